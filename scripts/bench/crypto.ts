@@ -1,0 +1,73 @@
+/**
+ * Seal (encrypt + sign + serialise state) then open (verify + decrypt +
+ * serialise state) of a 256-byte payload, in one process:
+ * - one-way: Alice sends, Bob opens (forced refresh every 100 messages);
+ * - ping-pong: the two alternate, so every message carries a DH ratchet step.
+ * Each figure is the median of 5 timed rounds after a warm-up.
+ */
+import { verifyEnvelope } from '../../src/crypto/envelope.js'
+import { Identity } from '../../src/crypto/identity.js'
+import { generateSignedPrekey } from '../../src/crypto/prekeys.js'
+import { defaultPrimitives } from '../../src/crypto/primitives-select.js'
+import { noblePrimitives } from '../../src/crypto/noble.js'
+import { Session } from '../../src/crypto/session.js'
+import type { Primitives } from '../../src/crypto/primitives.js'
+
+const PAYLOAD = 256
+
+function setup (prims: Primitives): { a: Session, b: Session, alice: Identity, bob: Identity } {
+  const alice = Identity.generate(prims)
+  const bob = Identity.generate(prims)
+  const spk = generateSignedPrekey(prims, bob, 1)
+  const a = Session.initiate(prims, alice, { identityKey: bob.publicKey, signedPrekey: spk })
+  const { session: b } = Session.accept(prims, bob, {
+    signedPrekey: () => spk, oneTimePrekey: () => undefined, consumeOneTimePrekey: () => {}
+  }, verifyEnvelope(prims, bob, a.seal(new Uint8Array(1))))
+  return { a, b, alice, bob }
+}
+
+function oneWay (prims: Primitives, n: number): number {
+  const { a, b, bob } = setup(prims)
+  const payload = prims.randomBytes(PAYLOAD)
+  const start = performance.now()
+  for (let i = 0; i < n; i++) {
+    const wire = a.seal(payload)
+    a.serialize()
+    b.open(verifyEnvelope(prims, bob, wire))
+    b.serialize()
+  }
+  return n / ((performance.now() - start) / 1000)
+}
+
+function pingPong (prims: Primitives, n: number): number {
+  const { a, b, alice, bob } = setup(prims)
+  const payload = prims.randomBytes(PAYLOAD)
+  const start = performance.now()
+  for (let i = 0; i < n; i++) {
+    const [from, to, toId] = i % 2 === 0 ? [b, a, alice] : [a, b, bob]
+    const wire = from.seal(payload)
+    from.serialize()
+    to.open(verifyEnvelope(prims, toId, wire))
+    to.serialize()
+  }
+  return n / ((performance.now() - start) / 1000)
+}
+
+function median (f: () => number, rounds = 5): number {
+  f() // warm-up
+  const xs = Array.from({ length: rounds }, f).sort((x, y) => x - y)
+  return Math.round(xs[Math.floor(rounds / 2)]!)
+}
+
+export async function run (args: string[]): Promise<Record<string, unknown>> {
+  const portable = args.includes('--noble')
+  const prims = portable ? noblePrimitives : defaultPrimitives()
+  const n = portable ? 200 : 4000
+  return {
+    bench: 'crypto',
+    payload: PAYLOAD,
+    primitives: prims.name,
+    oneWaySealOpenPerSec: median(() => oneWay(prims, n)),
+    pingPongSealOpenPerSec: median(() => pingPong(prims, n))
+  }
+}
