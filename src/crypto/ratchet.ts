@@ -25,7 +25,7 @@
  * commits it only after the AEAD tag verified, so a failed decryption leaves
  * the state exactly as it was.
  */
-import { concatBytes, toHex, utf8, wipe } from './bytes.js'
+import { concatBytes, equalBytes, toHex, utf8, wipe } from './bytes.js'
 import {
   FORCE_STEP_AFTER, MAX_RECEIVE_CHAINS, MAX_RECEIVE_STEPS, MAX_REFRESH_SKIP, MAX_SKIP, MAX_SKIPPED_KEYS,
   SESSION_STATE_VERSION, SKIPPED_KEY_TTL
@@ -64,6 +64,7 @@ interface SendChain {
 
 /** What we keep of each receiving DH step, to derive its refresh chains. */
 interface ReceiveStep {
+  theirRatchet: Uint8Array
   /** RK_nextLeaf: the refresh key of the next refresh chain not yet derived */
   refreshKey: Uint8Array
   nextLeaf: number
@@ -73,6 +74,8 @@ interface ReceiveStep {
 }
 
 interface ReceiveChain {
+  theirRatchet: Uint8Array
+  leaf: number
   chainKey: Uint8Array
   n: number
 }
@@ -82,6 +85,12 @@ interface SkippedKey {
   storedAt: number
 }
 
+interface SkippedMessageKey extends SkippedKey {
+  theirRatchet: Uint8Array
+  leaf: number
+  n: number
+}
+
 interface RatchetInit {
   rootKey: Uint8Array
   ours: KeyPair
@@ -89,7 +98,7 @@ interface RatchetInit {
   send?: SendChain
   steps?: Map<string, ReceiveStep>
   chains?: Map<string, ReceiveChain>
-  skipped?: Map<string, SkippedKey>
+  skipped?: Map<string, SkippedMessageKey>
   associatedData: Uint8Array
   pendingX3dh?: X3dhHeader
 }
@@ -112,7 +121,7 @@ interface ReceivePlan {
   messageKey: Uint8Array
   /** receiving chains to store (most recently used last) */
   chains: Array<[string, ReceiveChain]>
-  skipped: Array<[string, Uint8Array]>
+  skipped: Array<[string, SkippedMessageKey]>
   commit(): void
   discard(): void
 }
@@ -127,11 +136,6 @@ export type Header = RatchetHeader
 
 function chainId (theirRatchet: Uint8Array, leaf: number): string {
   return `${toHex(theirRatchet)}/${leaf}`
-}
-
-function parseChainId (id: string): { theirRatchet: Uint8Array, leaf: number } {
-  const [hex, leaf] = id.split('/') as [string, string]
-  return { theirRatchet: new Uint8Array(Buffer.from(hex, 'hex')), leaf: Number(leaf) }
 }
 
 /** Move `key` to the end of a Map's iteration order (most recently used). */
@@ -169,7 +173,7 @@ export class Ratchet {
   #send?: SendChain
   readonly #steps: Map<string, ReceiveStep>
   readonly #chains: Map<string, ReceiveChain>
-  readonly #skipped: Map<string, SkippedKey>
+  readonly #skipped: Map<string, SkippedMessageKey>
   readonly associatedData: Uint8Array
   #pendingX3dh?: X3dhHeader
 
@@ -318,9 +322,8 @@ export class Ratchet {
       if (replaced != null) wipe(replaced.chainKey)
       touch(this.#chains, key, chain)
     }
-    const now = this.#now()
-    for (const [key, messageKey] of plan.skipped) this.#skipped.set(key, { key: messageKey, storedAt: now })
-    this.#enforceBounds(now)
+    for (const [key, entry] of plan.skipped) this.#skipped.set(key, entry)
+    this.#enforceBounds(this.#now())
     this.#afterReceive(header)
     return plaintext
   }
@@ -348,7 +351,7 @@ export class Ratchet {
           step = stepPlan.step
           if (header.leaf === 0) start = stepPlan.chainKey
           // the step's own chain, kept for its messages that arrive later
-          else chains.push([chainId(header.dh, 0), { chainKey: stepPlan.chainKey, n: 0 }])
+          else chains.push([chainId(header.dh, 0), { theirRatchet: step.theirRatchet, leaf: 0, chainKey: stepPlan.chainKey, n: 0 }])
         }
         if (start == null) {
           if (header.leaf === 0) throw new DecryptError('ratchet: that chain is no longer kept')
@@ -363,17 +366,19 @@ export class Ratchet {
       throw err
     }
 
-    const skipped: Array<[string, Uint8Array]> = []
+    const theirRatchet = chain?.theirRatchet ?? header.dh.slice()
+    const skipped: Array<[string, SkippedMessageKey]> = []
+    const storedAt = this.#now()
     let chainKey = start
     for (let i = from; i < header.n; i++) {
       const [mk, next] = kdfChain(this.#prims, chainKey)
       if (chainKey !== start) wipe(chainKey)
-      skipped.push([`${id}#${i}`, mk])
+      skipped.push([`${id}#${i}`, { theirRatchet, leaf: header.leaf, n: i, key: mk, storedAt }])
       chainKey = next
     }
     const [messageKey, nextChainKey] = kdfChain(this.#prims, chainKey)
     if (chainKey !== start) wipe(chainKey)
-    chains.push([id, { chainKey: nextChainKey, n: header.n + 1 }])
+    chains.push([id, { theirRatchet, leaf: header.leaf, chainKey: nextChainKey, n: header.n + 1 }])
     return {
       messageKey,
       chains,
@@ -383,7 +388,7 @@ export class Ratchet {
         refreshPlan?.commit()
       },
       discard: () => {
-        wipe(messageKey, ...chains.map(([, c]) => c.chainKey), ...skipped.map(([, k]) => k))
+        wipe(messageKey, ...chains.map(([, c]) => c.chainKey), ...skipped.map(([, k]) => k.key))
         refreshPlan?.discard()
         stepPlan?.discard()
       }
@@ -450,7 +455,7 @@ export class Ratchet {
     const ours = prims.x25519KeyPair()
     const [rootKey2, sendChainKey, sendRefreshKey] = kdfRoot(prims, rootKey1, prims.x25519(ours.privateKey, theirRatchet))
     wipe(rootKey1)
-    const step: ReceiveStep = { refreshKey, nextLeaf: 1, skippedRefresh: new Map(), ourPrivate: this.#ours.privateKey }
+    const step: ReceiveStep = { theirRatchet: theirRatchet.slice(), refreshKey, nextLeaf: 1, skippedRefresh: new Map(), ourPrivate: this.#ours.privateKey }
     return {
       step,
       chainKey,
@@ -481,9 +486,16 @@ export class Ratchet {
       this.#skipped.delete(key)
     }
     while (this.#steps.size > this.#maxReceiveSteps) {
+      // the oldest step goes with its receiving chains (libsignal keeps 5 receiver chains)
       const [key, step] = this.#steps.entries().next().value as [string, ReceiveStep]
       wipe(step.refreshKey, step.ourPrivate, ...[...step.skippedRefresh.values()].map(e => e.key))
       this.#steps.delete(key)
+      for (const [id, chain] of this.#chains) {
+        if (chain.theirRatchet === step.theirRatchet || equalBytes(chain.theirRatchet, step.theirRatchet)) {
+          wipe(chain.chainKey)
+          this.#chains.delete(id)
+        }
+      }
     }
     for (const step of this.#steps.values()) {
       for (const [leaf, entry] of step.skippedRefresh) {
@@ -507,18 +519,15 @@ export class Ratchet {
       ourRatchetPublic: this.#ours.publicKey,
       ourRatchetPrivate: this.#ours.privateKey,
       theirRatchet: this.#theirs ?? new Uint8Array(0),
-      steps: [...this.#steps].map(([key, s]) => ({
-        theirRatchet: new Uint8Array(Buffer.from(key, 'hex')),
+      steps: [...this.#steps.values()].map(s => ({
+        theirRatchet: s.theirRatchet,
         refreshKey: s.refreshKey,
         nextLeaf: s.nextLeaf,
         skippedRefresh: [...s.skippedRefresh].map(([leaf, e]) => ({ leaf, refreshKey: e.key, storedAt: e.storedAt })),
         ourPrivate: s.ourPrivate
       })),
-      chains: [...this.#chains].map(([key, c]) => ({ ...parseChainId(key), ...c })),
-      skipped: [...this.#skipped].map(([key, s]) => {
-        const [id, n] = key.split('#') as [string, string]
-        return { ...parseChainId(id), n: Number(n), messageKey: s.key, storedAt: s.storedAt }
-      }),
+      chains: [...this.#chains.values()],
+      skipped: [...this.#skipped.values()].map(k => ({ theirRatchet: k.theirRatchet, leaf: k.leaf, n: k.n, messageKey: k.key, storedAt: k.storedAt })),
       associatedData: this.associatedData
     }
     return SessionState.encode({
@@ -543,13 +552,16 @@ export class Ratchet {
       rootKey: s.rootKey,
       ours: { publicKey: s.ourRatchetPublic, privateKey: s.ourRatchetPrivate },
       steps: new Map(s.steps.map(st => [toHex(st.theirRatchet), {
+        theirRatchet: st.theirRatchet,
         refreshKey: st.refreshKey,
         nextLeaf: st.nextLeaf,
         skippedRefresh: new Map(st.skippedRefresh.map(k => [k.leaf, { key: k.refreshKey, storedAt: k.storedAt }])),
         ourPrivate: st.ourPrivate
       }])),
-      chains: new Map(s.chains.map(c => [chainId(c.theirRatchet, c.leaf), { chainKey: c.chainKey, n: c.n }])),
-      skipped: new Map(s.skipped.map(k => [`${chainId(k.theirRatchet, k.leaf)}#${k.n}`, { key: k.messageKey, storedAt: k.storedAt }])),
+      chains: new Map(s.chains.map(c => [chainId(c.theirRatchet, c.leaf), c])),
+      skipped: new Map(s.skipped.map(k => [`${chainId(k.theirRatchet, k.leaf)}#${k.n}`, {
+        theirRatchet: k.theirRatchet, leaf: k.leaf, n: k.n, key: k.messageKey, storedAt: k.storedAt
+      }])),
       associatedData: s.associatedData
     }
     if (s.theirRatchet.length > 0) init.theirs = s.theirRatchet

@@ -80,18 +80,22 @@ describe('ratchet bounds', () => {
     expect(thrownName(() => toBob(m[1]!))).toBe('ReplayError')
   })
 
-  it(`keeps the keys of at most ${MAX_RECEIVE_STEPS} receiving DH steps`, () => {
-    // a refresh chain (leaf >= 1) is derived from its step's kept keys
-    const { a, b, toBob, toAlice } = pair({ forceStepAfter: 1 })
-    const held: Uint8Array[] = []
+  it(`keeps the chains and keys of at most ${MAX_RECEIVE_STEPS} receiving DH steps`, () => {
+    const { a, b, toBob, toAlice } = pair({ forceStepAfter: 2 })
+    const held: Array<[Uint8Array, Uint8Array]> = []
     for (let i = 0; i <= MAX_RECEIVE_STEPS; i++) {
       toAlice(b.seal(text(`reply${i}`))) // Alice's next message starts a new DH step
       expect(str(toBob(a.seal(text(`step${i}`))))).toBe(`step${i}`)
-      held.push(a.seal(text(`held${i}`))) // leaf 1 of step i, held back
+      // held back: the step's own chain (leaf 0) and its first refresh chain (leaf 1)
+      held.push([a.seal(text(`own${i}`)), a.seal(text(`refresh${i}`))])
     }
-    // steps 1..5 are kept; step 0, the oldest, is gone with the keys to derive its refreshes
-    expect(thrownName(() => toBob(held[0]!))).toBe('DecryptError')
-    for (let i = 1; i <= MAX_RECEIVE_STEPS; i++) expect(str(toBob(held[i]!))).toBe(`held${i}`)
+    // step 0, the oldest, is gone with its chains and refresh keys; steps 1..5 are kept
+    expect(thrownName(() => toBob(held[0]![0]))).toBe('DecryptError')
+    expect(thrownName(() => toBob(held[0]![1]))).toBe('DecryptError')
+    for (let i = 1; i <= MAX_RECEIVE_STEPS; i++) {
+      expect(str(toBob(held[i]![0]))).toBe(`own${i}`)
+      expect(str(toBob(held[i]![1]))).toBe(`refresh${i}`)
+    }
   })
 
   it('refuses a non-positive bound', () => {
