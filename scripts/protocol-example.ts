@@ -871,7 +871,8 @@ export function markdown (ex: ProtocolExample): string {
     'erases RK_1. The step is now `{refreshKey: RK_3, nextLeaf: 3, skippedRefresh: {}}`.',
     'Nothing Bob holds can derive refresh chain 1 or 2 again. A copy of M2 or M3 is refused',
     'with `ReplayError`: while its chain is open because n is below the chain\'s next index,',
-    'and after the chain is evicted because leaf < nextLeaf and no skipped refresh key is kept.')
+    'and after the chain is evicted because leaf < nextLeaf and no skipped refresh key is kept;',
+    'once step A0 itself is evicted, a copy is taken for a new DH step and fails with `DecryptError`.')
   const bobAfterM2 = state('bob', 'open M2')
   p(`Bob's receiving chains, least recently used first: ${bobAfterM2.chains.map(c => `(A0, ${c.leaf})`).join(', ')}, each`,
     'at n = 1.')

@@ -16,7 +16,7 @@
  *    MAX_RECEIVE_CHAINS) instead of being skipped to `pn`, so a late message of
  *    an older chain or refresh still opens; skipped keys are only derived for
  *    gaps inside a chain, at most MAX_SKIP per jump and MAX_SKIPPED_KEYS per
- *    session, each erased after SKIPPED_KEY_TTL.
+ *    session, each refused after SKIPPED_KEY_TTL and erased at the next purge.
  * 3. **Random nonces.** Each message gets a fresh 12-byte AES-GCM nonce in its
  *    header, so even a session restored from a stale snapshot never reuses a
  *    (key, nonce) pair.
@@ -303,7 +303,7 @@ export class Ratchet {
       this.#skipped.delete(skipKey)
       wipe(skipped.key)
       this.#enforceBounds(now)
-      this.#afterReceive(header)
+      this.#afterReceive()
       return plaintext
     }
 
@@ -324,7 +324,7 @@ export class Ratchet {
     }
     for (const [key, entry] of plan.skipped) this.#skipped.set(key, entry)
     this.#enforceBounds(this.#now())
-    this.#afterReceive(header)
+    this.#afterReceive()
     return plaintext
   }
 
@@ -378,6 +378,8 @@ export class Ratchet {
     }
     const [messageKey, nextChainKey] = kdfChain(this.#prims, chainKey)
     if (chainKey !== start) wipe(chainKey)
+    // a kept chain's key is erased when the commit replaces it; a fresh one is only a seed
+    if (chain == null) wipe(start)
     chains.push([id, { theirRatchet, leaf: header.leaf, chainKey: nextChainKey, n: header.n + 1 }])
     return {
       messageKey,
@@ -475,7 +477,7 @@ export class Ratchet {
   }
 
   /** A message from the peer proves it has our ratchet key: stop attaching the X3DH header. */
-  #afterReceive (_header: Header): void {
+  #afterReceive (): void {
     this.#pendingX3dh = undefined
   }
 
