@@ -1,0 +1,33 @@
+/** Protocol id, limits and timeouts of the DM protocol, in one place. */
+
+const second = 1000
+const minute = 60 * second
+
+export const DM_PROTOCOL = '/agentmsg/dm/1.0.0'
+export const DM_FRAME_VERSION = 1
+
+/** `text` bodies: at most this many characters (code points). */
+export const MAX_TEXT_CHARS = 4000
+/** `markdown` bodies: at most this many characters. */
+export const MAX_MARKDOWN_CHARS = 32_000
+/** `metadata`: at most this many bytes of JSON. */
+export const MAX_METADATA_BYTES = 8 * 1024
+/** ids a body carries (taskId, idempotencyKey, skill): at most this many characters. */
+export const MAX_ID_LENGTH = 128
+export const MAX_URL_LENGTH = 2048
+/** message ids one receipt may list */
+export const MAX_RECEIPT_IDS = 1000
+/** An encoded body must leave room for the envelope around it within MAX_ENVELOPE_BYTES (64 KiB). */
+export const MAX_BODY_BYTES = 60 * 1024
+/** Bodies are padded to a multiple of this many bytes. */
+export const BODY_PADDING_BUCKET = 256
+
+/** Largest frame read from a DM stream: one 64 KiB envelope plus framing. */
+export const MAX_FRAME_BYTES = 64 * 1024 + 64
+/** Envelopes written but not yet acknowledged on one stream. */
+export const MAX_IN_FLIGHT = 256
+/** How long to wait for a dial or a new stream. */
+export const DIAL_TIMEOUT = 10 * second
+/** Retry backoff after a failed delivery attempt: doubles from the first to the last. */
+export const RETRY_MIN = 1 * second
+export const RETRY_MAX = 5 * minute
