@@ -1,0 +1,491 @@
+/**
+ * The agent node: one object an agent holds to message other agents.
+ *
+ * Data flows one way: the facade seals through the session manager, writes
+ * message + session + outbox in one atomic batch, and hands the peer to the
+ * DM transport; the transport calls back with incoming envelopes (opened and
+ * persisted in one batch before they are acked) and with acks (which move a
+ * message's delivery state forward and empty the outbox).
+ */
+import { logger } from '@libp2p/logger'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { ReplayError, defaultPrimitives, publicKeyFromPeerIdBytes } from '../crypto/index.js'
+import { cardService, signCard } from '../protocols/card/index.js'
+import { decodeBody, encodeBody, validateBody } from '../protocols/dm/body.js'
+import { Receipt } from '../protocols/dm/body.pb.js'
+import { Ack } from '../protocols/dm/dm.pb.js'
+import { DmService } from '../protocols/dm/dm-service.js'
+import { openStore } from '../store/index.js'
+import { conversationId } from './conversation-id.js'
+import { openDataDir } from './data-dir.js'
+import { InvalidPeerError } from './errors.js'
+import { createAgentLibp2p } from './libp2p.js'
+import { PrekeyManager } from './prekeys.js'
+import { SessionManager } from './session-manager.js'
+import type { AgentLibp2p, AgentLibp2pOptions } from './libp2p.js'
+import type { Identity, PrekeyBundle, Primitives, RatchetOptions } from '../crypto/index.js'
+import type { AgentSkill, CardService, ResolvedCard } from '../protocols/card/index.js'
+import type { OutgoingBody, ValidBody } from '../protocols/dm/body.js'
+import type { DmInit } from '../protocols/dm/dm-service.js'
+import type {
+  ConversationListOptions, ConversationRecord, DeliveryStatus, HistoryOptions, HistoryPage, InboxOptions, InboxPage, MessageRecord, Store, StoreOp
+} from '../store/index.js'
+import type { PeerId } from '@libp2p/interface'
+
+const log = logger('agentmsg:node')
+
+export type InboxPolicy = 'open' | 'verified' | 'contacts'
+
+export interface AgentNodeOptions {
+  /** Holds the identity (0600) and the databases. */
+  dataDir: string
+  /** Encrypts the identity file. */
+  passphrase?: string
+  /** @default 'agent' */
+  name?: string
+  description?: string
+  /** A2A skills advertised in the card. */
+  skills?: Array<Pick<AgentSkill, 'id' | 'name'> & Partial<AgentSkill>>
+  /** @default 'open' */
+  inboxPolicy?: InboxPolicy
+  /** @default loopback TCP and WebSockets on random ports */
+  listen?: string[]
+  /** Multiaddrs with /p2p/<peer id>. @default [] */
+  bootstrap?: string[]
+  /** Serve the DHT (bootstrap and relay nodes). @default false */
+  dhtServer?: boolean
+  /** Start before returning. @default true */
+  start?: boolean
+  /** @default defaultPrimitives() */
+  primitives?: Primitives
+  ratchet?: RatchetOptions
+  dm?: DmInit
+  /** Anything else for libp2p, overriding the defaults piece by piece. */
+  libp2p?: Omit<AgentLibp2pOptions, 'privateKey' | 'datastorePath' | 'listen' | 'bootstrap' | 'dhtServer' | 'start' | 'primitives'>
+  /** How long `send` waits to resolve an unknown peer's card. @default 15 s */
+  resolveTimeout?: number
+}
+
+/** What `send` returns. */
+export interface SendResult {
+  messageId: string
+  conversationId: string
+  status: DeliveryStatus
+  sentAt: number
+}
+
+export interface StatusChange {
+  messageId: string
+  conversationId?: string
+  peer: string
+  status: DeliveryStatus
+  reason?: string
+}
+
+export interface AgentNodeEvents {
+  'message.received': CustomEvent<MessageRecord>
+  'message.status': CustomEvent<StatusChange>
+  'message.read': CustomEvent<{ messageId: string }>
+}
+
+/** A conversation with one peer, for agents that think in sessions. */
+export interface AgentSession {
+  readonly peer: string
+  readonly conversationId: string
+  send(body: OutgoingBody): Promise<SendResult>
+  /** Calls `handler` for each message from this peer; returns the unsubscribe function. */
+  onMessage(handler: (message: MessageRecord) => void): () => void
+}
+
+interface NodeParts {
+  prims: Primitives
+  identity: Identity
+  store: Store
+  libp2p: AgentLibp2p<{ card: CardService, dm: DmService }>
+  prekeys: PrekeyManager
+  sessions: SessionManager
+  options: AgentNodeOptions
+}
+
+export class AgentNode extends EventTarget {
+  readonly peerId: string
+  readonly libp2p: AgentLibp2p<{ card: CardService, dm: DmService }>
+  readonly #parts: NodeParts
+  readonly #self: Uint8Array
+  #started = false
+  readonly #stats = { rejectedFrames: 0, rejectedEnvelopes: 0, duplicates: 0 }
+
+  private constructor (parts: NodeParts) {
+    super()
+    this.#parts = parts
+    this.libp2p = parts.libp2p
+    this.peerId = parts.libp2p.peerId.toString()
+    this.#self = parts.identity.peerId
+  }
+
+  /** @internal use createAgentNode */
+  static async create (options: AgentNodeOptions): Promise<AgentNode> {
+    const prims = options.primitives ?? defaultPrimitives()
+    const dir = await openDataDir(options.dataDir, { passphrase: options.passphrase, primitives: prims })
+    const store = await openStore({ path: dir.storePath, storageKey: dir.storageKey })
+    const prekeys = new PrekeyManager(prims, dir.identity, store)
+    // the services are built before the node that handles their callbacks
+    const ref: { node?: AgentNode } = {}
+    const late = (): AgentNode => {
+      if (ref.node == null) throw new Error('agent node not ready')
+      return ref.node
+    }
+    let libp2p: NodeParts['libp2p']
+    try {
+      await prekeys.refresh()
+      libp2p = await createAgentLibp2p({
+        ...options.libp2p,
+        privateKey: dir.privateKey,
+        datastorePath: dir.datastorePath,
+        listen: options.listen,
+        bootstrap: options.bootstrap,
+        dhtServer: options.dhtServer,
+        primitives: prims,
+        start: false,
+        services: {
+          ...options.libp2p?.services,
+          card: cardService({ identity: dir.identity, primitives: prims, takeOneTimePrekey: async () => await prekeys.handOut() }),
+          dm: (components: ConstructorParameters<typeof DmService>[0]) => new DmService(components, {
+            deliver: async (from, envelope) => await late().#deliver(from, envelope),
+            pending: async (peer) => (await store.outbox.forPeer(peer)).map(e => ({ id: e.messageId, envelope: e.envelope })),
+            sent: (peer, id) => { late().#onSent(peer, id) },
+            acked: async (peer, id, status, reason) => { await late().#onAck(peer, id, status, reason) },
+            rejectedFrame: () => { late().#stats.rejectedFrames++ }
+          }, options.dm)
+        }
+      }) as unknown as NodeParts['libp2p']
+    } catch (err) {
+      await store.close()
+      throw err
+    }
+    const sessions = new SessionManager({
+      prims,
+      identity: dir.identity,
+      storage: { get: async (peer) => await store.sessions.get(peer) },
+      bundle: async (peer) => await late().#bundle(peer),
+      prekeys: async (x3dh) => await prekeys.forHeader(x3dh),
+      ratchet: options.ratchet
+    })
+    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, options })
+    ref.node = node
+    if (options.start !== false) await node.start()
+    return node
+  }
+
+  get isStarted (): boolean {
+    return this.#started
+  }
+
+  /** Counters for tests and metrics. */
+  get stats (): { x3dhInitiated: number, rejectedFrames: number, rejectedEnvelopes: number, duplicates: number } {
+    return { x3dhInitiated: this.#parts.sessions.x3dhInitiated, ...this.#stats }
+  }
+
+  /** Listen addresses with our peer id. */
+  get addresses (): string[] {
+    return this.libp2p.getMultiaddrs().map(a => a.toString())
+  }
+
+  async start (): Promise<void> {
+    if (this.#started) return
+    await this.libp2p.start()
+    this.#started = true
+    this.libp2p.addEventListener('peer:connect', (evt) => { this.#parts.libp2p.services.dm.flush(evt.detail.toString()) })
+    // the card service retries a put that reached no DHT peer yet; starting need not wait for it
+    this.publishCard().catch(err => { log('card not published yet: %s', (err as Error).message) })
+    for (const peer of await this.#parts.store.outbox.peers()) this.libp2p.services.dm.flush(peer)
+  }
+
+  async stop (): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    await this.libp2p.stop()
+    this.#parts.sessions.clear()
+    await this.#parts.store.close()
+  }
+
+  /** Sign our card (name, skills, signed prekey) and put it in the DHT. */
+  async publishCard (): Promise<void> {
+    const { prims, identity, options, prekeys } = this.#parts
+    const { bytes } = signCard(prims, identity, {
+      name: options.name ?? 'agent',
+      description: options.description,
+      signedPrekey: prekeys.current,
+      inboxPolicy: options.inboxPolicy ?? 'open',
+      skills: options.skills
+    })
+    await this.libp2p.services.card.publish(bytes)
+  }
+
+  /** Another agent's card, from the cache, the DHT or the agent itself. */
+  async getCard (peer: string, options: { signal?: AbortSignal } = {}): Promise<ResolvedCard> {
+    return await this.libp2p.services.card.resolve(parsePeer(peer), options)
+  }
+
+  /**
+   * Seal and queue a message; it goes out now if the peer is reachable and
+   * otherwise when it is. Throws `BodyValidationError` before anything is
+   * stored or sent, `InvalidPeerError` for a bad peer id, and
+   * `CardNotFoundError` when no session exists and the peer's card cannot be
+   * found. Delivery progress arrives as `message.status` events.
+   */
+  async send (to: string, body: OutgoingBody): Promise<SendResult> {
+    const valid = validateBody(body)
+    const peer = parsePeer(to)
+    if (peer.equals(this.libp2p.peerId)) throw new InvalidPeerError('cannot send to ourselves')
+    const convId = conversationId(this.#self, peer.toMultihash().bytes)
+    const result = await this.#sealAndQueue(to, encodeBody(valid, convId), (messageId, sentAt) => ({
+      messageId,
+      conversationId: convId,
+      direction: 'out',
+      from: this.peerId,
+      to,
+      ...recordFields(valid),
+      sentAt,
+      read: true,
+      status: 'queued'
+    }))
+    return { ...result, conversationId: convId }
+  }
+
+  async #sealAndQueue (to: string, plaintext: Uint8Array, record?: (messageId: string, sentAt: number) => MessageRecord): Promise<Omit<SendResult, 'conversationId'>> {
+    const { store, sessions } = this.#parts
+    const sentAt = Date.now()
+    const messageId = await sessions.seal(to, plaintext, async (sealed) => {
+      const id = Buffer.from(sealed.id).toString('hex')
+      await store.write(async () => [
+        ...(record == null ? [] : await store.messages.putOps(record(id, sentAt))),
+        ...store.sessions.putOps(to, sealed.session),
+        ...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed.envelope, createdAt: sentAt })
+      ])
+      return id
+    }, { sentAt })
+    if (record != null) this.#emitStatus({ messageId, peer: to, status: 'queued' })
+    this.libp2p.services.dm.flush(to)
+    return { messageId, status: 'queued', sentAt }
+  }
+
+  /** A conversation-shaped view of one peer. */
+  createSession (to: string): AgentSession {
+    const peer = parsePeer(to)
+    const convId = conversationId(this.#self, peer.toMultihash().bytes)
+    return {
+      peer: to,
+      conversationId: convId,
+      send: async (body) => await this.send(to, body),
+      onMessage: (handler) => {
+        const listener = (evt: Event): void => {
+          const message = (evt as CustomEvent<MessageRecord>).detail
+          if (message.from === to) handler(message)
+        }
+        this.addEventListener('message.received', listener)
+        return () => { this.removeEventListener('message.received', listener) }
+      }
+    }
+  }
+
+  async inbox (options?: InboxOptions): Promise<InboxPage> {
+    return await this.#parts.store.messages.inbox(options)
+  }
+
+  async conversations (options?: ConversationListOptions): Promise<ConversationRecord[]> {
+    return await this.#parts.store.conversations.list(options)
+  }
+
+  async history (conversationId: string, options?: HistoryOptions): Promise<HistoryPage> {
+    return await this.#parts.store.messages.history(conversationId, options)
+  }
+
+  async message (messageId: string): Promise<MessageRecord | undefined> {
+    return await this.#parts.store.messages.get(messageId)
+  }
+
+  /** Mark an incoming message read and tell its sender (a read receipt). false for an unknown id. */
+  async markRead (messageId: string): Promise<boolean> {
+    const { store } = this.#parts
+    const message = await store.messages.get(messageId)
+    if (message == null || message.direction !== 'in') return false
+    if (message.read) return true
+    await store.messages.markRead(messageId)
+    this.dispatchEvent(new CustomEvent('message.read', { detail: { messageId } }))
+    const receipt = encodeBody({ type: 'receipt', receipt: { kind: Receipt.Kind.READ, messageIds: [messageId], taskId: '' } }, message.conversationId)
+    await this.#sealAndQueue(message.from, receipt)
+    return true
+  }
+
+  /** The prekey bundle for a peer we have no session with: its card, and a one-time prekey if it is online. */
+  async #bundle (peer: string): Promise<PrekeyBundle> {
+    const card = this.libp2p.services.card
+    const pid = parsePeer(peer)
+    const signal = AbortSignal.timeout(this.#parts.options.resolveTimeout ?? 15_000)
+    const resolved = await card.resolve(pid, { signal })
+    if (resolved.addrs.length > 0) {
+      await this.libp2p.peerStore.merge(pid, { multiaddrs: resolved.addrs }).catch(() => {})
+    }
+    const bundle: PrekeyBundle = {
+      identityKey: publicKeyFromPeerIdBytes(resolved.card.peerId),
+      signedPrekey: resolved.card.signedPrekey!
+    }
+    if (this.libp2p.getConnections(pid).length > 0) {
+      try {
+        const direct = await card.fetchDirect(pid, { signal })
+        if (direct.oneTimePrekey != null && direct.card.signedPrekey?.id === bundle.signedPrekey.id) {
+          bundle.oneTimePrekey = direct.oneTimePrekey
+        }
+      } catch (err) {
+        log('no one-time prekey from %s: %s', peer, (err as Error).message)
+      }
+    }
+    return bundle
+  }
+
+  /** An envelope from the network: verify, open, persist, then say how to ack. Never throws. */
+  async #deliver (from: PeerId, bytes: Uint8Array): Promise<{ id: Uint8Array, status: Ack.Status, reason?: string }> {
+    const { store, sessions } = this.#parts
+    let verified
+    try {
+      verified = sessions.verify(bytes)
+    } catch (err) {
+      this.#stats.rejectedEnvelopes++
+      return { id: new Uint8Array(0), status: Ack.Status.REJECTED, reason: (err as Error).name }
+    }
+    const id = verified.envelope.id
+    const messageId = Buffer.from(id).toString('hex')
+    const sender = peerIdFromMultihashBytes(verified.envelope.from)
+    try {
+      if (await store.replay.has(messageId)) {
+        this.#stats.duplicates++
+        return { id, status: Ack.Status.DUPLICATE }
+      }
+      const received = await sessions.open(sender, verified, async (opened) => {
+        const common: StoreOp[] = [...store.sessions.putOps(sender, opened.session), ...store.replay.addOps(messageId, Date.now())]
+        let decoded
+        try {
+          decoded = decodeBody(opened.plaintext)
+        } catch (err) {
+          // the ratchet moved: keep its state, store nothing else
+          await store.write(async () => [...common, ...await this.#consumeOps(opened.consumedOneTimePrekey)])
+          throw err
+        }
+        if (decoded.receipt != null) {
+          const changes: MessageRecord[] = []
+          await store.write(async () => {
+            const ops = [...common, ...await this.#consumeOps(opened.consumedOneTimePrekey)]
+            const status: DeliveryStatus = decoded.receipt!.kind === Receipt.Kind.READ ? 'read' : decoded.receipt!.kind === Receipt.Kind.PROCESSED ? 'processed' : 'delivered'
+            for (const target of decoded.receipt!.messageIds) {
+              const built = await store.messages.setStatusOps(target, status)
+              if (built.result) {
+                ops.push(...built.ops)
+                changes.push(built.result)
+              }
+            }
+            return ops
+          })
+          for (const m of changes) this.#emitStatus({ messageId: m.messageId, conversationId: m.conversationId, peer: sender, status: m.status })
+          return undefined
+        }
+        const body = decoded.body!
+        const record: MessageRecord = {
+          messageId,
+          conversationId: conversationId(this.#self, verified.envelope.from),
+          direction: 'in',
+          from: sender,
+          to: this.peerId,
+          ...recordFields(body),
+          sentAt: verified.envelope.sentAt,
+          receivedAt: Date.now(),
+          read: false,
+          status: 'delivered'
+        }
+        await store.write(async () => [
+          ...await store.messages.putOps(record),
+          ...common,
+          ...await this.#consumeOps(opened.consumedOneTimePrekey)
+        ])
+        return record
+      })
+      if (received != null) this.dispatchEvent(new CustomEvent('message.received', { detail: received }))
+      return { id, status: Ack.Status.OK }
+    } catch (err) {
+      const name = (err as Error).name
+      if (err instanceof ReplayError) {
+        this.#stats.duplicates++
+        return { id, status: Ack.Status.DUPLICATE }
+      }
+      if (name.startsWith('Store')) {
+        log.error('could not persist %s from %s: %e', messageId, sender, err)
+        return { id, status: Ack.Status.RETRY, reason: 'storage' }
+      }
+      this.#stats.rejectedEnvelopes++
+      log('rejected %s from %s: %s', messageId, sender, name)
+      return { id, status: Ack.Status.REJECTED, reason: name }
+    }
+  }
+
+  async #consumeOps (oneTimePrekey: number | undefined): Promise<StoreOp[]> {
+    if (oneTimePrekey === undefined) return []
+    return (await this.#parts.store.prekeys.takeOneTimeOps(oneTimePrekey)).ops
+  }
+
+  #onSent (peer: string, messageId: string): void {
+    this.#parts.store.messages.setStatus(messageId, 'sent')
+      .then(changed => { if (changed) this.#emitStatus({ messageId, conversationId: changed.conversationId, peer, status: 'sent' }) })
+      .catch(err => { log.error('status of %s: %e', messageId, err) })
+  }
+
+  async #onAck (peer: string, messageId: string, status: Ack.Status, reason: string): Promise<void> {
+    if (status === Ack.Status.RETRY) return
+    const { store } = this.#parts
+    const next: DeliveryStatus = status === Ack.Status.REJECTED ? 'failed' : 'delivered'
+    let changed: MessageRecord | false | undefined
+    await store.write(async () => {
+      const built = await store.messages.setStatusOps(messageId, next, next === 'failed' ? `rejected by recipient: ${reason}` : undefined)
+      changed = built.result
+      return [...await store.outbox.removeOps(messageId), ...built.ops]
+    })
+    if (changed) this.#emitStatus({ messageId, conversationId: changed.conversationId, peer, status: next, ...(next === 'failed' ? { reason } : {}) })
+  }
+
+  #emitStatus (change: StatusChange): void {
+    this.dispatchEvent(new CustomEvent('message.status', { detail: change }))
+  }
+}
+
+/** The fields of a message record that come from its body. */
+function recordFields (body: ValidBody): Pick<MessageRecord, 'type' | 'content' | 'payload' | 'metadata' | 'replyTo' | 'expiresAt' | 'task'> {
+  const out: ReturnType<typeof recordFields> = { type: body.type }
+  if (body.content !== undefined) out.content = body.content
+  if (body.payload !== undefined) out.payload = body.payload
+  if (body.media !== undefined) out.payload = { media: body.media }
+  if (body.metadata !== undefined) out.metadata = body.metadata
+  if (body.replyTo !== undefined) out.replyTo = body.replyTo
+  if (body.expiresAt !== undefined) out.expiresAt = body.expiresAt
+  if (body.task !== undefined) out.task = { ...body.task }
+  return out
+}
+
+function parsePeer (peer: string): PeerId {
+  try {
+    const pid = peerIdFromString(peer)
+    if (pid.type !== 'Ed25519') throw new Error('not an Ed25519 peer id')
+    return pid
+  } catch (err) {
+    throw new InvalidPeerError(`not an agent peer id: ${(err as Error).message}`)
+  }
+}
+
+/** The PeerId string of an envelope's `from` (already checked to be an Ed25519 identity multihash). */
+function peerIdFromMultihashBytes (bytes: Uint8Array): string {
+  return peerIdFromPublicKey(publicKeyFromRaw(publicKeyFromPeerIdBytes(bytes))).toString()
+}
+
+/** Create an agent node (and start it unless `start: false`). */
+export async function createAgentNode (options: AgentNodeOptions): Promise<AgentNode> {
+  return await AgentNode.create(options)
+}

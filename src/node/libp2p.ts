@@ -1,0 +1,326 @@
+/**
+ * Builds the libp2p node an agent runs on (DESIGN §2–4, §11): TCP and
+ * WebSockets, Noise, yamux, identify, ping, a kad-dht on the private protocol
+ * `/agentmsg/kad/1.0.0` with validators for our records, gossipsub, optional
+ * bootstrap peers, a level datastore so the peer store and DHT records
+ * survive restarts, and a connection gater that keeps blocked agents out.
+ *
+ * Every part has a default and every default can be replaced: pass
+ * `transports`, extra `services` (a service with the name of a default one
+ * replaces it), `dht`/`gossipsub` options, or a whole `datastore`.
+ *
+ * @example
+ * ```ts
+ * const dir = await openDataDir('~/.agentmsg')
+ * const node = await createAgentLibp2p({
+ *   privateKey: dir.privateKey,
+ *   datastorePath: dir.datastorePath,
+ *   bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3Koo…'],
+ *   isBlocked: (peer) => contacts.isBlocked(peer),
+ *   services: { card: cardService({ identity: dir.identity }) }
+ * })
+ * ```
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { logger } from '@libp2p/logger'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { LevelDatastore } from 'datastore-level'
+import { createLibp2p } from 'libp2p'
+import { defaultPrimitives } from '../crypto/index.js'
+import { CARD_KEY_PREFIX, DHT_NAMESPACE, cardRecordSelector, cardRecordValidator } from '../protocols/card/index.js'
+import type { Primitives } from '../crypto/index.js'
+import type { BootstrapInit } from '@libp2p/bootstrap'
+import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
+import type { Identify, IdentifyInit } from '@libp2p/identify'
+import type { ConnectionGater, Libp2p, PeerId, PeerInfo, PrivateKey, ServiceMap, Startable } from '@libp2p/interface'
+import type { KadDHT, KadDHTInit, SelectFn, ValidateFn } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+import type { Datastore } from 'interface-datastore'
+import type { ConnectionManagerInit, Libp2pOptions, ServiceFactoryMap } from 'libp2p'
+
+const log = logger('agentmsg:libp2p')
+
+/** Our DHT is private: it never mixes with the public IPFS (Amino) DHT. */
+export const AGENTMSG_DHT_PROTOCOL = '/agentmsg/kad/1.0.0'
+
+/** Loopback TCP and WebSockets on random ports: one machine works out of the box (DESIGN §11). */
+export const DEFAULT_LISTEN: readonly string[] = Object.freeze(['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'])
+
+/**
+ * A kind of DHT record under `/agentmsg/...`. kad-dht looks up validators
+ * and selectors by the key's first path component only (`agentmsg`), so this
+ * module registers one dispatcher for the namespace that hands each record
+ * to the type with the longest matching key prefix; a key no type claims is
+ * refused.
+ */
+export interface DhtRecordType {
+  /** key prefix, e.g. `/agentmsg/card/`; must start with `/agentmsg/` */
+  prefix: string
+  validate: ValidateFn
+  select: SelectFn
+}
+
+/** The services every agent node has. */
+export interface AgentLibp2pServices extends ServiceMap {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+  /** opens the datastore before start and closes it after stop */
+  datastoreLifecycle: Startable
+}
+
+/** The libp2p node `createAgentLibp2p` returns, with any extra services. */
+export type AgentLibp2p<S extends ServiceMap = Record<string, never>> = Libp2p<AgentLibp2pServices & S>
+
+export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>> {
+  /**
+   * The node's key (from `openDataDir`).
+   *
+   * @default a fresh Ed25519 key
+   */
+  privateKey?: PrivateKey
+  /**
+   * Verifies DHT records.
+   *
+   * @default defaultPrimitives()
+   */
+  primitives?: Primitives
+  /**
+   * Directory for a level datastore (peer store, DHT records). Opened here,
+   * closed after the node stops.
+   *
+   * @default none: an in-memory datastore, unless `datastore` is given
+   */
+  datastorePath?: string
+  /** A datastore of your own; you open and close it. Wins over `datastorePath`. */
+  datastore?: Datastore
+  /**
+   * @default DEFAULT_LISTEN (loopback TCP and WebSockets, random ports)
+   */
+  listen?: string[]
+  /**
+   * Addresses to advertise instead of the listen addresses.
+   *
+   * @default the listen addresses
+   */
+  announce?: string[]
+  /**
+   * Multiaddrs with `/p2p/<peer id>` to dial at start.
+   *
+   * @default [] (no bootstrap service)
+   */
+  bootstrap?: string[]
+  /**
+   * Other bootstrap options (`timeout` before dialling, tags).
+   *
+   * @default {}
+   */
+  bootstrapOptions?: Omit<BootstrapInit, 'list'>
+  /**
+   * Answer DHT queries and store records for others. Bootstrap and relay nodes
+   * do; agents behind NAT should not.
+   *
+   * @default false
+   */
+  dhtServer?: boolean
+  /**
+   * @default AGENTMSG_DHT_PROTOCOL ('/agentmsg/kad/1.0.0')
+   */
+  dhtProtocol?: string
+  /**
+   * Filters the addresses the DHT passes on. The default keeps loopback and
+   * private addresses so a local or LAN network works; a node on the public
+   * internet may pass kad-dht's `removePrivateAddressesMapper`.
+   *
+   * @default passthroughMapper
+   */
+  peerInfoMapper?(peer: PeerInfo): PeerInfo
+  /**
+   * Record types under `/agentmsg/`.
+   *
+   * @default [agent cards]
+   */
+  dhtRecords?: DhtRecordType[]
+  /** Any other kad-dht option; wins over what is derived above. */
+  dht?: Partial<KadDHTInit>
+  /**
+   * gossipsub options (hardened by the dens work).
+   *
+   * @default {}
+   */
+  gossipsub?: Partial<GossipsubOpts>
+  /** @default {} */
+  identify?: IdentifyInit
+  /**
+   * Consulted on every dial and every inbound connection once the remote
+   * peer is known: `true` refuses the connection.
+   *
+   * @default () => false
+   */
+  isBlocked?(peerId: PeerId): boolean
+  /** More gater rules; the block list is checked before them. */
+  connectionGater?: ConnectionGater
+  /**
+   * @default [tcp(), webSockets()]
+   */
+  transports?: Libp2pOptions['transports']
+  /** Extra services, or replacements for the defaults by name. */
+  services?: ServiceFactoryMap<S>
+  /** @default libp2p's defaults */
+  connectionManager?: ConnectionManagerInit
+  /**
+   * Start the node before returning.
+   *
+   * @default true
+   */
+  start?: boolean
+}
+
+/** Creates (and by default starts) an agent's libp2p node. */
+export async function createAgentLibp2p<S extends ServiceMap = Record<string, never>> (options: AgentLibp2pOptions<S> = {}): Promise<AgentLibp2p<S>> {
+  const prims = options.primitives ?? defaultPrimitives()
+  const records = options.dhtRecords ?? [cardRecordType(prims)]
+  const isBlocked = options.isBlocked ?? (() => false)
+
+  let datastore = options.datastore
+  let owned: LevelDatastore | undefined
+  if (datastore == null && options.datastorePath != null) {
+    owned = new LevelDatastore(options.datastorePath)
+    await owned.open()
+    datastore = owned
+  }
+
+  const gater = options.connectionGater ?? {}
+  const connectionGater: ConnectionGater = {
+    ...gater,
+    denyDialPeer: async (peerId) => isBlocked(peerId) || (await gater.denyDialPeer?.(peerId) ?? false),
+    denyInboundEncryptedConnection: async (peerId, maConn) =>
+      isBlocked(peerId) || (await gater.denyInboundEncryptedConnection?.(peerId, maConn) ?? false),
+    // a dial by address alone learns the peer id only here
+    denyOutboundEncryptedConnection: async (peerId, maConn) =>
+      isBlocked(peerId) || (await gater.denyOutboundEncryptedConnection?.(peerId, maConn) ?? false)
+  }
+
+  const services = {
+    identify: identify(options.identify),
+    ping: ping(),
+    dht: kadDHT({
+      protocol: options.dhtProtocol ?? AGENTMSG_DHT_PROTOCOL,
+      clientMode: options.dhtServer !== true,
+      peerInfoMapper: options.peerInfoMapper ?? passthroughMapper,
+      validators: { [DHT_NAMESPACE]: namespaceValidator(records) },
+      selectors: { [DHT_NAMESPACE]: namespaceSelector(records) },
+      ...options.dht
+    }),
+    pubsub: gossipsub(options.gossipsub),
+    datastoreLifecycle: () => datastoreLifecycle(owned),
+    ...options.services
+  } as unknown as ServiceFactoryMap<AgentLibp2pServices & S>
+
+  const bootstrapList = options.bootstrap ?? []
+  try {
+    const node = await createLibp2p<AgentLibp2pServices & S>({
+      privateKey: options.privateKey,
+      datastore,
+      addresses: {
+        listen: [...(options.listen ?? DEFAULT_LISTEN)],
+        announce: options.announce
+      },
+      transports: options.transports ?? [tcp(), webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      peerDiscovery: bootstrapList.length > 0
+        ? [bootstrap({ ...options.bootstrapOptions, list: bootstrapList })]
+        : [],
+      connectionGater,
+      connectionManager: options.connectionManager,
+      services,
+      start: options.start
+    })
+    log('created %p (dht %s)', node.peerId, options.dhtServer === true ? 'server' : 'client')
+    return node
+  } catch (err) {
+    await owned?.close().catch(() => {})
+    throw err
+  }
+}
+
+/** The agent-card record type (`/agentmsg/card/<peer id>`). */
+export function cardRecordType (prims: Primitives = defaultPrimitives()): DhtRecordType {
+  return {
+    prefix: CARD_KEY_PREFIX,
+    validate: cardRecordValidator(prims),
+    select: cardRecordSelector()
+  }
+}
+
+/** One validator for the `agentmsg` namespace, dispatching on the longest key prefix. */
+export function namespaceValidator (records: DhtRecordType[]): ValidateFn {
+  return async (key, value, options) => {
+    const type = recordTypeFor(records, key)
+    if (type == null) throw new UnknownRecordTypeError('no agentmsg record type for this key')
+    await type.validate(key, value, options)
+  }
+}
+
+/** One selector for the `agentmsg` namespace, dispatching on the longest key prefix. */
+export function namespaceSelector (records: DhtRecordType[]): SelectFn {
+  return async (key, values) => {
+    const type = recordTypeFor(records, key)
+    if (type == null) throw new UnknownRecordTypeError('no agentmsg record type for this key')
+    return type.select(key, values)
+  }
+}
+
+/** A DHT key under `/agentmsg/` that no registered record type claims. */
+export class UnknownRecordTypeError extends Error {
+  override name = 'UnknownRecordTypeError'
+}
+
+const encoder = new TextEncoder()
+
+function recordTypeFor (records: DhtRecordType[], key: Uint8Array): DhtRecordType | undefined {
+  let best: DhtRecordType | undefined
+  let bestLength = -1
+  for (const type of records) {
+    const prefix = encoder.encode(type.prefix)
+    if (prefix.length > bestLength && key.length > prefix.length && startsWith(key, prefix)) {
+      best = type
+      bestLength = prefix.length
+    }
+  }
+  return best
+}
+
+function startsWith (bytes: Uint8Array, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.length; i++) {
+    if (bytes[i] !== prefix[i]) return false
+  }
+  return true
+}
+
+/**
+ * libp2p does not open or close a datastore it is given; this service does
+ * it for the one we opened. `afterStop` runs once every other component has
+ * stopped, so nothing writes to a closed store.
+ */
+function datastoreLifecycle (store: LevelDatastore | undefined): Startable {
+  return {
+    async beforeStart () {
+      if (store != null && store.db.status !== 'open') await store.open()
+    },
+    start () {},
+    stop () {},
+    async afterStop () {
+      if (store != null && store.db.status === 'open') await store.close()
+    }
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * The DM transport: one long-lived stream per peer pair carrying envelope
+ * frames and their acks in both directions, an in-flight window, and re-dial
+ * with backoff while the node's outbox holds mail for a peer.
+ *
+ * It knows nothing of crypto or storage: the node hands it `deliver` (persist
+ * an incoming envelope and say how to ack it) and an `outbox` view (what is
+ * pending for a peer, and what to do with an ack).
+ */
+import { logger } from '@libp2p/logger'
+import { LengthPrefixedDecoder } from '@libp2p/utils'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { DmFrame } from './dm.pb.js'
+import { FrameError } from './errors.js'
+import {
+  DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, RETRY_MAX, RETRY_MIN
+} from './constants.js'
+import type { Ack } from './dm.pb.js'
+import type { PeerId, Startable, Stream } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+const log = logger('agentmsg:dm')
+
+export interface DmComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+}
+
+/** One envelope waiting in the outbox, as the transport sees it. */
+export interface PendingEnvelope {
+  /** hex envelope id */
+  id: string
+  envelope: Uint8Array
+}
+
+export interface DmHandlers {
+  /**
+   * Persist an envelope that arrived from `from`; resolves with how to ack it
+   * and the envelope id to ack (empty when the envelope did not decode). Must not throw.
+   */
+  deliver(from: PeerId, envelope: Uint8Array): Promise<{ id: Uint8Array, status: Ack.Status, reason?: string }>
+  /** Envelopes waiting for `peer`, oldest first. */
+  pending(peer: string): Promise<PendingEnvelope[]>
+  /** An envelope was written to a stream. */
+  sent(peer: string, id: string): void
+  /** The peer answered an envelope. */
+  acked(peer: string, id: string, status: Ack.Status, reason: string): Promise<void>
+  /** A frame from the network was unreadable (counted by the node). */
+  rejectedFrame?(peer: string, err: Error): void
+}
+
+export interface DmInit {
+  /** @default 256 */
+  maxInFlight?: number
+  /** @default 10 s */
+  dialTimeout?: number
+  /** First retry delay after a failed attempt; doubles up to `retryMax`. @default 1 s */
+  retryMin?: number
+  /** @default 5 min */
+  retryMax?: number
+}
+
+interface Channel {
+  peer: string
+  stream?: Stream
+  /** ids written on the current stream and not yet acked */
+  inFlight: Set<string>
+  /** resolves waiters for window space */
+  windowWaiters: Array<() => void>
+  flushing: boolean
+  again: boolean
+  retryDelay: number
+  retryTimer?: ReturnType<typeof setTimeout>
+}
+
+function encodeFrame (frame: DmFrame): Uint8Array {
+  const body = DmFrame.encode(frame)
+  const prefix: number[] = []
+  let n = body.length
+  while (n >= 0x80) { prefix.push((n & 0x7f) | 0x80); n >>>= 7 }
+  prefix.push(n)
+  const out = new Uint8Array(prefix.length + body.length)
+  out.set(prefix)
+  out.set(body, prefix.length)
+  return out
+}
+
+function decodeFrame (bytes: Uint8Array): DmFrame {
+  let frame: DmFrame
+  try {
+    frame = DmFrame.decode(bytes)
+  } catch (err) {
+    throw new FrameError(`dm frame: ${(err as Error).message}`)
+  }
+  if (frame.version !== DM_FRAME_VERSION) throw new FrameError(`dm frame: unknown version ${frame.version}`)
+  if ((frame.envelope.length > 0) === (frame.ack != null)) throw new FrameError('dm frame: must carry exactly one of envelope or ack')
+  return frame
+}
+
+export class DmService implements Startable {
+  readonly #components: DmComponents
+  readonly #handlers: DmHandlers
+  readonly #maxInFlight: number
+  readonly #dialTimeout: number
+  readonly #retryMin: number
+  readonly #retryMax: number
+  readonly #channels = new Map<string, Channel>()
+  #started = false
+
+  constructor (components: DmComponents, handlers: DmHandlers, init: DmInit = {}) {
+    this.#components = components
+    this.#handlers = handlers
+    this.#maxInFlight = init.maxInFlight ?? MAX_IN_FLIGHT
+    this.#dialTimeout = init.dialTimeout ?? DIAL_TIMEOUT
+    this.#retryMin = init.retryMin ?? RETRY_MIN
+    this.#retryMax = init.retryMax ?? RETRY_MAX
+  }
+
+  readonly [Symbol.toStringTag] = 'agentmsg/dm'
+
+  async start (): Promise<void> {
+    await this.#components.registrar.handle(DM_PROTOCOL, (stream, connection) => {
+      this.#adopt(connection.remotePeer.toString(), stream)
+    }, { maxInboundStreams: 4, runOnLimitedConnection: false })
+    this.#started = true
+  }
+
+  async stop (): Promise<void> {
+    this.#started = false
+    await this.#components.registrar.unhandle(DM_PROTOCOL)
+    for (const channel of this.#channels.values()) {
+      clearTimeout(channel.retryTimer)
+      channel.stream?.abort(new Error('node stopping'))
+    }
+    this.#channels.clear()
+  }
+
+  isStarted (): boolean {
+    return this.#started
+  }
+
+  /** Send whatever the outbox holds for `peer`, now or, if it cannot be reached, with backoff. */
+  flush (peer: string): void {
+    if (!this.#started) return
+    const channel = this.#channel(peer)
+    if (channel.flushing) {
+      channel.again = true
+      return
+    }
+    clearTimeout(channel.retryTimer)
+    channel.retryTimer = undefined
+    channel.flushing = true
+    this.#flushLoop(channel)
+      .catch(err => { log.error('flush to %s failed: %e', peer, err) })
+      .finally(() => { channel.flushing = false })
+  }
+
+  /** Peers with a DM stream open right now. */
+  get connectedPeers (): string[] {
+    return [...this.#channels.values()].filter(c => c.stream != null).map(c => c.peer)
+  }
+
+  #channel (peer: string): Channel {
+    let channel = this.#channels.get(peer)
+    if (channel == null) {
+      channel = { peer, inFlight: new Set(), windowWaiters: [], flushing: false, again: false, retryDelay: this.#retryMin }
+      this.#channels.set(peer, channel)
+    }
+    return channel
+  }
+
+  async #flushLoop (channel: Channel): Promise<void> {
+    do {
+      channel.again = false
+      const pending = (await this.#handlers.pending(channel.peer)).filter(e => !channel.inFlight.has(e.id))
+      if (pending.length === 0) return
+      let stream: Stream
+      try {
+        stream = await this.#streamTo(channel)
+      } catch (err) {
+        this.#scheduleRetry(channel, err as Error)
+        return
+      }
+      for (const entry of pending) {
+        while (channel.inFlight.size >= this.#maxInFlight && channel.stream === stream) {
+          await new Promise<void>(resolve => channel.windowWaiters.push(resolve))
+        }
+        if (channel.stream !== stream || stream.status !== 'open') {
+          // the stream died under us: everything unacked is still in the outbox
+          channel.again = true
+          break
+        }
+        channel.inFlight.add(entry.id)
+        if (!stream.send(encodeFrame({ version: DM_FRAME_VERSION, envelope: entry.envelope } as DmFrame))) {
+          await waitForDrain(stream)
+        }
+        this.#handlers.sent(channel.peer, entry.id)
+      }
+    } while (channel.again && this.#started)
+  }
+
+  #scheduleRetry (channel: Channel, err: Error): void {
+    if (!this.#started) return
+    log('cannot reach %s (%s); retrying in %d ms', channel.peer, err.message, channel.retryDelay)
+    clearTimeout(channel.retryTimer)
+    channel.retryTimer = setTimeout(() => { this.flush(channel.peer) }, channel.retryDelay)
+    channel.retryTimer.unref?.()
+    channel.retryDelay = Math.min(channel.retryDelay * 2, this.#retryMax)
+  }
+
+  async #streamTo (channel: Channel): Promise<Stream> {
+    if (channel.stream != null && channel.stream.status === 'open') return channel.stream
+    const peerId = peerIdFromString(channel.peer)
+    const stream = await this.#components.connectionManager.openStream(peerId, DM_PROTOCOL, {
+      signal: AbortSignal.timeout(this.#dialTimeout)
+    })
+    this.#adopt(channel.peer, stream)
+    return stream
+  }
+
+  /** Use a stream (ours or the peer's) for this peer pair and read its frames until it ends. */
+  #adopt (peer: string, stream: Stream): void {
+    const channel = this.#channel(peer)
+    // a long-lived stream: the peer may be quiet for a long time
+    stream.inactivityTimeout = 0
+    if (channel.stream == null || channel.stream.status !== 'open') {
+      channel.stream = stream
+      channel.inFlight.clear()
+    }
+    this.#read(channel, stream)
+      .catch(err => {
+        this.#handlers.rejectedFrame?.(peer, err as Error)
+        log('dm stream with %s reset: %s', peer, (err as Error).message)
+        stream.abort(err as Error)
+      })
+      .finally(() => {
+        if (channel.stream === stream) {
+          channel.stream = undefined
+          channel.inFlight.clear()
+          for (const wake of channel.windowWaiters.splice(0)) wake()
+          // mail still waiting goes out on the next stream
+          if (this.#started) this.#scheduleRetry(channel, new Error('stream closed'))
+        }
+      })
+  }
+
+  async #read (channel: Channel, stream: Stream): Promise<void> {
+    const decoder = new LengthPrefixedDecoder({ maxDataLength: MAX_FRAME_BYTES, maxBufferSize: 2 * MAX_FRAME_BYTES })
+    const remote = peerIdFromString(channel.peer)
+    for await (const chunk of stream) {
+      let frames: Generator<{ subarray(): Uint8Array }>
+      try {
+        frames = decoder.decode(chunk)
+      } catch (err) {
+        throw new FrameError(`dm frame: ${(err as Error).message}`)
+      }
+      for (const data of wrapDecoderErrors(frames)) {
+        const frame = decodeFrame(data.subarray())
+        if (frame.ack != null) {
+          const id = Buffer.from(frame.ack.id).toString('hex')
+          if (!channel.inFlight.delete(id)) continue
+          channel.retryDelay = this.#retryMin
+          channel.windowWaiters.shift()?.()
+          await this.#handlers.acked(channel.peer, id, frame.ack.status, frame.ack.reason)
+          continue
+        }
+        const { id, status, reason } = await this.#handlers.deliver(remote, frame.envelope)
+        if (stream.status !== 'open') return
+        const ack = encodeFrame({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame)
+        if (!stream.send(ack)) await waitForDrain(stream)
+      }
+    }
+  }
+}
+
+function * wrapDecoderErrors<T> (frames: Generator<T>): Generator<T> {
+  try {
+    yield * frames
+  } catch (err) {
+    if ((err as Error).name === 'FrameError') throw err
+    throw new FrameError(`dm frame: ${(err as Error).message}`)
+  }
+}
+
+async function waitForDrain (stream: Stream): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = (): void => { cleanup(); resolve() }
+    const onClose = (): void => { cleanup(); reject(new Error('stream closed while draining')) }
+    const cleanup = (): void => {
+      stream.removeEventListener('drain', onDrain)
+      stream.removeEventListener('close', onClose)
+    }
+    stream.addEventListener('drain', onDrain)
+    stream.addEventListener('close', onClose)
+  })
+}
+

@@ -1,0 +1,32 @@
+/** Bounds and defaults of the store, in one place. */
+
+const second = 1000
+const day = 24 * 60 * 60 * second
+
+/** Most entries one store's outbox holds (all recipients together); `openStore({ maxOutbox })` overrides it. */
+export const MAX_OUTBOX = 10_000
+/** How long a seen envelope id is kept to refuse a replay (DESIGN.md §5). */
+export const REPLAY_WINDOW = 30 * day
+
+/** Page size of a query that does not ask for one. */
+export const DEFAULT_QUERY_LIMIT = 50
+/** Largest page a query may ask for. */
+export const MAX_QUERY_LIMIT = 500
+
+/** Length of the AES-256-GCM key every value is sealed under. */
+export const STORAGE_KEY_LENGTH = 32
+/** Random nonce stored in front of every sealed value. */
+export const VALUE_NONCE_LENGTH = 12
+
+/** Conversation records kept decrypted in memory (every message put reads its conversation). */
+export const CONVERSATION_CACHE_SIZE = 1024
+/**
+ * Sequence numbers are reserved on disk this many at a time, so a message
+ * put does not rewrite a counter; a restart skips the rest of a block.
+ */
+export const SEQUENCE_BLOCK = 1024
+/** Longest id (message, conversation, peer, meta key) accepted as part of a key. */
+export const MAX_KEY_PART_LENGTH = 256
+
+/** Version of the on-disk layout, checked at open. */
+export const STORE_FORMAT_VERSION = 1

@@ -1,0 +1,446 @@
+/**
+ * What every store shares: the level database, sealing and opening of
+ * values, and the write lock with its transaction context.
+ *
+ * Writes are serialised: `transact` runs one builder at a time, under a
+ * lock, inside an `AsyncLocalStorage` context (a `Tx`). Builders that read
+ * before they write (a conversation's unread count, the outbox size) require
+ * that context, so the state they read cannot change before their batch
+ * commits, and they see the writes of builders earlier in the same batch
+ * through the transaction's overlay. Plain reads outside a write see
+ * committed state only.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { BatchOperation, Level } from 'level'
+import { nativePrimitives } from '../crypto/native.js'
+import { VALUE_NONCE_LENGTH } from './constants.js'
+import { StoreClosedError, StoreCorruptionError, StoreQueryError, StoreTransactionError } from './errors.js'
+import type { KeyRange } from './keys.js'
+
+export type Db = Level<string, Uint8Array>
+
+function makeSublevel (db: Db, name: string) {
+  return db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' })
+}
+
+export type Sublevel = ReturnType<typeof makeSublevel>
+
+/**
+ * One write of a batch: a level batch operation on one of the store's
+ * sublevels. Built by the stores' `*Ops` methods, committed by
+ * `store.write()`; treat it as opaque.
+ */
+export type StoreOp = BatchOperation<Db, string, Uint8Array>
+
+/** What a builder that also has an answer returns: the writes, and the answer they stand for once committed. */
+export interface Built<T> {
+  ops: StoreOp[]
+  result: T
+}
+
+interface Tx {
+  /** Plaintext written in this transaction, by `bucket\0key`; null once deleted. */
+  readonly overlay: Map<string, Uint8Array | null>
+  /** Overlay buffers a cache took over at commit (not wiped with the rest). */
+  readonly adopted: Set<Uint8Array>
+  /** Bookkeeping of in-memory state, applied only when the batch committed. */
+  readonly afterCommit: Array<() => void>
+  /** Scratch space of components (sequence reservations, counter deltas), by component. */
+  readonly scratch: Map<object, unknown>
+  done: boolean
+}
+
+const EMPTY = new Uint8Array(0)
+/** Nonces drawn from the CSPRNG per call. */
+const NONCE_POOL = 512
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+const prims = nativePrimitives
+
+/** Least recently used eviction on a Map, which iterates in insertion order. */
+class Lru<V> {
+  readonly #entries = new Map<string, V>()
+  readonly #size: number
+
+  constructor (size: number) {
+    this.#size = size
+  }
+
+  get (key: string): V | undefined {
+    const value = this.#entries.get(key)
+    if (value !== undefined) {
+      this.#entries.delete(key)
+      this.#entries.set(key, value)
+    }
+    return value
+  }
+
+  set (key: string, value: V): void {
+    this.#entries.delete(key)
+    this.#entries.set(key, value)
+    if (this.#entries.size > this.#size) {
+      const oldest = this.#entries.keys().next()
+      if (oldest.done !== true) this.#entries.delete(oldest.value)
+    }
+  }
+
+  delete (key: string): void {
+    this.#entries.delete(key)
+  }
+
+  clear (): void {
+    this.#entries.clear()
+  }
+}
+
+function isNotOpen (err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === 'LEVEL_DATABASE_NOT_OPEN' || code === 'LEVEL_DATABASE_NOT_CLOSED'
+}
+
+export interface BucketOptions {
+  /** Keep this many decrypted values in memory (for values read on every write). */
+  cacheSize?: number
+}
+
+export class StoreContext {
+  readonly now: () => number
+  readonly #db: Db
+  readonly #storageKey: Uint8Array
+  readonly #als = new AsyncLocalStorage<Tx>()
+  readonly #buckets = new Map<Sublevel, Bucket>()
+  #tail: Promise<unknown> = Promise.resolve()
+  #state: 'open' | 'closing' | 'closed' = 'open'
+  #closing: Promise<void> | undefined
+  #nonces: Uint8Array = new Uint8Array(0)
+  #nonceOffset = 0
+
+  constructor (db: Db, storageKey: Uint8Array, now: () => number) {
+    this.#db = db
+    // our own copy, wiped at close
+    this.#storageKey = storageKey.slice()
+    this.now = now
+  }
+
+  get closed (): boolean {
+    return this.#state !== 'open'
+  }
+
+  bucket (name: string, options: BucketOptions = {}): Bucket {
+    const bucket = new Bucket(this, name, makeSublevel(this.#db, name), options)
+    this.#buckets.set(bucket.sublevel, bucket)
+    return bucket
+  }
+
+  /** Open the database and every sublevel made so far (synchronous reads need them open, not opening). */
+  async ready (): Promise<void> {
+    await this.#db.open()
+    await Promise.all([...this.#buckets.keys()].map(async sublevel => { await sublevel.open() }))
+  }
+
+  /**
+   * A fresh random nonce. Drawn from a pool filled NONCE_POOL nonces at a
+   * time: one call into the CSPRNG costs as much as sealing a small value.
+   * Each nonce is handed out once.
+   */
+  #nonce (): Uint8Array {
+    if (this.#nonceOffset + VALUE_NONCE_LENGTH > this.#nonces.length) {
+      this.#nonces = prims.randomBytes(NONCE_POOL * VALUE_NONCE_LENGTH)
+      this.#nonceOffset = 0
+    }
+    const nonce = this.#nonces.subarray(this.#nonceOffset, this.#nonceOffset + VALUE_NONCE_LENGTH)
+    this.#nonceOffset += VALUE_NONCE_LENGTH
+    return nonce
+  }
+
+  /** nonce || AES-256-GCM(storageKey, nonce, plaintext, aad = bucket \0 key) */
+  seal (bucket: string, key: string, plaintext: Uint8Array): Uint8Array {
+    const nonce = this.#nonce()
+    const sealed = prims.aesGcmSeal(this.#storageKey, nonce, plaintext, encoder.encode(bucket + '\0' + key))
+    const value = new Uint8Array(VALUE_NONCE_LENGTH + sealed.length)
+    value.set(nonce, 0)
+    value.set(sealed, VALUE_NONCE_LENGTH)
+    return value
+  }
+
+  /** Throws `StoreCorruptionError` for a value that does not authenticate under this key. */
+  open (bucket: string, key: string, value: Uint8Array): Uint8Array {
+    if (value.length < VALUE_NONCE_LENGTH + 16) throw new StoreCorruptionError(bucket, key, 'too short')
+    try {
+      return prims.aesGcmOpen(this.#storageKey, value.subarray(0, VALUE_NONCE_LENGTH), value.subarray(VALUE_NONCE_LENGTH), encoder.encode(bucket + '\0' + key))
+    } catch (err) {
+      throw new StoreCorruptionError(bucket, key, 'authentication failed', { cause: err })
+    }
+  }
+
+  /** The write this call runs inside, if any. */
+  currentTx (): Tx | undefined {
+    const tx = this.#als.getStore()
+    return tx === undefined || tx.done ? undefined : tx
+  }
+
+  /** For builders that read before they write: only correct inside `store.write(async () => ...)`. */
+  requireTx (what: string): Tx {
+    const tx = this.currentTx()
+    if (tx === undefined) {
+      throw new StoreTransactionError(`store: ${what} reads the store, so it must be called inside store.write(async () => ops)`)
+    }
+    return tx
+  }
+
+  assertReadable (): void {
+    if (this.#state === 'closed') throw new StoreClosedError()
+  }
+
+  /**
+   * Run `build` alone (no other write runs meanwhile), inside a transaction
+   * context, and commit the operations it returns in one batch.
+   */
+  async transact<T> (build: () => Built<T> | Promise<Built<T>>): Promise<T> {
+    if (this.#state !== 'open') throw new StoreClosedError()
+    if (this.currentTx() !== undefined) {
+      throw new StoreTransactionError('store: a write cannot start inside another write (it would wait for itself): compose the *Ops builders instead')
+    }
+    const run = async (): Promise<T> => {
+      const tx: Tx = { overlay: new Map(), adopted: new Set(), afterCommit: [], scratch: new Map(), done: false }
+      try {
+        const { ops, result } = await this.#als.run(tx, build)
+        tx.done = true
+        await this.commit(ops, tx)
+        return result
+      } finally {
+        tx.done = true
+        // plaintext copies of this write (prekeys, sessions) are not left behind, except what a cache adopted
+        for (const plaintext of tx.overlay.values()) {
+          if (plaintext !== null && !tx.adopted.has(plaintext)) plaintext.fill(0)
+        }
+      }
+    }
+    const result = this.#tail.then(run)
+    this.#tail = result.catch(() => {})
+    return await result
+  }
+
+  /** Commit operations built outside a transaction (builders that do not read). */
+  async write (ops: StoreOp[]): Promise<void> {
+    await this.transact(() => ({ ops, result: undefined }))
+  }
+
+  /** Commit a batch and update in-memory state (caches, counters) once it is on disk. */
+  private async commit (ops: StoreOp[], tx: Tx | undefined): Promise<void> {
+    if (ops.length === 0) return
+    try {
+      await this.#db.batch(ops)
+    } catch (err) {
+      if (isNotOpen(err)) throw new StoreClosedError()
+      throw err
+    }
+    for (const op of ops) {
+      const bucket = op.sublevel === undefined ? undefined : this.#buckets.get(op.sublevel as Sublevel)
+      if (bucket === undefined) continue
+      const plaintext = tx?.overlay.get(bucket.name + '\0' + op.key)
+      if (bucket.committed(op.key, plaintext) && plaintext != null) tx?.adopted.add(plaintext)
+    }
+    if (tx !== undefined) for (const fn of tx.afterCommit) fn()
+  }
+
+  async close (): Promise<void> {
+    if (this.#closing !== undefined) return await this.#closing
+    this.#state = 'closing'
+    this.#closing = (async () => {
+      await this.#tail
+      try {
+        await this.#db.close()
+      } finally {
+        this.#state = 'closed'
+        this.#storageKey.fill(0)
+        for (const bucket of this.#buckets.values()) bucket.clearCache()
+      }
+    })()
+    return await this.#closing
+  }
+
+  /** `guard` for level's synchronous reads. */
+  guardSync<T> (op: () => T): T {
+    this.assertReadable()
+    try {
+      return op()
+    } catch (err) {
+      if (isNotOpen(err)) throw new StoreClosedError()
+      throw err
+    }
+  }
+
+  /** Map level's "not open" errors, raised when a read races `close()`, to `StoreClosedError`. */
+  async guard<T> (op: () => Promise<T>): Promise<T> {
+    this.assertReadable()
+    try {
+      return await op()
+    } catch (err) {
+      if (isNotOpen(err)) throw new StoreClosedError()
+      throw err
+    }
+  }
+}
+
+/**
+ * One sublevel: values sealed under the storage key with the sublevel name
+ * and key as associated data, or empty (index entries, whose key says it
+ * all).
+ */
+export class Bucket {
+  readonly name: string
+  readonly sublevel: Sublevel
+  readonly #ctx: StoreContext
+  readonly #cache: Lru<Uint8Array> | undefined
+
+  constructor (ctx: StoreContext, name: string, sublevel: Sublevel, options: BucketOptions) {
+    this.#ctx = ctx
+    this.name = name
+    this.sublevel = sublevel
+    this.#cache = options.cacheSize === undefined ? undefined : new Lru(options.cacheSize)
+  }
+
+  /** Seal `plaintext` under `key`. `owned`: the caller hands the buffer over (it is not copied for the overlay). */
+  put (key: string, plaintext: Uint8Array, owned = false): StoreOp {
+    const value = this.#ctx.seal(this.name, key, plaintext)
+    const tx = this.#ctx.currentTx()
+    if (tx !== undefined) tx.overlay.set(this.name + '\0' + key, owned ? plaintext : plaintext.slice())
+    else if (owned) plaintext.fill(0)
+    return { type: 'put', sublevel: this.sublevel, key, value }
+  }
+
+  putJson (key: string, value: unknown): StoreOp {
+    let json: string | undefined
+    try {
+      json = JSON.stringify(value)
+    } catch (err) {
+      throw new StoreQueryError(`${this.name}: value is not JSON-serialisable`, { cause: err })
+    }
+    if (json === undefined) throw new StoreQueryError(`${this.name}: value is not JSON-serialisable`)
+    return this.put(key, encoder.encode(json), true)
+  }
+
+  /**
+   * An index entry: the key carries everything, the value is empty. Index
+   * entries are only ever iterated, which sees committed state only, so they
+   * stay out of the overlay.
+   */
+  index (key: string): StoreOp {
+    return { type: 'put', sublevel: this.sublevel, key, value: EMPTY }
+  }
+
+  del (key: string): StoreOp {
+    this.#ctx.currentTx()?.overlay.set(this.name + '\0' + key, null)
+    return { type: 'del', sublevel: this.sublevel, key }
+  }
+
+  /**
+   * The plaintext under `key`, as this write sees it (its own writes first).
+   * `shared`: the buffer is also held by the overlay or the cache, so the
+   * caller must neither change nor wipe it.
+   */
+  #lookup (key: string): { plaintext: Uint8Array, shared: boolean } | undefined {
+    const pending = this.#ctx.currentTx()?.overlay.get(this.name + '\0' + key)
+    if (pending !== undefined) return pending === null ? undefined : { plaintext: pending, shared: true }
+    const cached = this.#cache?.get(key)
+    if (cached !== undefined) return { plaintext: cached, shared: true }
+    // a synchronous read: no thread-pool round trip on the write path (LevelDB answers from memory or its block cache)
+    const value = this.#ctx.guardSync(() => this.sublevel.getSync(key))
+    if (value === undefined) return undefined
+    const plaintext = this.#ctx.open(this.name, key, value)
+    if (this.#cache === undefined) return { plaintext, shared: false }
+    this.#cache.set(key, plaintext)
+    return { plaintext, shared: true }
+  }
+
+  /** The plaintext under `key`: the caller's own copy, which it may wipe. */
+  async get (key: string): Promise<Uint8Array | undefined> {
+    const found = this.#lookup(key)
+    if (found === undefined) return undefined
+    return found.shared ? found.plaintext.slice() : found.plaintext
+  }
+
+  async getJson<T> (key: string): Promise<T | undefined> {
+    const found = this.#lookup(key)
+    if (found === undefined) return undefined
+    const value = this.decodeJson<T>(key, found.plaintext)
+    // the decrypted bytes are ours alone: do not leave them behind (prekeys, for one, are secrets)
+    if (!found.shared) found.plaintext.fill(0)
+    return value
+  }
+
+  /** Several JSON values at once (one round trip to level for the ones this write did not touch). */
+  async getManyJson<T> (keys: string[]): Promise<Array<T | undefined>> {
+    const tx = this.#ctx.currentTx()
+    const out: Array<T | undefined> = new Array(keys.length)
+    const missing: number[] = []
+    keys.forEach((key, i) => {
+      const pending = tx?.overlay.get(this.name + '\0' + key)
+      const known = pending !== undefined ? pending : this.#cache?.get(key)
+      if (known === undefined) missing.push(i)
+      else out[i] = known === null ? undefined : this.decodeJson<T>(key, known)
+    })
+    if (missing.length > 0) {
+      const values = await this.#ctx.guard(async () => await this.sublevel.getMany(missing.map(i => keys[i]!)))
+      missing.forEach((i, j) => {
+        const value = values[j]
+        if (value === undefined) return
+        const key = keys[i]!
+        const plaintext = this.#ctx.open(this.name, key, value)
+        out[i] = this.decodeJson<T>(key, plaintext)
+        plaintext.fill(0)
+      })
+    }
+    return out
+  }
+
+  /** Whether a key exists (values are not opened). */
+  async has (key: string): Promise<boolean> {
+    const pending = this.#ctx.currentTx()?.overlay.get(this.name + '\0' + key)
+    if (pending !== undefined) return pending !== null
+    return this.#ctx.guardSync(() => this.sublevel.getSync(key)) !== undefined
+  }
+
+  /** Committed keys in a range (this write's own index entries are not seen). */
+  async keys (range: KeyRange & { reverse?: boolean, limit?: number }): Promise<string[]> {
+    return await this.#ctx.guard(async () => await this.sublevel.keys(range).all())
+  }
+
+  /** Iterate committed keys in a range; `seek` skips ahead. */
+  iterate (range: KeyRange & { reverse?: boolean, limit?: number }) {
+    this.#ctx.assertReadable()
+    return this.sublevel.keys<string>(range)
+  }
+
+  async count (range: KeyRange): Promise<number> {
+    return await this.#ctx.guard(async () => {
+      let n = 0
+      for await (const _ of this.sublevel.keys(range)) n++
+      return n
+    })
+  }
+
+  /** After a commit: keep the cache in step with disk. true when the cache took `plaintext` over. */
+  committed (key: string, plaintext: Uint8Array | null | undefined): boolean {
+    if (this.#cache === undefined) return false
+    if (plaintext === undefined || plaintext === null) {
+      this.#cache.delete(key)
+      return false
+    }
+    this.#cache.set(key, plaintext)
+    return true
+  }
+
+  clearCache (): void {
+    this.#cache?.clear()
+  }
+
+  decodeJson<T> (key: string, plaintext: Uint8Array): T {
+    try {
+      return JSON.parse(decoder.decode(plaintext)) as T
+    } catch (err) {
+      throw new StoreCorruptionError(this.name, key, 'not JSON', { cause: err })
+    }
+  }
+}

@@ -1,0 +1,398 @@
+/**
+ * Messages, incoming and outgoing, with the indexes the API pages through.
+ *
+ * Every message gets a sequence number when it is put: insertion order,
+ * which is sending order for outgoing and arrival order for incoming
+ * messages. The indexes are keyed by it.
+ *
+ * Keys (sublevel `messages`):
+ * - `m \0 messageId` → sealed record (with its sequence number)
+ * - `c \0 conversationId \0 seq \0 messageId` → empty (history)
+ * - `i \0 seq \0 messageId` → empty (inbox: incoming messages)
+ * - `u \0 seq \0 messageId` → empty (incoming messages not read yet)
+ * - `n` → sealed sequence reservation (see `Sequence`)
+ */
+import { StoreQueryError } from './errors.js'
+import { joinKey, keyPart, lastPart, padNumber, splitKey, under } from './keys.js'
+import { checkLimit, checkOffset, checkOptionalString, checkTime } from './query.js'
+import { Sequence } from './sequence.js'
+import type { LevelConversationStore } from './conversations.js'
+import type { Bucket, Built, StoreContext, StoreOp } from './context.js'
+
+export type DeliveryStatus = 'queued' | 'sent' | 'relayed' | 'delivered' | 'read' | 'processed' | 'failed'
+
+export type MessageDirection = 'in' | 'out'
+
+export interface MessageTask {
+  taskId: string
+  deadline?: number
+  idempotencyKey?: string
+  state?: string
+  skill?: string
+}
+
+export interface MessageRecord {
+  /** 32 lowercase hex characters: the 16-byte envelope id */
+  messageId: string
+  conversationId: string
+  direction: MessageDirection
+  /** peer id (base58btc) */
+  from: string
+  to: string
+  /** body type: text, markdown, json, file-url, media, task-request, task-response */
+  type: string
+  content?: string
+  payload?: unknown
+  metadata?: Record<string, unknown>
+  replyTo?: string
+  /** ms since the epoch */
+  sentAt: number
+  receivedAt?: number
+  expiresAt?: number
+  read: boolean
+  status: DeliveryStatus
+  /** why it failed */
+  statusReason?: string
+  task?: MessageTask
+}
+
+export interface InboxOptions {
+  /**
+   * 1..500
+   * @default 50
+   */
+  limit?: number
+  /** @default 0 */
+  offset?: number
+  /**
+   * only messages not read yet
+   * @default false
+   */
+  unread?: boolean
+}
+
+export interface InboxPage {
+  /** newest first */
+  messages: MessageRecord[]
+  /** how many messages match, over all pages */
+  total: number
+}
+
+export interface HistoryOptions {
+  /** a messageId of this conversation: the page ends just before it; the newest page when absent */
+  before?: string
+  /**
+   * 1..500
+   * @default 50
+   */
+  limit?: number
+}
+
+export interface HistoryPage {
+  /** oldest first */
+  messages: MessageRecord[]
+  /** messages in the conversation */
+  total: number
+  /** whether older messages exist before this page */
+  hasMore: boolean
+}
+
+export interface MessageStore {
+  /**
+   * Insert a message with its indexes and touch its conversation; nothing
+   * (an empty list) when the id is already stored. Reads: call inside
+   * `store.write(async () => ...)`.
+   */
+  putOps(record: MessageRecord): Promise<StoreOp[]>
+  /** false when the id was already stored */
+  put(record: MessageRecord): Promise<boolean>
+  get(messageId: string): Promise<MessageRecord | undefined>
+  has(messageId: string): Promise<boolean>
+  /**
+   * Move the delivery status forward: queued < sent < relayed < delivered <
+   * read < processed; `failed` only from queued, sent or relayed, and a
+   * failed message still moves to delivered, read or processed when proof of
+   * delivery arrives. Returns the updated record, `false` when the change is
+   * not allowed or changes nothing (nothing is written), `undefined` for an
+   * unknown message.
+   */
+  setStatus(messageId: string, status: DeliveryStatus, reason?: string): Promise<MessageRecord | false | undefined>
+  setStatusOps(messageId: string, status: DeliveryStatus, reason?: string): Promise<Built<MessageRecord | false | undefined>>
+  /**
+   * Mark an incoming message read and take it off its conversation's unread
+   * count. true when the message is (now, or already) read; false for an
+   * unknown or outgoing message. Idempotent: a second call writes nothing.
+   */
+  markRead(messageId: string): Promise<boolean>
+  markReadOps(messageId: string): Promise<Built<boolean>>
+  /** Incoming messages, newest first. */
+  inbox(options?: InboxOptions): Promise<InboxPage>
+  /** One page of a conversation, oldest first within the page. */
+  history(conversationId: string, options?: HistoryOptions): Promise<HistoryPage>
+  /** Delete a conversation: its messages, their indexes and its record. */
+  deleteConversationOps(conversationId: string): Promise<StoreOp[]>
+  /** The number of messages deleted. */
+  deleteConversation(conversationId: string): Promise<number>
+}
+
+interface StoredMessage extends MessageRecord {
+  seq: number
+}
+
+const RECORD = 'm'
+const CONVERSATION = 'c'
+const INBOX = 'i'
+const UNREAD = 'u'
+const SEQUENCE = 'n'
+
+const MESSAGE_ID = /^[0-9a-f]{32}$/
+
+const STATUS_RANK: Readonly<Record<DeliveryStatus, number>> = {
+  queued: 0,
+  sent: 1,
+  relayed: 2,
+  delivered: 3,
+  read: 4,
+  processed: 5,
+  failed: -1
+}
+
+function isStatus (value: unknown): value is DeliveryStatus {
+  return typeof value === 'string' && Object.hasOwn(STATUS_RANK, value)
+}
+
+/** The delivery state machine of DESIGN.md §5: only ever forward. */
+export function statusTransitionAllowed (from: DeliveryStatus, to: DeliveryStatus): boolean {
+  if (from === to) return false
+  if (to === 'failed') return from === 'queued' || from === 'sent' || from === 'relayed'
+  // an ack or receipt is proof of delivery, whatever the sender had concluded
+  if (from === 'failed') return STATUS_RANK[to] >= STATUS_RANK.delivered
+  return STATUS_RANK[to] > STATUS_RANK[from]
+}
+
+function recordKey (messageId: string): string {
+  return joinKey(RECORD, messageId)
+}
+
+function isMessageId (value: unknown): value is string {
+  return typeof value === 'string' && MESSAGE_ID.test(value)
+}
+
+function optionalTime (value: unknown, what: string): number | undefined {
+  return value === undefined ? undefined : checkTime(value, what)
+}
+
+function nonEmpty (value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new StoreQueryError(`messages: ${what} must be a non-empty string`)
+  return value
+}
+
+/** A copy of the record with its known fields only, checked; undefined fields left out. */
+function checkRecord (record: MessageRecord): MessageRecord {
+  if (typeof record !== 'object' || record === null) throw new StoreQueryError('messages: record must be an object')
+  if (!isMessageId(record.messageId)) throw new StoreQueryError('messages: messageId must be 32 lowercase hex characters')
+  keyPart(record.conversationId, 'conversationId')
+  if (record.direction !== 'in' && record.direction !== 'out') throw new StoreQueryError('messages: direction must be in or out')
+  if (typeof record.read !== 'boolean') throw new StoreQueryError('messages: read must be a boolean')
+  if (!isStatus(record.status)) throw new StoreQueryError('messages: unknown status')
+  if (record.metadata !== undefined && (typeof record.metadata !== 'object' || record.metadata === null || Array.isArray(record.metadata))) {
+    throw new StoreQueryError('messages: metadata must be an object')
+  }
+  if (record.task !== undefined) {
+    if (typeof record.task !== 'object' || record.task === null) throw new StoreQueryError('messages: task must be an object')
+    nonEmpty(record.task.taskId, 'task.taskId')
+  }
+  const out: MessageRecord = {
+    messageId: record.messageId,
+    conversationId: record.conversationId,
+    direction: record.direction,
+    from: keyPart(record.from, 'from'),
+    to: keyPart(record.to, 'to'),
+    type: nonEmpty(record.type, 'type'),
+    content: checkOptionalString(record.content, 'content'),
+    payload: record.payload,
+    metadata: record.metadata,
+    replyTo: checkOptionalString(record.replyTo, 'replyTo'),
+    sentAt: checkTime(record.sentAt, 'sentAt'),
+    receivedAt: optionalTime(record.receivedAt, 'receivedAt'),
+    expiresAt: optionalTime(record.expiresAt, 'expiresAt'),
+    read: record.read,
+    status: record.status,
+    statusReason: checkOptionalString(record.statusReason, 'statusReason'),
+    task: record.task === undefined ? undefined : { ...record.task }
+  }
+  for (const key of Object.keys(out) as Array<keyof MessageRecord>) {
+    if (out[key] === undefined) delete out[key]
+  }
+  return out
+}
+
+function toRecord (stored: StoredMessage): MessageRecord {
+  const { seq: _, ...record } = stored
+  return record
+}
+
+export class LevelMessageStore implements MessageStore {
+  readonly #ctx: StoreContext
+  readonly #bucket: Bucket
+  readonly #conversations: LevelConversationStore
+  readonly #sequence: Sequence
+
+  constructor (ctx: StoreContext, conversations: LevelConversationStore) {
+    this.#ctx = ctx
+    this.#bucket = ctx.bucket('messages')
+    this.#conversations = conversations
+    this.#sequence = new Sequence(ctx, this.#bucket, SEQUENCE)
+  }
+
+  /** @internal */
+  async load (): Promise<void> {
+    await this.#sequence.load()
+  }
+
+  async putOps (input: MessageRecord): Promise<StoreOp[]> {
+    this.#ctx.requireTx('messages.putOps')
+    const record = checkRecord(input)
+    if (await this.#bucket.has(recordKey(record.messageId))) return []
+    const { seq, ops } = this.#sequence.take('messages.putOps')
+    const id = record.messageId
+    const padded = padNumber(seq)
+    const incoming = record.direction === 'in'
+    ops.push(
+      this.#bucket.putJson(recordKey(id), { ...record, seq } satisfies StoredMessage),
+      this.#bucket.index(joinKey(CONVERSATION, record.conversationId, padded, id))
+    )
+    if (incoming) {
+      ops.push(this.#bucket.index(joinKey(INBOX, padded, id)))
+      if (!record.read) ops.push(this.#bucket.index(joinKey(UNREAD, padded, id)))
+    }
+    ops.push(...await this.#conversations.touchOps({
+      conversationId: record.conversationId,
+      peer: incoming ? record.from : record.to,
+      at: incoming ? (record.receivedAt ?? record.sentAt) : record.sentAt,
+      incoming,
+      unread: incoming && !record.read
+    }))
+    return ops
+  }
+
+  async put (record: MessageRecord): Promise<boolean> {
+    return await this.#ctx.transact(async () => {
+      const ops = await this.putOps(record)
+      return { ops, result: ops.length > 0 }
+    })
+  }
+
+  async get (messageId: string): Promise<MessageRecord | undefined> {
+    const stored = await this.#read(messageId)
+    return stored === undefined ? undefined : toRecord(stored)
+  }
+
+  async has (messageId: string): Promise<boolean> {
+    if (!isMessageId(messageId)) return false
+    return await this.#bucket.has(recordKey(messageId))
+  }
+
+  async setStatus (messageId: string, status: DeliveryStatus, reason?: string): Promise<MessageRecord | false | undefined> {
+    return await this.#ctx.transact(async () => await this.setStatusOps(messageId, status, reason))
+  }
+
+  async setStatusOps (messageId: string, status: DeliveryStatus, reason?: string): Promise<Built<MessageRecord | false | undefined>> {
+    this.#ctx.requireTx('messages.setStatusOps')
+    if (!isStatus(status)) throw new StoreQueryError('messages: unknown status')
+    checkOptionalString(reason, 'reason')
+    const stored = await this.#read(messageId)
+    if (stored === undefined) return { ops: [], result: undefined }
+    if (!statusTransitionAllowed(stored.status, status)) return { ops: [], result: false }
+    const { statusReason: _, ...rest } = stored
+    const next: StoredMessage = status === 'failed' && reason !== undefined ? { ...rest, status, statusReason: reason } : { ...rest, status }
+    return { ops: [this.#bucket.putJson(recordKey(messageId), next)], result: toRecord(next) }
+  }
+
+  async markRead (messageId: string): Promise<boolean> {
+    return await this.#ctx.transact(async () => await this.markReadOps(messageId))
+  }
+
+  async markReadOps (messageId: string): Promise<Built<boolean>> {
+    this.#ctx.requireTx('messages.markReadOps')
+    const stored = await this.#read(messageId)
+    if (stored === undefined || stored.direction !== 'in') return { ops: [], result: false }
+    if (stored.read) return { ops: [], result: true }
+    const ops = [
+      this.#bucket.putJson(recordKey(messageId), { ...stored, read: true } satisfies StoredMessage),
+      this.#bucket.del(joinKey(UNREAD, padNumber(stored.seq), messageId)),
+      ...await this.#conversations.unreadOps(stored.conversationId, -1)
+    ]
+    return { ops, result: true }
+  }
+
+  async inbox (options: InboxOptions = {}): Promise<InboxPage> {
+    const limit = checkLimit(options.limit)
+    const offset = checkOffset(options.offset)
+    if (options.unread !== undefined && typeof options.unread !== 'boolean') throw new StoreQueryError('messages: unread must be a boolean')
+    const range = under(options.unread === true ? UNREAD : INBOX)
+    const [keys, total] = await Promise.all([
+      this.#bucket.keys({ ...range, reverse: true, limit: offset + limit }),
+      this.#bucket.count(range)
+    ])
+    return { messages: await this.#records(keys.slice(offset).map(lastPart)), total }
+  }
+
+  async history (conversationId: string, options: HistoryOptions = {}): Promise<HistoryPage> {
+    keyPart(conversationId, 'conversationId')
+    const limit = checkLimit(options.limit)
+    const range = under(CONVERSATION, conversationId)
+    let lt = range.lt
+    if (options.before !== undefined) {
+      const before = await this.#read(options.before)
+      if (before === undefined || before.conversationId !== conversationId) {
+        throw new StoreQueryError('messages: before is not a message of this conversation')
+      }
+      lt = joinKey(CONVERSATION, conversationId, padNumber(before.seq))
+    }
+    const [keys, total] = await Promise.all([
+      this.#bucket.keys({ gte: range.gte, lt, reverse: true, limit: limit + 1 }),
+      this.#bucket.count(range)
+    ])
+    const page = keys.slice(0, limit).reverse()
+    return { messages: await this.#records(page.map(lastPart)), total, hasMore: keys.length > limit }
+  }
+
+  async deleteConversationOps (conversationId: string): Promise<StoreOp[]> {
+    this.#ctx.requireTx('messages.deleteConversationOps')
+    keyPart(conversationId, 'conversationId')
+    const ops: StoreOp[] = []
+    for (const key of await this.#bucket.keys(under(CONVERSATION, conversationId))) {
+      // c \0 conversationId \0 seq \0 messageId: every index key of the message follows from it
+      const parts = splitKey(key)
+      const seq = parts[parts.length - 2]!
+      const id = parts[parts.length - 1]!
+      ops.push(
+        this.#bucket.del(key),
+        this.#bucket.del(recordKey(id)),
+        this.#bucket.del(joinKey(INBOX, seq, id)),
+        this.#bucket.del(joinKey(UNREAD, seq, id))
+      )
+    }
+    ops.push(...await this.#conversations.deleteOps(conversationId))
+    return ops
+  }
+
+  async deleteConversation (conversationId: string): Promise<number> {
+    return await this.#ctx.transact(async () => {
+      const ops = await this.deleteConversationOps(conversationId)
+      return { ops, result: ops.filter(op => op.sublevel === this.#bucket.sublevel && op.key.startsWith(RECORD + '\0')).length }
+    })
+  }
+
+  async #read (messageId: string): Promise<StoredMessage | undefined> {
+    if (!isMessageId(messageId)) return undefined
+    return await this.#bucket.getJson<StoredMessage>(recordKey(messageId))
+  }
+
+  async #records (ids: string[]): Promise<MessageRecord[]> {
+    const stored = await this.#bucket.getManyJson<StoredMessage>(ids.map(recordKey))
+    // an index entry read just before a concurrent delete removed its record
+    return stored.filter((s): s is StoredMessage => s !== undefined).map(toRecord)
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Sealed envelopes waiting for an ack (DESIGN.md §5), in enqueue order per
+ * recipient, with a time index for the retry loop.
+ *
+ * Keys (sublevel `outbox`):
+ * - `m \0 messageId` → sealed entry (envelope as base64 inside the JSON, and its sequence number)
+ * - `p \0 to \0 seq \0 messageId` → empty (per-recipient order)
+ * - `d \0 nextAttemptAt \0 seq \0 messageId` → empty (due order)
+ * - `n` → sealed sequence reservation (see `Sequence`)
+ */
+import { checkBytes, fromBase64, toBase64 } from './encoding.js'
+import { OutboxFullError, StoreQueryError } from './errors.js'
+import { joinKey, keyPart, lastPart, padNumber, padTime, splitKey, under } from './keys.js'
+import { checkOptionalString, checkTime } from './query.js'
+import { Sequence } from './sequence.js'
+import type { Bucket, Built, StoreContext, StoreOp } from './context.js'
+
+export interface OutboxEntry {
+  messageId: string
+  /** recipient peer id */
+  to: string
+  /** the sealed, signed envelope as it goes on the wire */
+  envelope: Uint8Array
+  /** ms since the epoch */
+  createdAt: number
+  attempts: number
+  nextAttemptAt: number
+  lastError?: string
+}
+
+export interface OutboxEnqueue {
+  messageId: string
+  to: string
+  envelope: Uint8Array
+  /** @default now */
+  createdAt?: number
+  /** @default 0 */
+  attempts?: number
+  /** @default createdAt */
+  nextAttemptAt?: number
+}
+
+export interface OutboxAttempt {
+  /** when to try again, ms */
+  nextAttemptAt: number
+  /** why this attempt failed; an absent error keeps the previous one */
+  error?: string
+}
+
+export interface OutboxStore {
+  /**
+   * Queue an envelope behind the recipient's earlier ones; nothing (an empty
+   * list) when the id is already queued. Throws `OutboxFullError` at the
+   * store's bound. Inside `store.write(async () => ...)`.
+   */
+  enqueueOps(entry: OutboxEnqueue): Promise<StoreOp[]>
+  /** false when the id was already queued */
+  enqueue(entry: OutboxEnqueue): Promise<boolean>
+  /** Inside `store.write(async () => ...)`; an empty list for an id not queued. */
+  removeOps(messageId: string): Promise<StoreOp[]>
+  /** false when the id was not queued */
+  remove(messageId: string): Promise<boolean>
+  get(messageId: string): Promise<OutboxEntry | undefined>
+  /** A recipient's entries, in enqueue order. */
+  forPeer(peerId: string): Promise<OutboxEntry[]>
+  /** Recipients with entries, by peer id. */
+  peers(): Promise<string[]>
+  /**
+   * Entries with `nextAttemptAt <= now`, in enqueue order (the first `limit`
+   * of them when given). An entry not due holds back nothing: per-recipient
+   * order across retries is the caller's to keep (`forPeer`).
+   */
+  due(now: number, limit?: number): Promise<OutboxEntry[]>
+  /** Count an attempt and schedule the next; the updated entry, undefined when not queued. */
+  recordAttempt(messageId: string, attempt: OutboxAttempt): Promise<OutboxEntry | undefined>
+  recordAttemptOps(messageId: string, attempt: OutboxAttempt): Promise<Built<OutboxEntry | undefined>>
+  size(): Promise<number>
+}
+
+interface StoredEntry {
+  messageId: string
+  to: string
+  envelope: string
+  createdAt: number
+  attempts: number
+  nextAttemptAt: number
+  lastError?: string
+  seq: number
+}
+
+const RECORD = 'm'
+const PEER = 'p'
+const DUE = 'd'
+const SEQUENCE = 'n'
+
+function recordKey (messageId: string): string {
+  return joinKey(RECORD, messageId)
+}
+
+function peerKey (s: StoredEntry): string {
+  return joinKey(PEER, s.to, padNumber(s.seq), s.messageId)
+}
+
+function dueKey (s: StoredEntry): string {
+  return joinKey(DUE, padTime(s.nextAttemptAt), padNumber(s.seq), s.messageId)
+}
+
+function checkAttempts (value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new StoreQueryError('outbox: attempts must be a non-negative integer')
+  return value
+}
+
+export class LevelOutboxStore implements OutboxStore {
+  readonly #ctx: StoreContext
+  readonly #bucket: Bucket
+  readonly #sequence: Sequence
+  readonly #max: number
+  /** committed entries; loaded at open, moved by commits */
+  #count = 0
+
+  constructor (ctx: StoreContext, max: number) {
+    this.#ctx = ctx
+    this.#bucket = ctx.bucket('outbox')
+    this.#sequence = new Sequence(ctx, this.#bucket, SEQUENCE)
+    this.#max = max
+  }
+
+  /** @internal */
+  async load (): Promise<void> {
+    await this.#sequence.load()
+    this.#count = await this.#bucket.count(under(RECORD))
+  }
+
+  async enqueueOps (entry: OutboxEnqueue): Promise<StoreOp[]> {
+    const tx = this.#ctx.requireTx('outbox.enqueueOps')
+    const messageId = keyPart(entry.messageId, 'messageId')
+    const to = keyPart(entry.to, 'to')
+    const envelope = checkBytes(entry.envelope, 'envelope')
+    const createdAt = entry.createdAt === undefined ? this.#ctx.now() : checkTime(entry.createdAt, 'createdAt')
+    const attempts = checkAttempts(entry.attempts ?? 0)
+    const nextAttemptAt = entry.nextAttemptAt === undefined ? createdAt : checkTime(entry.nextAttemptAt, 'nextAttemptAt')
+    if (await this.#bucket.has(recordKey(messageId))) return []
+    const pending = (tx.scratch.get(this) as number | undefined) ?? 0
+    if (this.#count + pending >= this.#max) throw new OutboxFullError(this.#max)
+    tx.scratch.set(this, pending + 1)
+    tx.afterCommit.push(() => { this.#count++ })
+
+    const { seq, ops } = this.#sequence.take('outbox.enqueueOps')
+    const stored: StoredEntry = { messageId, to, envelope: toBase64(envelope), createdAt, attempts, nextAttemptAt, seq }
+    ops.push(
+      this.#bucket.putJson(recordKey(messageId), stored),
+      this.#bucket.index(peerKey(stored)),
+      this.#bucket.index(dueKey(stored))
+    )
+    return ops
+  }
+
+  async enqueue (entry: OutboxEnqueue): Promise<boolean> {
+    return await this.#ctx.transact(async () => {
+      const ops = await this.enqueueOps(entry)
+      return { ops, result: ops.length > 0 }
+    })
+  }
+
+  async removeOps (messageId: string): Promise<StoreOp[]> {
+    const tx = this.#ctx.requireTx('outbox.removeOps')
+    const stored = await this.#read(messageId)
+    if (stored === undefined) return []
+    tx.scratch.set(this, ((tx.scratch.get(this) as number | undefined) ?? 0) - 1)
+    tx.afterCommit.push(() => { this.#count-- })
+    return [this.#bucket.del(recordKey(messageId)), this.#bucket.del(peerKey(stored)), this.#bucket.del(dueKey(stored))]
+  }
+
+  async remove (messageId: string): Promise<boolean> {
+    return await this.#ctx.transact(async () => {
+      const ops = await this.removeOps(messageId)
+      return { ops, result: ops.length > 0 }
+    })
+  }
+
+  async get (messageId: string): Promise<OutboxEntry | undefined> {
+    const stored = await this.#read(messageId)
+    return stored === undefined ? undefined : this.#decode(stored)
+  }
+
+  async forPeer (peerId: string): Promise<OutboxEntry[]> {
+    const keys = await this.#bucket.keys(under(PEER, keyPart(peerId, 'peerId')))
+    return await this.#entries(keys.map(lastPart))
+  }
+
+  async peers (): Promise<string[]> {
+    const peers: string[] = []
+    const iterator = this.#bucket.iterate(under(PEER))
+    try {
+      for (;;) {
+        const key = await iterator.next()
+        if (key === undefined) break
+        const peer = splitKey(key)[1]!
+        peers.push(peer)
+        // past every entry of this peer
+        iterator.seek(joinKey(PEER, peer) + '\x01')
+      }
+    } finally {
+      await iterator.close()
+    }
+    return peers
+  }
+
+  async due (now: number, limit?: number): Promise<OutboxEntry[]> {
+    checkTime(now, 'now')
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StoreQueryError('outbox: limit must be a positive integer')
+    // every key whose padded time is at most floor(now)
+    const keys = await this.#bucket.keys({ gte: under(DUE).gte, lt: joinKey(DUE, padTime(Math.floor(now) + 1)) })
+    const ordered = keys.map(splitKey).sort((a, b) => (a[2]! < b[2]! ? -1 : a[2]! > b[2]! ? 1 : 0))
+    const ids = ordered.slice(0, limit ?? ordered.length).map(parts => parts[3]!)
+    return await this.#entries(ids)
+  }
+
+  async recordAttempt (messageId: string, attempt: OutboxAttempt): Promise<OutboxEntry | undefined> {
+    return await this.#ctx.transact(async () => await this.recordAttemptOps(messageId, attempt))
+  }
+
+  async recordAttemptOps (messageId: string, attempt: OutboxAttempt): Promise<Built<OutboxEntry | undefined>> {
+    this.#ctx.requireTx('outbox.recordAttemptOps')
+    const nextAttemptAt = checkTime(attempt.nextAttemptAt, 'nextAttemptAt')
+    const error = checkOptionalString(attempt.error, 'error')
+    const stored = await this.#read(messageId)
+    if (stored === undefined) return { ops: [], result: undefined }
+    const next: StoredEntry = { ...stored, attempts: stored.attempts + 1, nextAttemptAt }
+    if (error !== undefined) next.lastError = error
+    const ops = [this.#bucket.putJson(recordKey(messageId), next)]
+    if (dueKey(next) !== dueKey(stored)) ops.push(this.#bucket.del(dueKey(stored)), this.#bucket.index(dueKey(next)))
+    return { ops, result: this.#decode(next) }
+  }
+
+  async size (): Promise<number> {
+    this.#ctx.assertReadable()
+    return this.#count
+  }
+
+  async #read (messageId: string): Promise<StoredEntry | undefined> {
+    return await this.#bucket.getJson<StoredEntry>(recordKey(keyPart(messageId, 'messageId')))
+  }
+
+  async #entries (ids: string[]): Promise<OutboxEntry[]> {
+    const stored = await this.#bucket.getManyJson<StoredEntry>(ids.map(recordKey))
+    // an index entry read just before a concurrent remove took its record
+    return stored.filter((s): s is StoredEntry => s !== undefined).map(s => this.#decode(s))
+  }
+
+  #decode (s: StoredEntry): OutboxEntry {
+    const entry: OutboxEntry = {
+      messageId: s.messageId,
+      to: s.to,
+      envelope: fromBase64(s.envelope, this.#bucket.name, recordKey(s.messageId)),
+      createdAt: s.createdAt,
+      attempts: s.attempts,
+      nextAttemptAt: s.nextAttemptAt
+    }
+    if (s.lastError !== undefined) entry.lastError = s.lastError
+    return entry
+  }
+}

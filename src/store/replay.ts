@@ -1,0 +1,92 @@
+/**
+ * Envelope ids seen in the last REPLAY_WINDOW, to drop a repeat (DESIGN.md §5).
+ *
+ * Keys (sublevel `replay`):
+ * - `i \0 id` → sealed `{ at }`
+ * - `t \0 at \0 id` → empty (time index: a purge reads only what it removes)
+ */
+import { REPLAY_WINDOW } from './constants.js'
+import { joinKey, keyPart, lastPart, padTime, under } from './keys.js'
+import { checkTime } from './query.js'
+import type { Bucket, StoreContext, StoreOp } from './context.js'
+
+export interface ReplayStore {
+  has(id: string): Promise<boolean>
+  /** Remember `id` as seen at `at` (ms; default now). */
+  addOps(id: string, at?: number): StoreOp[]
+  add(id: string, at?: number): Promise<void>
+  /**
+   * Forget ids last seen before `olderThan` (ms; default now − REPLAY_WINDOW).
+   * Returns how many were forgotten.
+   */
+  purge(olderThan?: number): Promise<number>
+  size(): Promise<number>
+}
+
+interface Seen {
+  at: number
+}
+
+const ID = 'i'
+const BY_TIME = 't'
+/** Ids forgotten per batch. */
+const PURGE_CHUNK = 1000
+
+export class LevelReplayStore implements ReplayStore {
+  readonly #ctx: StoreContext
+  readonly #bucket: Bucket
+
+  constructor (ctx: StoreContext) {
+    this.#ctx = ctx
+    this.#bucket = ctx.bucket('replay')
+  }
+
+  async has (id: string): Promise<boolean> {
+    return await this.#bucket.has(joinKey(ID, keyPart(id, 'id')))
+  }
+
+  addOps (id: string, at: number = this.#ctx.now()): StoreOp[] {
+    keyPart(id, 'id')
+    // whole ms, so the time in the key is the stored time
+    at = Math.max(0, Math.floor(checkTime(at, 'at')))
+    // an id added twice leaves its earlier time entry; purge checks the stored time before it forgets
+    return [
+      this.#bucket.putJson(joinKey(ID, id), { at } satisfies Seen),
+      this.#bucket.index(joinKey(BY_TIME, padTime(at), id))
+    ]
+  }
+
+  async add (id: string, at?: number): Promise<void> {
+    await this.#ctx.write(this.addOps(id, at))
+  }
+
+  async purge (olderThan: number = this.#ctx.now() - REPLAY_WINDOW): Promise<number> {
+    checkTime(olderThan, 'olderThan')
+    // stored times are whole ms: `at < olderThan` exactly for the keys below the ceiling
+    const range = { gte: under(BY_TIME).gte, lt: joinKey(BY_TIME, padTime(Math.ceil(olderThan))) }
+    let forgotten = 0
+    for (;;) {
+      const { done, count } = await this.#ctx.transact(async () => {
+        const keys = await this.#bucket.keys({ ...range, limit: PURGE_CHUNK })
+        const ops: StoreOp[] = []
+        let count = 0
+        for (const key of keys) {
+          const id = lastPart(key)
+          ops.push(this.#bucket.del(key))
+          const seen = await this.#bucket.getJson<Seen>(joinKey(ID, id))
+          if (seen !== undefined && seen.at < olderThan) {
+            ops.push(this.#bucket.del(joinKey(ID, id)))
+            count++
+          }
+        }
+        return { ops, result: { done: keys.length < PURGE_CHUNK, count } }
+      })
+      forgotten += count
+      if (done) return forgotten
+    }
+  }
+
+  async size (): Promise<number> {
+    return await this.#bucket.count(under(ID))
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * `openStore`: one level database, one sublevel per concern, every value
+ * sealed under the storage key.
+ */
+import { Level } from 'level'
+import { MAX_OUTBOX, STORAGE_KEY_LENGTH, STORE_FORMAT_VERSION } from './constants.js'
+import { StoreContext } from './context.js'
+import { LevelContactStore } from './contacts.js'
+import { LevelConversationStore } from './conversations.js'
+import { StoreCorruptionError, StoreQueryError } from './errors.js'
+import { LevelMessageStore } from './messages.js'
+import { LevelMetaStore } from './meta.js'
+import { LevelOutboxStore } from './outbox.js'
+import { LevelOwnPrekeyStore } from './prekeys.js'
+import { LevelReplayStore } from './replay.js'
+import { LevelSessionStore } from './sessions.js'
+import type { ContactStore } from './contacts.js'
+import type { StoreOp } from './context.js'
+import type { ConversationStore } from './conversations.js'
+import type { MessageStore } from './messages.js'
+import type { MetaStore } from './meta.js'
+import type { OutboxStore } from './outbox.js'
+import type { OwnPrekeyStore } from './prekeys.js'
+import type { ReplayStore } from './replay.js'
+import type { SessionStore } from './sessions.js'
+
+export interface StoreOptions {
+  /** Directory of the level database; created when missing. */
+  path: string
+  /** 32 bytes: every value is sealed under it (AES-256-GCM). The store keeps its own copy and wipes it at close. */
+  storageKey: Uint8Array
+  /**
+   * The clock, ms since the epoch (defaults of `createdAt`, `addedAt`, replay times).
+   * @default Date.now
+   */
+  now?: () => number
+  /**
+   * Most entries the outbox holds.
+   * @default MAX_OUTBOX (10 000)
+   */
+  maxOutbox?: number
+}
+
+/** What `store.write()` takes: operations, or a function that builds them while no other write runs. */
+export type StoreWrite = StoreOp[] | (() => StoreOp[] | Promise<StoreOp[]>)
+
+export interface Store {
+  readonly messages: MessageStore
+  readonly conversations: ConversationStore
+  readonly sessions: SessionStore
+  readonly outbox: OutboxStore
+  readonly replay: ReplayStore
+  readonly contacts: ContactStore
+  readonly prekeys: OwnPrekeyStore
+  readonly meta: MetaStore
+  /** true from the moment `close()` is called */
+  readonly closed: boolean
+  /**
+   * Commit operations of any stores in one atomic batch. Builders that read
+   * before they write (`messages.putOps`, `outbox.enqueueOps`, ...) must be
+   * called inside the function form, which runs while no other write does:
+   *
+   * ```ts
+   * await store.write(async () => [
+   *   ...await store.messages.putOps(record),
+   *   ...store.sessions.putOps(peer, session),
+   *   ...store.replay.addOps(record.messageId)
+   * ])
+   * ```
+   */
+  write(ops: StoreWrite): Promise<void>
+  /** Waits for writes already started, then closes the database and wipes the key. Idempotent. */
+  close(): Promise<void>
+}
+
+interface FormatCheck {
+  format: number
+}
+
+const STORE = 'store'
+const CHECK = 'check'
+
+class LevelStore implements Store {
+  readonly messages: LevelMessageStore
+  readonly conversations: LevelConversationStore
+  readonly sessions: LevelSessionStore
+  readonly outbox: LevelOutboxStore
+  readonly replay: LevelReplayStore
+  readonly contacts: LevelContactStore
+  readonly prekeys: LevelOwnPrekeyStore
+  readonly meta: LevelMetaStore
+  readonly #ctx: StoreContext
+
+  constructor (ctx: StoreContext, maxOutbox: number) {
+    this.#ctx = ctx
+    this.conversations = new LevelConversationStore(ctx)
+    this.messages = new LevelMessageStore(ctx, this.conversations)
+    this.sessions = new LevelSessionStore(ctx)
+    this.outbox = new LevelOutboxStore(ctx, maxOutbox)
+    this.replay = new LevelReplayStore(ctx)
+    this.contacts = new LevelContactStore(ctx)
+    this.prekeys = new LevelOwnPrekeyStore(ctx)
+    this.meta = new LevelMetaStore(ctx)
+  }
+
+  get closed (): boolean {
+    return this.#ctx.closed
+  }
+
+  async write (ops: StoreWrite): Promise<void> {
+    if (typeof ops === 'function') {
+      await this.#ctx.transact(async () => ({ ops: await ops(), result: undefined }))
+    } else {
+      await this.#ctx.write(ops)
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.#ctx.close()
+  }
+}
+
+function checkOptions (options: StoreOptions): void {
+  if (typeof options.path !== 'string' || options.path.length === 0) throw new StoreQueryError('openStore: path must be a non-empty string')
+  if (!(options.storageKey instanceof Uint8Array) || options.storageKey.length !== STORAGE_KEY_LENGTH) {
+    throw new StoreQueryError(`openStore: storageKey must be ${STORAGE_KEY_LENGTH} bytes`)
+  }
+  if (options.maxOutbox !== undefined && (!Number.isSafeInteger(options.maxOutbox) || options.maxOutbox < 1)) {
+    throw new StoreQueryError('openStore: maxOutbox must be a positive integer')
+  }
+}
+
+/**
+ * Open (or create) the store at `path`. Throws `StoreCorruptionError` when
+ * the database was written under another storage key.
+ */
+export async function openStore (options: StoreOptions): Promise<Store> {
+  checkOptions(options)
+  const db = new Level<string, Uint8Array>(options.path, { keyEncoding: 'utf8', valueEncoding: 'view' })
+  const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now)
+  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX)
+  const check = ctx.bucket(STORE)
+  try {
+    await ctx.ready()
+    // a known value sealed under the key: a wrong key fails here, not at the first read
+    const found = await check.getJson<FormatCheck>(CHECK)
+    if (found === undefined) {
+      await ctx.write([check.putJson(CHECK, { format: STORE_FORMAT_VERSION } satisfies FormatCheck)])
+    } else if (found.format !== STORE_FORMAT_VERSION) {
+      throw new StoreCorruptionError(STORE, CHECK, `unknown format ${String(found.format)}`)
+    }
+    await store.messages.load()
+    await store.outbox.load()
+    return store
+  } catch (err) {
+    await ctx.close()
+    throw err
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * 1:1 messaging between real agent nodes: TCP on 127.0.0.1, real level
+ * databases in temp dirs, cards found through a bootstrap node's DHT.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { createAgentNode } from '../../src/node/agent-node.js'
+import { removeTempDirs, tempDir, waitFor } from './helpers.js'
+import type { AgentNode, AgentNodeOptions, StatusChange } from '../../src/node/agent-node.js'
+import type { MessageRecord } from '../../src/store/index.js'
+
+const running = new Set<AgentNode>()
+
+async function start (options: Partial<AgentNodeOptions> & { dataDir?: string } = {}): Promise<AgentNode> {
+  const node = await createAgentNode({ dataDir: options.dataDir ?? await tempDir(), dm: { retryMin: 50, retryMax: 500 }, ...options })
+  running.add(node)
+  return node
+}
+
+async function stop (node: AgentNode): Promise<void> {
+  running.delete(node)
+  await node.stop()
+}
+
+function collect<T> (node: AgentNode, event: string): T[] {
+  const seen: T[] = []
+  node.addEventListener(event, (evt) => { seen.push((evt as CustomEvent<T>).detail) })
+  return seen
+}
+
+afterEach(async () => {
+  await Promise.all([...running].map(async n => { await stop(n) }))
+})
+afterAll(async () => { await removeTempDirs() })
+
+async function network (): Promise<{ boot: AgentNode, bootstrap: string[] }> {
+  const boot = await start({ dhtServer: true, name: 'bootstrap' })
+  return { boot, bootstrap: [boot.addresses.find(a => !a.includes('/ws'))!] }
+}
+
+describe('agent node: 1:1 messages', { timeout: 120_000 }, () => {
+  it('a message reaches an agent known only by its PeerId, with queued → sent → delivered', async () => {
+    const { bootstrap } = await network()
+    const alice = await start({ bootstrap, name: 'alice' })
+    const bob = await start({ bootstrap, name: 'bob' })
+    await waitFor(async () => await bob.getCard(bob.peerId).then(() => true, () => false))
+    await waitFor(async () => await alice.getCard(bob.peerId, {}).then(c => c.source !== 'self', () => false), { timeout: 20_000 })
+    const statuses = collect<StatusChange>(alice, 'message.status')
+    const received = collect<MessageRecord>(bob, 'message.received')
+    const sent = await alice.send(bob.peerId, { type: 'text', content: 'hello bob' })
+    expect(sent.status).toBe('queued')
+    await waitFor(() => received.length === 1)
+    expect(received[0]).toMatchObject({ messageId: sent.messageId, conversationId: sent.conversationId, from: alice.peerId, content: 'hello bob', status: 'delivered' })
+    await waitFor(() => statuses.some(s => s.messageId === sent.messageId && s.status === 'delivered'))
+    const order = statuses.filter(s => s.messageId === sent.messageId).map(s => s.status)
+    expect(order[0]).toBe('queued')
+    expect(order.at(-1)).toBe('delivered')
+    expect((await alice.message(sent.messageId))?.status).toBe('delivered')
+    // the same conversation id on both sides
+    expect((await bob.conversations())[0]).toMatchObject({ conversationId: sent.conversationId, peer: alice.peerId, unreadCount: 1 })
+    // a read receipt turns it read at the sender
+    await bob.markRead(sent.messageId)
+    await waitFor(async () => (await alice.message(sent.messageId))?.status === 'read')
+    expect((await bob.conversations())[0]?.unreadCount).toBe(0)
+  })
+
+  it('1,000 messages each way: each delivered exactly once, in sending order', async () => {
+    const { bootstrap } = await network()
+    const alice = await start({ bootstrap })
+    const bob = await start({ bootstrap })
+    await waitFor(async () => await alice.getCard(bob.peerId).then(() => true, () => false), { timeout: 20_000 })
+    const atBob = collect<MessageRecord>(bob, 'message.received')
+    const atAlice = collect<MessageRecord>(alice, 'message.received')
+    await alice.send(bob.peerId, { type: 'text', content: 'a-start' })
+    await waitFor(() => atBob.length === 1)
+    const sends: Array<Promise<unknown>> = []
+    for (let i = 0; i < 1000; i++) {
+      sends.push(alice.send(bob.peerId, { type: 'text', content: `a${i}` }))
+      sends.push(bob.send(alice.peerId, { type: 'text', content: `b${i}` }))
+    }
+    await Promise.all(sends)
+    await waitFor(() => atBob.length === 1001 && atAlice.length === 1000, { timeout: 90_000 })
+    expect(atBob.slice(1).map(m => m.content)).toEqual(Array.from({ length: 1000 }, (_, i) => `a${i}`))
+    expect(atAlice.map(m => m.content)).toEqual(Array.from({ length: 1000 }, (_, i) => `b${i}`))
+    const history = await bob.history(atBob[0]!.conversationId, { limit: 500 })
+    expect(history.total).toBe(2001)
+    expect(history.hasMore).toBe(true)
+  })
+})

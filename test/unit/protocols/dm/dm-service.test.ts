@@ -1,0 +1,170 @@
+/**
+ * The DM transport alone: two services joined by an in-memory stream pair,
+ * fake registrar and connection manager, and an outbox held in arrays.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { streamPair } from '@libp2p/utils'
+import { describe, expect, it } from 'vitest'
+import { Ack, DmFrame } from '../../../../src/protocols/dm/dm.pb.js'
+import { DM_PROTOCOL, MAX_FRAME_BYTES } from '../../../../src/protocols/dm/constants.js'
+import { DmService } from '../../../../src/protocols/dm/dm-service.js'
+import type { DmHandlers, PendingEnvelope } from '../../../../src/protocols/dm/dm-service.js'
+import type { PeerId, Stream } from '@libp2p/interface'
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+/** An "envelope" for the transport: 16 id bytes then anything; the fake deliver reads the id. */
+function fakeEnvelope (n: number): PendingEnvelope {
+  const id = new Uint8Array(16)
+  new DataView(id.buffer).setUint32(12, n)
+  const envelope = new Uint8Array(40)
+  envelope.set(id)
+  envelope.fill(0xab, 16)
+  return { id: hex(id), envelope }
+}
+
+function lengthPrefixed (bytes: Uint8Array): Uint8Array {
+  const prefix: number[] = []
+  let n = bytes.length
+  while (n >= 0x80) { prefix.push((n & 0x7f) | 0x80); n >>>= 7 }
+  prefix.push(n)
+  return new Uint8Array([...prefix, ...bytes])
+}
+
+async function waitFor (check: () => boolean, timeout = 5000): Promise<void> {
+  const start = Date.now()
+  while (!check()) {
+    if (Date.now() - start > timeout) throw new Error('timed out waiting')
+    await new Promise(resolve => setImmediate(resolve))
+  }
+}
+
+interface Side {
+  peerId: PeerId
+  service: DmService
+  outbox: PendingEnvelope[]
+  received: string[]
+  statuses: string[]
+  rejected: Error[]
+  handler?: (stream: Stream, connection: { remotePeer: PeerId }) => void
+}
+
+async function pair (opts: { failDials?: number } = {}): Promise<{ a: Side, b: Side }> {
+  const sides: Side[] = []
+  let failDials = opts.failDials ?? 0
+  for (let i = 0; i < 2; i++) {
+    const side = { peerId: peerIdFromPrivateKey(await generateKeyPair('Ed25519')), outbox: [], received: [], statuses: [], rejected: [] } as unknown as Side
+    sides.push(side)
+  }
+  const [a, b] = sides as [Side, Side]
+  for (const [self, other] of [[a, b], [b, a]] as const) {
+    const handlers: DmHandlers = {
+      deliver: async (_from, envelope) => {
+        const id = envelope.subarray(0, 16)
+        if (envelope[16] !== 0xab) return { id, status: Ack.Status.REJECTED, reason: 'bad' }
+        const duplicate = self.received.includes(hex(id))
+        if (!duplicate) self.received.push(hex(id))
+        return { id, status: duplicate ? Ack.Status.DUPLICATE : Ack.Status.OK }
+      },
+      pending: async () => [...self.outbox],
+      sent: (_peer, id) => { self.statuses.push(`sent:${id}`) },
+      acked: async (_peer, id, status) => {
+        self.statuses.push(`${Ack.Status[status] ?? status}:${id}`)
+        const i = self.outbox.findIndex(e => e.id === id)
+        if (i >= 0 && status !== Ack.Status.RETRY) self.outbox.splice(i, 1)
+      },
+      rejectedFrame: (_peer, err) => { self.rejected.push(err) }
+    }
+    self.service = new DmService({
+      registrar: {
+        handle: async (_protocol: string, handler: Side['handler']) => { self.handler = handler },
+        unhandle: async () => {}
+      } as never,
+      connectionManager: {
+        openStream: async () => {
+          if (failDials > 0) {
+            failDials--
+            throw new Error('dial failed')
+          }
+          const [outbound, inbound] = await streamPair({ protocol: DM_PROTOCOL })
+          other.handler!(inbound, { remotePeer: self.peerId })
+          return outbound
+        }
+      } as never
+    }, handlers, { retryMin: 10, retryMax: 40 })
+  }
+  await a.service.start()
+  await b.service.start()
+  return { a, b }
+}
+
+describe('dm transport', () => {
+  it('delivers the outbox in order, acks each envelope, and empties the outbox', async () => {
+    const { a, b } = await pair()
+    const mail = Array.from({ length: 600 }, (_, i) => fakeEnvelope(i))
+    a.outbox.push(...mail)
+    a.service.flush(b.peerId.toString())
+    await waitFor(() => a.outbox.length === 0)
+    expect(b.received).toEqual(mail.map(m => m.id))
+    expect(a.statuses.filter(s => s.startsWith('OK:'))).toHaveLength(600)
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('replies travel back on the same stream', async () => {
+    const { a, b } = await pair()
+    a.outbox.push(fakeEnvelope(1))
+    a.service.flush(b.peerId.toString())
+    await waitFor(() => a.outbox.length === 0)
+    b.outbox.push(fakeEnvelope(2))
+    b.service.flush(a.peerId.toString())
+    await waitFor(() => b.outbox.length === 0)
+    expect(a.received).toEqual([fakeEnvelope(2).id])
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('retries with backoff until the peer can be dialled', async () => {
+    const { a, b } = await pair({ failDials: 3 })
+    a.outbox.push(fakeEnvelope(7))
+    a.service.flush(b.peerId.toString())
+    await waitFor(() => a.outbox.length === 0)
+    expect(b.received).toEqual([fakeEnvelope(7).id])
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('a rejected envelope is acked REJECTED, not retried', async () => {
+    const { a, b } = await pair()
+    const bad = fakeEnvelope(9)
+    bad.envelope[16] = 0
+    a.outbox.push(bad)
+    a.service.flush(b.peerId.toString())
+    await waitFor(() => a.outbox.length === 0)
+    expect(a.statuses).toContain(`REJECTED:${bad.id}`)
+    expect(b.received).toEqual([])
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('garbage, oversize and wrong-version frames reset the stream; the next honest frame goes through', async () => {
+    const { a, b } = await pair()
+    const attacks = [
+      Uint8Array.of(0x05, 0xff, 0xff, 0xff, 0xff, 0xff), // a frame that is not protobuf
+      lengthPrefixed(DmFrame.encode({ version: 2, envelope: fakeEnvelope(1).envelope } as DmFrame)), // unknown version
+      lengthPrefixed(DmFrame.encode({ version: 1, envelope: new Uint8Array(0) })), // neither envelope nor ack
+      lengthPrefixed(new Uint8Array(MAX_FRAME_BYTES + 1)) // oversize
+    ]
+    for (const attack of attacks) {
+      const [outbound, inbound] = await streamPair({ protocol: DM_PROTOCOL })
+      b.handler!(inbound, { remotePeer: a.peerId })
+      const closed = new Promise(resolve => outbound.addEventListener('close', resolve))
+      outbound.send(attack)
+      await closed
+    }
+    expect(b.rejected.map(e => e.name)).toEqual(['FrameError', 'FrameError', 'FrameError', 'FrameError'])
+    expect(b.received).toEqual([])
+    a.outbox.push(fakeEnvelope(3))
+    a.service.flush(b.peerId.toString())
+    await waitFor(() => a.outbox.length === 0)
+    expect(b.received).toEqual([fakeEnvelope(3).id])
+    await a.service.stop(); await b.service.stop()
+  })
+})
