@@ -156,7 +156,8 @@ export class AgentNode extends EventTarget {
             pending: async (peer) => (await store.outbox.forPeer(peer)).map(e => ({ id: e.messageId, envelope: e.envelope })),
             sent: (peer, id) => { late().#onSent(peer, id) },
             acked: async (peer, id, status, reason) => { await late().#onAck(peer, id, status, reason) },
-            rejectedFrame: () => { late().#stats.rejectedFrames++ }
+            rejectedFrame: () => { late().#stats.rejectedFrames++ },
+            unreachable: async (peer) => { await late().#relocate(peer) }
           }, options.dm)
         }
       }) as unknown as NodeParts['libp2p']
@@ -317,6 +318,20 @@ export class AgentNode extends EventTarget {
     const receipt = encodeBody({ type: 'receipt', receipt: { kind: Receipt.Kind.READ, messageIds: [messageId], taskId: '' } }, message.conversationId)
     await this.#sealAndQueue(message.from, receipt)
     return true
+  }
+
+  /**
+   * Look a peer's addresses up again in the DHT after a failed dial (it may
+   * have restarted on other ports), replacing what the peer store had.
+   */
+  async #relocate (peer: string): Promise<void> {
+    const pid = parsePeer(peer)
+    try {
+      const found = await this.libp2p.peerRouting.findPeer(pid, { signal: AbortSignal.timeout(5_000), useCache: false })
+      if (found.multiaddrs.length > 0) await this.libp2p.peerStore.patch(pid, { multiaddrs: found.multiaddrs })
+    } catch (err) {
+      log('%s not found in the DHT: %s', peer, (err as Error).message)
+    }
   }
 
   /** The prekey bundle for a peer we have no session with: its card, and a one-time prekey if it is online. */

@@ -47,6 +47,8 @@ export interface DmHandlers {
   acked(peer: string, id: string, status: Ack.Status, reason: string): Promise<void>
   /** A frame from the network was unreadable (counted by the node). */
   rejectedFrame?(peer: string, err: Error): void
+  /** A dial failed: the peer may have moved (a restart picks new ports). Look it up again before the next try. */
+  unreachable?(peer: string): Promise<void>
 }
 
 export interface DmInit {
@@ -178,6 +180,7 @@ export class DmService implements Startable {
       try {
         stream = await this.#streamTo(channel)
       } catch (err) {
+        await this.#handlers.unreachable?.(channel.peer).catch(() => {})
         this.#scheduleRetry(channel, err as Error)
         return
       }

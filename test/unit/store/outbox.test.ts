@@ -1,0 +1,129 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { MAX_OUTBOX } from '../../../src/store/index.js'
+import { BOB, CAROL, messageId, storeFixture } from './helpers.js'
+import type { Store } from '../../../src/store/index.js'
+import type { StoreFixture } from './helpers.js'
+
+let fx: StoreFixture
+let store: Store
+
+beforeEach(async () => {
+  fx = await storeFixture()
+  store = await fx.open()
+})
+afterEach(async () => { await fx.cleanup() })
+
+function envelope (n: number): Uint8Array {
+  return new Uint8Array([n, n + 1, n + 2])
+}
+
+describe('outbox', () => {
+  it('keeps entries in enqueue order per recipient, and lists recipients', async () => {
+    const bob: string[] = []
+    const carol: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const id = messageId()
+      ;(i % 3 === 0 ? carol : bob).push(id)
+      expect(await store.outbox.enqueue({ messageId: id, to: i % 3 === 0 ? CAROL : BOB, envelope: envelope(i) })).toBe(true)
+    }
+    expect((await store.outbox.forPeer(BOB)).map(e => e.messageId)).toEqual(bob)
+    expect((await store.outbox.forPeer(CAROL)).map(e => e.messageId)).toEqual(carol)
+    expect(await store.outbox.forPeer('12D3KooWnobody')).toEqual([])
+    expect(await store.outbox.peers()).toEqual([BOB, CAROL].sort())
+    expect(await store.outbox.size()).toBe(6)
+
+    const first = await store.outbox.get(bob[0]!)
+    expect(first).toEqual({ messageId: bob[0], to: BOB, envelope: envelope(1), createdAt: fx.clock.now, attempts: 0, nextAttemptAt: fx.clock.now })
+    expect(await store.outbox.get(messageId())).toBeUndefined()
+  })
+
+  it('enqueues an id once', async () => {
+    const id = messageId()
+    expect(await store.outbox.enqueue({ messageId: id, to: BOB, envelope: envelope(1) })).toBe(true)
+    expect(await store.outbox.enqueue({ messageId: id, to: BOB, envelope: envelope(2) })).toBe(false)
+    expect(await store.outbox.size()).toBe(1)
+    expect((await store.outbox.get(id))?.envelope).toEqual(envelope(1))
+  })
+
+  it('removes entries, with their indexes', async () => {
+    const a = messageId()
+    const b = messageId()
+    await store.outbox.enqueue({ messageId: a, to: BOB, envelope: envelope(1) })
+    await store.outbox.enqueue({ messageId: b, to: CAROL, envelope: envelope(2) })
+    expect(await store.outbox.remove(a)).toBe(true)
+    expect(await store.outbox.remove(a)).toBe(false)
+    expect(await store.outbox.get(a)).toBeUndefined()
+    expect(await store.outbox.forPeer(BOB)).toEqual([])
+    expect(await store.outbox.peers()).toEqual([CAROL])
+    expect((await store.outbox.due(fx.clock.now)).map(e => e.messageId)).toEqual([b])
+    expect(await store.outbox.size()).toBe(1)
+  })
+
+  it('answers due entries in enqueue order and follows recorded attempts', async () => {
+    const now = fx.clock.now
+    const ids = [messageId(), messageId(), messageId(), messageId()]
+    await store.outbox.enqueue({ messageId: ids[0]!, to: BOB, envelope: envelope(0), nextAttemptAt: now + 500 })
+    await store.outbox.enqueue({ messageId: ids[1]!, to: CAROL, envelope: envelope(1), nextAttemptAt: now })
+    await store.outbox.enqueue({ messageId: ids[2]!, to: BOB, envelope: envelope(2), nextAttemptAt: now - 1000 })
+    await store.outbox.enqueue({ messageId: ids[3]!, to: BOB, envelope: envelope(3), nextAttemptAt: now + 100 })
+
+    expect((await store.outbox.due(now)).map(e => e.messageId)).toEqual([ids[1], ids[2]])
+    expect((await store.outbox.due(now + 100)).map(e => e.messageId)).toEqual([ids[1], ids[2], ids[3]])
+    expect((await store.outbox.due(now + 1000)).map(e => e.messageId)).toEqual(ids)
+    expect((await store.outbox.due(now + 1000, 2)).map(e => e.messageId)).toEqual(ids.slice(0, 2))
+    expect(await store.outbox.due(now - 2000)).toEqual([])
+
+    const after = await store.outbox.recordAttempt(ids[2]!, { nextAttemptAt: now + 2000, error: 'dial failed' })
+    expect(after).toMatchObject({ attempts: 1, nextAttemptAt: now + 2000, lastError: 'dial failed' })
+    expect((await store.outbox.due(now)).map(e => e.messageId)).toEqual([ids[1]])
+    const again = await store.outbox.recordAttempt(ids[2]!, { nextAttemptAt: now + 3000 })
+    expect(again).toMatchObject({ attempts: 2, nextAttemptAt: now + 3000, lastError: 'dial failed' })
+    expect(await store.outbox.get(ids[2]!)).toEqual(again)
+    expect((await store.outbox.due(now + 2500)).map(e => e.messageId)).toEqual([ids[0], ids[1], ids[3]])
+    expect(await store.outbox.recordAttempt(messageId(), { nextAttemptAt: now })).toBeUndefined()
+  })
+
+  it(`refuses the entry after its bound (default ${MAX_OUTBOX}), counting across reopen`, async () => {
+    const small = await fx.open({ path: `${fx.dir}/small`, maxOutbox: 5 })
+    for (let i = 0; i < 5; i++) {
+      expect(await small.outbox.enqueue({ messageId: messageId(), to: BOB, envelope: envelope(i) })).toBe(true)
+    }
+    expect(await small.outbox.size()).toBe(5)
+    await expect(small.outbox.enqueue({ messageId: messageId(), to: CAROL, envelope: envelope(9) })).rejects.toMatchObject({ name: 'OutboxFullError', limit: 5 })
+    expect(await small.outbox.size()).toBe(5)
+
+    await small.close()
+    const reopened = await fx.open({ path: `${fx.dir}/small`, maxOutbox: 5 })
+    expect(await reopened.outbox.size()).toBe(5)
+    await expect(reopened.outbox.enqueue({ messageId: messageId(), to: CAROL, envelope: envelope(9) })).rejects.toMatchObject({ name: 'OutboxFullError' })
+    const [oldest] = await reopened.outbox.forPeer(BOB)
+    await reopened.outbox.remove(oldest!.messageId)
+    expect(await reopened.outbox.enqueue({ messageId: messageId(), to: CAROL, envelope: envelope(9) })).toBe(true)
+    await expect(reopened.outbox.enqueue({ messageId: messageId(), to: CAROL, envelope: envelope(9) })).rejects.toMatchObject({ name: 'OutboxFullError' })
+  })
+
+  it('counts the entries of one batch against the bound, and none of a batch that failed', async () => {
+    const small = await fx.open({ path: `${fx.dir}/small`, maxOutbox: 3 })
+    await expect(small.write(async () => {
+      const ops = []
+      for (let i = 0; i < 4; i++) ops.push(...await small.outbox.enqueueOps({ messageId: messageId(), to: BOB, envelope: envelope(i) }))
+      return ops
+    })).rejects.toMatchObject({ name: 'OutboxFullError' })
+    expect(await small.outbox.size()).toBe(0)
+    await small.write(async () => {
+      const ops = []
+      for (let i = 0; i < 3; i++) ops.push(...await small.outbox.enqueueOps({ messageId: messageId(), to: BOB, envelope: envelope(i) }))
+      return ops
+    })
+    expect(await small.outbox.size()).toBe(3)
+    expect(await small.outbox.forPeer(BOB)).toHaveLength(3)
+  })
+
+  it('refuses malformed entries', async () => {
+    await expect(store.outbox.enqueue({ messageId: '', to: BOB, envelope: envelope(1) })).rejects.toMatchObject({ name: 'StoreQueryError' })
+    await expect(store.outbox.enqueue({ messageId: messageId(), to: BOB, envelope: [1] as unknown as Uint8Array })).rejects.toMatchObject({ name: 'StoreQueryError' })
+    await expect(store.outbox.enqueue({ messageId: messageId(), to: BOB, envelope: envelope(1), attempts: -1 })).rejects.toMatchObject({ name: 'StoreQueryError' })
+    await expect(store.outbox.due(fx.clock.now, 0)).rejects.toMatchObject({ name: 'StoreQueryError' })
+    expect(await store.outbox.size()).toBe(0)
+  })
+})
