@@ -23,6 +23,8 @@ import { InvalidPeerError } from './errors.js'
 import { createAgentLibp2p } from './libp2p.js'
 import { PrekeyManager } from './prekeys.js'
 import { SessionManager } from './session-manager.js'
+import { TERMINAL_STATES, TaskTracker } from './tasks.js'
+import type { OpenTask } from './tasks.js'
 import type { AgentLibp2p, AgentLibp2pOptions } from './libp2p.js'
 import type { Identity, PrekeyBundle, Primitives, RatchetOptions } from '../crypto/index.js'
 import type { AgentSkill, CardService, ResolvedCard } from '../protocols/card/index.js'
@@ -87,6 +89,10 @@ export interface AgentNodeEvents {
   'message.received': CustomEvent<MessageRecord>
   'message.status': CustomEvent<StatusChange>
   'message.read': CustomEvent<{ messageId: string }>
+  /** a response to a task we requested */
+  'task.response': CustomEvent<MessageRecord>
+  /** a task we requested reached its deadline without a terminal response */
+  'task.expired': CustomEvent<OpenTask>
 }
 
 /** A conversation with one peer, for agents that think in sessions. */
@@ -105,6 +111,7 @@ interface NodeParts {
   libp2p: AgentLibp2p<{ card: CardService, dm: DmService }>
   prekeys: PrekeyManager
   sessions: SessionManager
+  tasks: TaskTracker
   options: AgentNodeOptions
 }
 
@@ -173,7 +180,8 @@ export class AgentNode extends EventTarget {
       prekeys: async (x3dh) => await prekeys.forHeader(x3dh),
       ratchet: options.ratchet
     })
-    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, options })
+    const tasks = new TaskTracker(store, (task) => { late().dispatchEvent(new CustomEvent('task.expired', { detail: task })) })
+    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, options })
     ref.node = node
     if (options.start !== false) await node.start()
     return node
@@ -196,6 +204,7 @@ export class AgentNode extends EventTarget {
   async start (): Promise<void> {
     if (this.#started) return
     await this.libp2p.start()
+    await this.#parts.tasks.start()
     this.#started = true
     this.libp2p.addEventListener('peer:connect', (evt) => { this.#parts.libp2p.services.dm.flush(evt.detail.toString()) })
     // the card service retries a put that reached no DHT peer yet; starting need not wait for it
@@ -206,6 +215,7 @@ export class AgentNode extends EventTarget {
   async stop (): Promise<void> {
     if (!this.#started) return
     this.#started = false
+    this.#parts.tasks.stop()
     await this.libp2p.stop()
     this.#parts.sessions.clear()
     await this.#parts.store.close()
@@ -241,7 +251,18 @@ export class AgentNode extends EventTarget {
     const peer = parsePeer(to)
     if (peer.equals(this.libp2p.peerId)) throw new InvalidPeerError('cannot send to ourselves')
     const convId = conversationId(this.#self, peer.toMultihash().bytes)
-    const result = await this.#sealAndQueue(to, encodeBody(valid, convId), (messageId, sentAt) => ({
+    const { tasks } = this.#parts
+    let taskOps: (messageId: string) => StoreOp[] = () => []
+    let processedReceiptFor: string | undefined
+    if (valid.type === 'task-request') {
+      const task = valid.task!
+      taskOps = (messageId) => tasks.openOps({ taskId: task.taskId, messageId, peer: to, deadline: task.deadline! })
+    } else if (valid.type === 'task-response') {
+      const answered = await tasks.answered(to, valid)
+      taskOps = () => answered.ops
+      if (TERMINAL_STATES.has(valid.task!.state!)) processedReceiptFor = answered.requestMessageId
+    }
+    const result = await this.#sealAndQueue(to, encodeBody(valid, convId), taskOps, (messageId, sentAt) => ({
       messageId,
       conversationId: convId,
       direction: 'out',
@@ -252,10 +273,19 @@ export class AgentNode extends EventTarget {
       read: true,
       status: 'queued'
     }))
+    if (valid.type === 'task-request') tasks.armed(valid.task!.taskId)
+    if (processedReceiptFor != null) {
+      // signed proof for the requester that its task was processed
+      await this.#sendReceipt(to, convId, Receipt.Kind.PROCESSED, processedReceiptFor, valid.task!.taskId)
+    }
     return { ...result, conversationId: convId }
   }
 
-  async #sealAndQueue (to: string, plaintext: Uint8Array, record?: (messageId: string, sentAt: number) => MessageRecord): Promise<Omit<SendResult, 'conversationId'>> {
+  async #sendReceipt (to: string, convId: string, kind: Receipt.Kind, messageId: string, taskId = ''): Promise<void> {
+    await this.#sealAndQueue(to, encodeBody({ type: 'receipt', receipt: { kind, messageIds: [messageId], taskId } }, convId), () => [])
+  }
+
+  async #sealAndQueue (to: string, plaintext: Uint8Array, extraOps: (messageId: string) => StoreOp[], record?: (messageId: string, sentAt: number) => MessageRecord): Promise<Omit<SendResult, 'conversationId'>> {
     const { store, sessions } = this.#parts
     const sentAt = Date.now()
     const messageId = await sessions.seal(to, plaintext, async (sealed) => {
@@ -263,7 +293,8 @@ export class AgentNode extends EventTarget {
       await store.write(async () => [
         ...(record == null ? [] : await store.messages.putOps(record(id, sentAt))),
         ...store.sessions.putOps(to, sealed.session),
-        ...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed.envelope, createdAt: sentAt })
+        ...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed.envelope, createdAt: sentAt }),
+        ...extraOps(id)
       ])
       return id
     }, { sentAt })
@@ -303,6 +334,15 @@ export class AgentNode extends EventTarget {
     return await this.#parts.store.messages.history(conversationId, options)
   }
 
+  /**
+   * The worker's signed receipt that it processed a task we sent (the raw
+   * envelope: its signature verifies against the worker's PeerId), once it came.
+   */
+  async taskProof (messageId: string): Promise<Uint8Array | undefined> {
+    const proof = await this.#parts.store.meta.get<string>(`proof/${messageId}`)
+    return proof == null ? undefined : new Uint8Array(Buffer.from(proof, 'base64'))
+  }
+
   async message (messageId: string): Promise<MessageRecord | undefined> {
     return await this.#parts.store.messages.get(messageId)
   }
@@ -315,8 +355,7 @@ export class AgentNode extends EventTarget {
     if (message.read) return true
     await store.messages.markRead(messageId)
     this.dispatchEvent(new CustomEvent('message.read', { detail: { messageId } }))
-    const receipt = encodeBody({ type: 'receipt', receipt: { kind: Receipt.Kind.READ, messageIds: [messageId], taskId: '' } }, message.conversationId)
-    await this.#sealAndQueue(message.from, receipt)
+    await this.#sendReceipt(message.from, message.conversationId, Receipt.Kind.READ, messageId)
     return true
   }
 
@@ -399,6 +438,10 @@ export class AgentNode extends EventTarget {
                 ops.push(...built.ops)
                 changes.push(built.result)
               }
+              if (status === 'processed' && built.result !== undefined) {
+                // the worker's signed envelope: proof that it processed our task
+                ops.push(...store.meta.putOps(`proof/${target}`, Buffer.from(bytes).toString('base64')))
+              }
             }
             return ops
           })
@@ -406,6 +449,19 @@ export class AgentNode extends EventTarget {
           return undefined
         }
         const body = decoded.body!
+        const { tasks } = this.#parts
+        if (body.type === 'task-request' && body.task?.idempotencyKey != null) {
+          const known = await tasks.seen(sender, body.task.idempotencyKey)
+          if (known != null) {
+            // a repeated request: not shown again; answered with the first response once there is one
+            await store.write(async () => [...common, ...await this.#consumeOps(opened.consumedOneTimePrekey)])
+            if (known.response != null) {
+              const replay = { ...known.response, task: { ...known.response.task!, taskId: body.task.taskId } }
+              queueMicrotask(() => { this.send(sender, replay).catch(err => { log.error('idempotent reply to %s: %e', sender, err) }) })
+            }
+            return undefined
+          }
+        }
         const record: MessageRecord = {
           messageId,
           conversationId: conversationId(this.#self, verified.envelope.from),
@@ -421,11 +477,16 @@ export class AgentNode extends EventTarget {
         await store.write(async () => [
           ...await store.messages.putOps(record),
           ...common,
-          ...await this.#consumeOps(opened.consumedOneTimePrekey)
+          ...await this.#consumeOps(opened.consumedOneTimePrekey),
+          ...(body.type === 'task-request' ? tasks.requestOps(sender, body.task!, messageId) : [])
         ])
+        if (body.type === 'task-response') await tasks.responded(sender, body.task!)
         return record
       })
-      if (received != null) this.dispatchEvent(new CustomEvent('message.received', { detail: received }))
+      if (received != null) {
+        this.dispatchEvent(new CustomEvent('message.received', { detail: received }))
+        if (received.type === 'task-response') this.dispatchEvent(new CustomEvent('task.response', { detail: received }))
+      }
       return { id, status: Ack.Status.OK }
     } catch (err) {
       const name = (err as Error).name
