@@ -11,7 +11,7 @@ import { logger } from '@libp2p/logger'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { ReplayError, defaultPrimitives, publicKeyFromPeerIdBytes } from '../crypto/index.js'
-import { cardService, signCard } from '../protocols/card/index.js'
+import { CardNotFoundError, cardService, signCard } from '../protocols/card/index.js'
 import { decodeBody, encodeBody, validateBody } from '../protocols/dm/body.js'
 import { Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
@@ -36,6 +36,15 @@ import type {
 import type { PeerId } from '@libp2p/interface'
 
 const log = logger('agentmsg:node')
+
+/** How long `start()` waits to join the network and publish its card before it returns anyway. */
+const READY_TIMEOUT = 5_000
+
+async function raceTimeout (promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([promise, new Promise(resolve => { timer = setTimeout(resolve, ms) })])
+  clearTimeout(timer)
+}
 
 export type InboxPolicy = 'open' | 'verified' | 'contacts'
 
@@ -207,9 +216,20 @@ export class AgentNode extends EventTarget {
     await this.#parts.tasks.start()
     this.#started = true
     this.libp2p.addEventListener('peer:connect', (evt) => { this.#parts.libp2p.services.dm.flush(evt.detail.toString()) })
-    // the card service retries a put that reached no DHT peer yet; starting need not wait for it
-    this.publishCard().catch(err => { log('card not published yet: %s', (err as Error).message) })
+    // Ready means reachable: with a bootstrap list, wait (briefly) to join the network and
+    // publish our card; the card service keeps retrying a put that reached no DHT peer.
+    if ((this.#parts.options.bootstrap?.length ?? 0) > 0) await this.#joined(READY_TIMEOUT)
+    const publishing = this.publishCard().catch(err => { log('card not published yet: %s', (err as Error).message) })
+    if (this.libp2p.getConnections().length > 0) await raceTimeout(publishing, READY_TIMEOUT)
     for (const peer of await this.#parts.store.outbox.peers()) this.libp2p.services.dm.flush(peer)
+  }
+
+  /** Resolves on the first connection, or after `timeout` ms. */
+  async #joined (timeout: number): Promise<void> {
+    if (this.libp2p.getConnections().length > 0) return
+    await raceTimeout(new Promise<void>(resolve => {
+      this.libp2p.addEventListener('peer:connect', () => { resolve() }, { once: true })
+    }), timeout)
   }
 
   async stop (): Promise<void> {
@@ -378,7 +398,7 @@ export class AgentNode extends EventTarget {
     const card = this.libp2p.services.card
     const pid = parsePeer(peer)
     const signal = AbortSignal.timeout(this.#parts.options.resolveTimeout ?? 15_000)
-    const resolved = await card.resolve(pid, { signal })
+    const resolved = await this.#resolveWithRetry(pid, signal)
     if (resolved.addrs.length > 0) {
       await this.libp2p.peerStore.merge(pid, { multiaddrs: resolved.addrs }).catch(() => {})
     }
@@ -397,6 +417,25 @@ export class AgentNode extends EventTarget {
       }
     }
     return bundle
+  }
+
+  /**
+   * A card that is not in the DHT yet (its agent just came up, its first put
+   * is in flight) is a passing state: look again with backoff until `signal`.
+   */
+  async #resolveWithRetry (pid: PeerId, signal: AbortSignal): Promise<ResolvedCard> {
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await this.libp2p.services.card.resolve(pid, { signal })
+      } catch (err) {
+        if ((err as Error).name !== 'CardNotFoundError' || signal.aborted) throw err
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay)
+        signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+      })
+      if (signal.aborted) throw new CardNotFoundError(`no card found for ${pid.toString()}`)
+    }
   }
 
   /** An envelope from the network: verify, open, persist, then say how to ack. Never throws. */

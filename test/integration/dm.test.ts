@@ -63,6 +63,23 @@ describe('agent node: 1:1 messages', { timeout: 120_000 }, () => {
     expect((await bob.conversations())[0]?.unreadCount).toBe(0)
   })
 
+  it('refuses a bad body, a bad peer id and an agent nobody can find, storing nothing', async () => {
+    const { bootstrap } = await network()
+    const alice = await start({ bootstrap, resolveTimeout: 500 })
+    const bob = await start({ bootstrap })
+    const name = async (p: Promise<unknown>): Promise<string | undefined> => await p.then(() => undefined, (err: Error) => err.name)
+    expect(await name(alice.send(bob.peerId, { type: 'text', content: 'x'.repeat(4001) }))).toBe('BodyValidationError')
+    expect(await name(alice.send(bob.peerId, { type: 'receipt' } as never))).toBe('BodyValidationError')
+    expect(await name(alice.send('not-a-peer-id', { type: 'text', content: 'x' }))).toBe('InvalidPeerError')
+    expect(await name(alice.send(alice.peerId, { type: 'text', content: 'x' }))).toBe('InvalidPeerError')
+    const stranger = await start({})
+    const strangerId = stranger.peerId
+    await stop(stranger)
+    expect(await name(alice.send(strangerId, { type: 'text', content: 'x' }))).toBe('CardNotFoundError')
+    expect(await alice.conversations()).toEqual([])
+    expect(alice.stats.x3dhInitiated).toBe(0)
+  })
+
   it('1,000 messages each way: each delivered exactly once, in sending order', async () => {
     const { bootstrap } = await network()
     const alice = await start({ bootstrap })

@@ -8,8 +8,8 @@
  * pending for a peer, and what to do with an ack).
  */
 import { logger } from '@libp2p/logger'
-import { LengthPrefixedDecoder } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { readFrames } from '../framing.js'
 import { DmFrame } from './dm.pb.js'
 import { FrameError } from './errors.js'
 import {
@@ -232,7 +232,8 @@ export class DmService implements Startable {
     }
     this.#read(channel, stream)
       .catch(err => {
-        this.#handlers.rejectedFrame?.(peer, err as Error)
+        // only what the peer sent counts against it, not a stream it reset itself
+        if ((err as Error).name === 'FrameError') this.#handlers.rejectedFrame?.(peer, err as Error)
         log('dm stream with %s reset: %s', peer, (err as Error).message)
         stream.abort(err as Error)
       })
@@ -248,17 +249,10 @@ export class DmService implements Startable {
   }
 
   async #read (channel: Channel, stream: Stream): Promise<void> {
-    const decoder = new LengthPrefixedDecoder({ maxDataLength: MAX_FRAME_BYTES, maxBufferSize: 2 * MAX_FRAME_BYTES })
     const remote = peerIdFromString(channel.peer)
-    for await (const chunk of stream) {
-      let frames: Generator<{ subarray(): Uint8Array }>
-      try {
-        frames = decoder.decode(chunk)
-      } catch (err) {
-        throw new FrameError(`dm frame: ${(err as Error).message}`)
-      }
-      for (const data of wrapDecoderErrors(frames)) {
-        const frame = decodeFrame(data.subarray())
+    try {
+      for await (const data of readFrames(stream, { maxLength: MAX_FRAME_BYTES })) {
+        const frame = decodeFrame(data)
         if (frame.ack != null) {
           const id = Buffer.from(frame.ack.id).toString('hex')
           if (!channel.inFlight.delete(id)) continue
@@ -272,18 +266,17 @@ export class DmService implements Startable {
         const ack = encodeFrame({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame)
         if (!stream.send(ack)) await waitForDrain(stream)
       }
+    } catch (err) {
+      if (FRAMING_ERRORS.has((err as Error).name)) throw new FrameError(`dm frame: ${(err as Error).message}`)
+      throw err
     }
+    // the peer closed its side cleanly: close ours too, so the stream does not linger
+    await stream.close().catch(() => {})
   }
 }
 
-function * wrapDecoderErrors<T> (frames: Generator<T>): Generator<T> {
-  try {
-    yield * frames
-  } catch (err) {
-    if ((err as Error).name === 'FrameError') throw err
-    throw new FrameError(`dm frame: ${(err as Error).message}`)
-  }
-}
+/** Errors from the framing layer that mean the peer sent something unreadable. */
+const FRAMING_ERRORS = new Set(['FrameTooLargeError', 'InvalidFrameError', 'TruncatedFrameError'])
 
 async function waitForDrain (stream: Stream): Promise<void> {
   await new Promise<void>((resolve, reject) => {

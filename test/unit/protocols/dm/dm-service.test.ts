@@ -132,6 +132,17 @@ describe('dm transport', () => {
     await a.service.stop(); await b.service.stop()
   })
 
+  it('a peer that closes its side cleanly gets the stream closed, not reset or counted', async () => {
+    const { a, b } = await pair()
+    const [outbound, inbound] = await streamPair({ protocol: DM_PROTOCOL })
+    b.handler!(inbound, { remotePeer: a.peerId })
+    const closed = new Promise(resolve => inbound.addEventListener('close', resolve))
+    await outbound.close()
+    await closed
+    expect(b.rejected).toEqual([])
+    await a.service.stop(); await b.service.stop()
+  })
+
   it('a rejected envelope is acked REJECTED, not retried', async () => {
     const { a, b } = await pair()
     const bad = fakeEnvelope(9)
@@ -144,7 +155,7 @@ describe('dm transport', () => {
     await a.service.stop(); await b.service.stop()
   })
 
-  it('garbage, oversize and wrong-version frames reset the stream; the next honest frame goes through', async () => {
+  it('garbage, oversize, wrong-version and truncated frames reset the stream; the next honest frame goes through', async () => {
     const { a, b } = await pair()
     const attacks = [
       Uint8Array.of(0x05, 0xff, 0xff, 0xff, 0xff, 0xff), // a frame that is not protobuf
@@ -159,7 +170,14 @@ describe('dm transport', () => {
       outbound.send(attack)
       await closed
     }
-    expect(b.rejected.map(e => e.name)).toEqual(['FrameError', 'FrameError', 'FrameError', 'FrameError'])
+    // a frame cut off by a clean close of the peer's side
+    const [outbound, inbound] = await streamPair({ protocol: DM_PROTOCOL })
+    b.handler!(inbound, { remotePeer: a.peerId })
+    const closed = new Promise(resolve => inbound.addEventListener('close', resolve))
+    outbound.send(Uint8Array.of(0xe8, 0x07, 1, 2, 3)) // announces 1,000 bytes, sends 3
+    await outbound.close()
+    await closed
+    expect(b.rejected.map(e => e.name)).toEqual(['FrameError', 'FrameError', 'FrameError', 'FrameError', 'FrameError'])
     expect(b.received).toEqual([])
     a.outbox.push(fakeEnvelope(3))
     a.service.flush(b.peerId.toString())
