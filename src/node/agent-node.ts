@@ -166,7 +166,21 @@ export class AgentNode extends EventTarget {
         start: false,
         services: {
           ...options.libp2p?.services,
-          card: cardService({ identity: dir.identity, primitives: prims, takeOneTimePrekey: async () => await prekeys.handOut() }),
+          card: cardService({
+            identity: dir.identity,
+            primitives: prims,
+            takeOneTimePrekey: async () => await prekeys.handOut(),
+            // verified again when read back; a DHT miss falls back to it, across restarts too
+            cache: {
+              get: async (peer) => {
+                const entry = await store.meta.get<{ bytes: string, fetchedAt: number }>(`card/${peer.toString()}`)
+                return entry == null ? undefined : { bytes: new Uint8Array(Buffer.from(entry.bytes, 'base64')), fetchedAt: entry.fetchedAt }
+              },
+              put: async (peer, entry) => {
+                await store.meta.put(`card/${peer.toString()}`, { bytes: Buffer.from(entry.bytes).toString('base64'), fetchedAt: entry.fetchedAt })
+              }
+            }
+          }),
           dm: (components: ConstructorParameters<typeof DmService>[0]) => new DmService(components, {
             deliver: async (from, envelope) => await late().#deliver(from, envelope),
             pending: async (peer) => (await store.outbox.forPeer(peer)).map(e => ({ id: e.messageId, envelope: e.envelope })),

@@ -126,6 +126,23 @@ describe('restarts', { timeout: 120_000 }, () => {
     expect((await alice.history((await alice.conversations())[0]!.conversationId)).messages.map(m => m.content)).toEqual(['before', 'after', 'reply'])
   })
 
+  it('a card seen before is still known after a restart with no network (the persistent cache)', async () => {
+    const boot = await start({ dhtServer: true })
+    const bootstrap = [boot.addresses.find(a => !a.includes('/ws'))!]
+    const aliceDir = await tempDir()
+    let alice = await start({ dataDir: aliceDir, bootstrap })
+    const bob = await start({ bootstrap, name: 'bob' })
+    await waitFor(async () => await alice.getCard(bob.peerId).then(() => true, () => false), { timeout: 30_000 })
+    const bobId = bob.peerId
+    await stop(bob)
+    await stop(boot)
+    await stop(alice)
+    alice = await start({ dataDir: aliceDir })
+    const card = await alice.getCard(bobId, { signal: AbortSignal.timeout(10_000) })
+    expect(['cache', 'stale-cache']).toContain(card.source)
+    expect(card.card.name).toBe('bob')
+  })
+
   it('a message to an unreachable agent stays queued and is delivered once it comes up', async () => {
     const boot = await start({ dhtServer: true })
     const bootstrap = [boot.addresses.find(a => !a.includes('/ws'))!]
