@@ -3,7 +3,8 @@
  * Benchmarks live in scripts/bench/<name>.ts and export `run(args)`.
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<Record<string, unknown>> }>> = {
-  crypto: async () => import('./bench/crypto.js')
+  crypto: async () => import('./bench/crypto.js'),
+  dm: async () => import('./bench/dm.js')
 }
 
 const [name, ...args] = process.argv.slice(2)

@@ -23,6 +23,7 @@ import { InvalidPeerError } from './errors.js'
 import { createAgentLibp2p } from './libp2p.js'
 import { PrekeyManager } from './prekeys.js'
 import { SessionManager } from './session-manager.js'
+import { Coalescer, DeliveryQueue } from './delivery-queue.js'
 import { TERMINAL_STATES, TaskTracker } from './tasks.js'
 import type { OpenTask } from './tasks.js'
 import type { AgentLibp2p, AgentLibp2pOptions } from './libp2p.js'
@@ -39,6 +40,10 @@ const log = logger('agentmsg:node')
 
 /** How long `start()` waits to join the network and publish its card before it returns anyway. */
 const READY_TIMEOUT = 5_000
+
+function logError (err: Error): void {
+  log.error('store write failed: %e', err)
+}
 
 async function raceTimeout (promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -76,6 +81,18 @@ export interface AgentNodeOptions {
   libp2p?: Omit<AgentLibp2pOptions, 'privateKey' | 'datastorePath' | 'listen' | 'bootstrap' | 'dhtServer' | 'start' | 'primitives'>
   /** How long `send` waits to resolve an unknown peer's card. @default 15 s */
   resolveTimeout?: number
+}
+
+/** Messages sealed and written together at most, per peer. */
+const MAX_SEND_BATCH = 256
+
+interface OutgoingJob {
+  plaintext: Uint8Array
+  sentAt: number
+  extraOps(messageId: string): StoreOp[]
+  record?(messageId: string, sentAt: number): MessageRecord
+  resolve(messageId: string): void
+  reject(err: Error): void
 }
 
 /** What `send` returns. */
@@ -131,6 +148,12 @@ export class AgentNode extends EventTarget {
   readonly #self: Uint8Array
   #started = false
   readonly #stats = { rejectedFrames: 0, rejectedEnvelopes: 0, duplicates: 0 }
+  readonly #queue = new DeliveryQueue()
+  /** plaintexts waiting to be sealed, per peer (group commit) */
+  readonly #outgoing = new Map<string, OutgoingJob[]>()
+  readonly #draining = new Set<string>()
+  readonly #sent = new Coalescer<{ peer: string, messageId: string }>(async (items) => { await this.#recordSent(items) }, logError)
+  readonly #acks = new Coalescer<{ peer: string, messageId: string, status: Ack.Status, reason: string }>(async (items) => { await this.#recordAcks(items) }, logError)
 
   private constructor (parts: NodeParts) {
     super()
@@ -183,9 +206,9 @@ export class AgentNode extends EventTarget {
           }),
           dm: (components: ConstructorParameters<typeof DmService>[0]) => new DmService(components, {
             deliver: async (from, envelope) => await late().#deliver(from, envelope),
-            pending: async (peer) => (await store.outbox.forPeer(peer)).map(e => ({ id: e.messageId, envelope: e.envelope })),
-            sent: (peer, id) => { late().#onSent(peer, id) },
-            acked: async (peer, id, status, reason) => { await late().#onAck(peer, id, status, reason) },
+            pending: async (peer) => late().#queue.pending(peer),
+            sent: (peer, id) => { late().#sent.push({ peer, messageId: id }) },
+            acked: async (peer, id, status, reason) => { late().#onAck(peer, id, status, reason) },
             rejectedFrame: () => { late().#stats.rejectedFrames++ },
             unreachable: async (peer) => { await late().#relocate(peer) }
           }, options.dm)
@@ -235,7 +258,7 @@ export class AgentNode extends EventTarget {
     if ((this.#parts.options.bootstrap?.length ?? 0) > 0) await this.#joined(READY_TIMEOUT)
     const publishing = this.publishCard().catch(err => { log('card not published yet: %s', (err as Error).message) })
     if (this.libp2p.getConnections().length > 0) await raceTimeout(publishing, READY_TIMEOUT)
-    for (const peer of await this.#parts.store.outbox.peers()) this.libp2p.services.dm.flush(peer)
+    for (const peer of await this.#queue.load(this.#parts.store)) this.libp2p.services.dm.flush(peer)
   }
 
   /** Resolves on the first connection, or after `timeout` ms. */
@@ -251,6 +274,8 @@ export class AgentNode extends EventTarget {
     this.#started = false
     this.#parts.tasks.stop()
     await this.libp2p.stop()
+    await this.#sent.idle()
+    await this.#acks.idle()
     this.#parts.sessions.clear()
     await this.#parts.store.close()
   }
@@ -319,22 +344,63 @@ export class AgentNode extends EventTarget {
     await this.#sealAndQueue(to, encodeBody({ type: 'receipt', receipt: { kind, messageIds: [messageId], taskId } }, convId), () => [])
   }
 
+  /**
+   * Queue a plaintext for `to`. Messages queued for the same peer while an
+   * earlier batch is being written are sealed and written together (group
+   * commit): one store write per batch, not per message. Each resolves once
+   * its batch is on disk, and only then goes to the transport.
+   */
   async #sealAndQueue (to: string, plaintext: Uint8Array, extraOps: (messageId: string) => StoreOp[], record?: (messageId: string, sentAt: number) => MessageRecord): Promise<Omit<SendResult, 'conversationId'>> {
-    const { store, sessions } = this.#parts
     const sentAt = Date.now()
-    const messageId = await sessions.seal(to, plaintext, async (sealed) => {
-      const id = Buffer.from(sealed.id).toString('hex')
-      await store.write(async () => [
-        ...(record == null ? [] : await store.messages.putOps(record(id, sentAt))),
-        ...store.sessions.putOps(to, sealed.session),
-        ...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed.envelope, createdAt: sentAt }),
-        ...extraOps(id)
-      ])
-      return id
-    }, { sentAt })
+    const messageId = await new Promise<string>((resolve, reject) => {
+      let queue = this.#outgoing.get(to)
+      if (queue == null) {
+        queue = []
+        this.#outgoing.set(to, queue)
+      }
+      queue.push({ plaintext, sentAt, extraOps, record, resolve, reject })
+      if (queue.length === 1 && !this.#draining.has(to)) void this.#drain(to)
+    })
     if (record != null) this.#emitStatus({ messageId, peer: to, status: 'queued' })
     this.libp2p.services.dm.flush(to)
     return { messageId, status: 'queued', sentAt }
+  }
+
+  async #drain (to: string): Promise<void> {
+    const { store, sessions } = this.#parts
+    this.#draining.add(to)
+    try {
+      for (;;) {
+        const queue = this.#outgoing.get(to)
+        if (queue == null || queue.length === 0) break
+        const batch = queue.splice(0, MAX_SEND_BATCH)
+        try {
+          const ids = await sessions.sealMany(to, batch, async (sealed, session) => {
+            const ids = sealed.map(s => Buffer.from(s.id).toString('hex'))
+            await store.write(async () => {
+              const ops: StoreOp[] = []
+              for (let i = 0; i < batch.length; i++) {
+                const job = batch[i]!
+                const id = ids[i]!
+                if (job.record != null) ops.push(...await store.messages.putOps(job.record(id, job.sentAt)))
+                ops.push(...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed[i]!.envelope, createdAt: job.sentAt }))
+                ops.push(...job.extraOps(id))
+              }
+              ops.push(...store.sessions.putOps(to, session))
+              return ops
+            })
+            for (let i = 0; i < batch.length; i++) this.#queue.add(to, ids[i]!, sealed[i]!.envelope)
+            return ids
+          })
+          batch.forEach((job, i) => { job.resolve(ids[i]!) })
+        } catch (err) {
+          for (const job of batch) job.reject(err as Error)
+        }
+      }
+    } finally {
+      this.#draining.delete(to)
+      this.#outgoing.delete(to)
+    }
   }
 
   /** A conversation-shaped view of one peer. */
@@ -562,23 +628,48 @@ export class AgentNode extends EventTarget {
     return (await this.#parts.store.prekeys.takeOneTimeOps(oneTimePrekey)).ops
   }
 
-  #onSent (peer: string, messageId: string): void {
-    this.#parts.store.messages.setStatus(messageId, 'sent')
-      .then(changed => { if (changed) this.#emitStatus({ messageId, conversationId: changed.conversationId, peer, status: 'sent' }) })
-      .catch(err => { log.error('status of %s: %e', messageId, err) })
+  #onAck (peer: string, messageId: string, status: Ack.Status, reason: string): void {
+    if (status === Ack.Status.RETRY) return
+    // out of the transport's queue now; the store follows in the next batch
+    this.#queue.remove(peer, messageId)
+    this.#acks.push({ peer, messageId, status, reason })
   }
 
-  async #onAck (peer: string, messageId: string, status: Ack.Status, reason: string): Promise<void> {
-    if (status === Ack.Status.RETRY) return
+  /** `sent` for every message written to a stream since the last batch, in one write. */
+  async #recordSent (items: Array<{ peer: string, messageId: string }>): Promise<void> {
     const { store } = this.#parts
-    const next: DeliveryStatus = status === Ack.Status.REJECTED ? 'failed' : 'delivered'
-    let changed: MessageRecord | false | undefined
+    if (store.closed) return
+    const changed: Array<[string, MessageRecord]> = []
     await store.write(async () => {
-      const built = await store.messages.setStatusOps(messageId, next, next === 'failed' ? `rejected by recipient: ${reason}` : undefined)
-      changed = built.result
-      return [...await store.outbox.removeOps(messageId), ...built.ops]
+      const ops: StoreOp[] = []
+      for (const { peer, messageId } of items) {
+        const built = await store.messages.setStatusOps(messageId, 'sent')
+        if (built.result) {
+          ops.push(...built.ops)
+          changed.push([peer, built.result])
+        }
+      }
+      return ops
     })
-    if (changed) this.#emitStatus({ messageId, conversationId: changed.conversationId, peer, status: next, ...(next === 'failed' ? { reason } : {}) })
+    for (const [peer, m] of changed) this.#emitStatus({ messageId: m.messageId, conversationId: m.conversationId, peer, status: 'sent' })
+  }
+
+  /** Acks since the last batch: delivered (or failed) and out of the outbox, in one write. */
+  async #recordAcks (items: Array<{ peer: string, messageId: string, status: Ack.Status, reason: string }>): Promise<void> {
+    const { store } = this.#parts
+    if (store.closed) return
+    const changed: StatusChange[] = []
+    await store.write(async () => {
+      const ops: StoreOp[] = []
+      for (const { peer, messageId, status, reason } of items) {
+        const next: DeliveryStatus = status === Ack.Status.REJECTED ? 'failed' : 'delivered'
+        const built = await store.messages.setStatusOps(messageId, next, next === 'failed' ? `rejected by recipient: ${reason}` : undefined)
+        ops.push(...await store.outbox.removeOps(messageId), ...built.ops)
+        if (built.result) changed.push({ messageId, conversationId: built.result.conversationId, peer, status: next, ...(next === 'failed' ? { reason } : {}) })
+      }
+      return ops
+    })
+    for (const change of changed) this.#emitStatus(change)
   }
 
   #emitStatus (change: StatusChange): void {

@@ -25,13 +25,6 @@ export interface SessionManagerInit {
   ratchet?: RatchetOptions
 }
 
-export interface Sealed {
-  envelope: Uint8Array
-  id: Uint8Array
-  /** the session state to persist with the message */
-  session: Uint8Array
-}
-
 export interface Opened {
   verified: VerifiedEnvelope
   plaintext: Uint8Array
@@ -42,10 +35,7 @@ export interface Opened {
   consumedOneTimePrekey?: number
 }
 
-export interface SealOptions {
-  /** @default Date.now() */
-  sentAt?: number
-}
+
 
 export class SessionManager {
   readonly #init: SessionManagerInit
@@ -84,11 +74,12 @@ export class SessionManager {
   }
 
   /**
-   * Seal `plaintext` for `peer`, starting a session from its bundle when there
-   * is none. `persist` runs inside the per-peer lock with the new state; if it
-   * throws, the in-memory session is dropped so it reloads from the store.
+   * Seal messages for `peer` in order, starting a session from its bundle when
+   * there is none, under one lock: `persist` gets every envelope and the
+   * session state they leave, to store in one write. If `persist` throws, the
+   * in-memory session is dropped so it reloads from the store.
    */
-  async seal<T> (peer: string, plaintext: Uint8Array, persist: (sealed: Sealed) => Promise<T>, options: SealOptions = {}): Promise<T> {
+  async sealMany<T> (peer: string, plaintexts: Array<{ plaintext: Uint8Array, sentAt: number }>, persist: (sealed: Array<{ envelope: Uint8Array, id: Uint8Array }>, session: Uint8Array) => Promise<T>): Promise<T> {
     return this.#exclusive(peer, async () => {
       let session = await this.#load(peer)
       if (session == null || !session.canSend) {
@@ -96,10 +87,12 @@ export class SessionManager {
         this.x3dhInitiated++
         this.#sessions.set(peer, session)
       }
-      const envelope = session.seal(plaintext, options)
-      const sealed = { envelope, id: decodeEnvelope(envelope).id.slice(), session: session.serialize() }
+      const sealed = plaintexts.map(({ plaintext, sentAt }) => {
+        const envelope = session.seal(plaintext, { sentAt })
+        return { envelope, id: decodeEnvelope(envelope).id.slice() }
+      })
       try {
-        return await persist(sealed)
+        return await persist(sealed, session.serialize())
       } catch (err) {
         this.#sessions.delete(peer)
         throw err

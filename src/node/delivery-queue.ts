@@ -1,0 +1,90 @@
+/**
+ * The outbox as the DM transport reads it, kept in memory: loaded from the
+ * store at start, appended after each send's write, trimmed on each ack. The
+ * store stays the truth (a restart reloads it); this spares the transport a
+ * read and decrypt of every queued envelope on every flush.
+ *
+ * It also coalesces the writes that may be lost in a crash without harm:
+ * `sent` states and ack results are gathered and written in one batch per
+ * turn of the event loop. A lost `sent` is reported again on the resend; a
+ * lost ack means one resend, which the recipient acks as a duplicate.
+ */
+import type { PendingEnvelope } from '../protocols/dm/dm-service.js'
+import type { Store } from '../store/index.js'
+
+export class DeliveryQueue {
+  readonly #queues = new Map<string, Map<string, Uint8Array>>()
+
+  /** Load everything the store's outbox holds. */
+  async load (store: Store): Promise<string[]> {
+    const peers = await store.outbox.peers()
+    for (const peer of peers) {
+      for (const entry of await store.outbox.forPeer(peer)) this.add(peer, entry.messageId, entry.envelope)
+    }
+    return peers
+  }
+
+  add (peer: string, id: string, envelope: Uint8Array): void {
+    let queue = this.#queues.get(peer)
+    if (queue == null) {
+      queue = new Map()
+      this.#queues.set(peer, queue)
+    }
+    queue.set(id, envelope)
+  }
+
+  remove (peer: string, id: string): void {
+    const queue = this.#queues.get(peer)
+    if (queue == null) return
+    queue.delete(id)
+    if (queue.size === 0) this.#queues.delete(peer)
+  }
+
+  /** Oldest first. */
+  pending (peer: string): PendingEnvelope[] {
+    const queue = this.#queues.get(peer)
+    if (queue == null) return []
+    return [...queue].map(([id, envelope]) => ({ id, envelope }))
+  }
+
+  size (peer: string): number {
+    return this.#queues.get(peer)?.size ?? 0
+  }
+}
+
+/**
+ * Gathers items and hands them to `flush` in one batch per turn of the event
+ * loop; `flush` runs one batch at a time.
+ */
+export class Coalescer<T> {
+  readonly #flush: (items: T[]) => Promise<void>
+  readonly #onError: (err: Error) => void
+  #items: T[] = []
+  #scheduled = false
+  #running: Promise<void> = Promise.resolve()
+
+  constructor (flush: (items: T[]) => Promise<void>, onError: (err: Error) => void) {
+    this.#flush = flush
+    this.#onError = onError
+  }
+
+  push (item: T): void {
+    this.#items.push(item)
+    if (this.#scheduled) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      const items = this.#items
+      this.#items = []
+      this.#running = this.#running.then(async () => { await this.#flush(items) }).catch(this.#onError)
+    })
+  }
+
+  /** Resolves once everything pushed so far is flushed. */
+  async idle (): Promise<void> {
+    while (this.#scheduled || this.#items.length > 0) {
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    await this.#running
+  }
+}

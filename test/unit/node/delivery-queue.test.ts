@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { Coalescer, DeliveryQueue } from '../../../src/node/delivery-queue.js'
+
+describe('delivery queue', () => {
+  it('keeps each peer\'s mail in order and forgets what was acked', () => {
+    const q = new DeliveryQueue()
+    q.add('p', 'a', Uint8Array.of(1))
+    q.add('p', 'b', Uint8Array.of(2))
+    q.add('r', 'c', Uint8Array.of(3))
+    expect(q.pending('p').map(e => e.id)).toEqual(['a', 'b'])
+    q.remove('p', 'a')
+    q.remove('p', 'missing')
+    expect(q.pending('p').map(e => e.id)).toEqual(['b'])
+    q.remove('p', 'b')
+    expect(q.pending('p')).toEqual([])
+    expect(q.size('p')).toBe(0)
+    expect(q.size('r')).toBe(1)
+  })
+})
+
+describe('coalescer', () => {
+  it('writes what arrives in one turn as one batch, batches one at a time, and reports idle', async () => {
+    const batches: number[][] = []
+    let running = 0
+    let overlapped = false
+    const c = new Coalescer<number>(async (items) => {
+      running++
+      if (running > 1) overlapped = true
+      await new Promise(resolve => setImmediate(resolve))
+      batches.push(items)
+      running--
+    }, () => {})
+    for (let i = 0; i < 5; i++) c.push(i)
+    await c.idle()
+    c.push(5)
+    c.push(6)
+    await c.idle()
+    expect(batches).toEqual([[0, 1, 2, 3, 4], [5, 6]])
+    expect(overlapped).toBe(false)
+  })
+
+  it('reports a failed batch and goes on', async () => {
+    const errors: string[] = []
+    const seen: number[][] = []
+    const c = new Coalescer<number>(async (items) => {
+      if (items.includes(1)) throw new Error('disk full')
+      seen.push(items)
+    }, (err) => { errors.push(err.message) })
+    c.push(1)
+    await c.idle()
+    c.push(2)
+    await c.idle()
+    expect(errors).toEqual(['disk full'])
+    expect(seen).toEqual([[2]])
+  })
+})
