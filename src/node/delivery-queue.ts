@@ -10,7 +10,7 @@
  * lost ack means one resend, which the recipient acks as a duplicate.
  */
 import type { PendingEnvelope } from '../protocols/dm/dm-service.js'
-import type { Store } from '../store/index.js'
+import type { Store, StoreOp } from '../store/index.js'
 
 export class DeliveryQueue {
   readonly #queues = new Map<string, Map<string, Uint8Array>>()
@@ -86,5 +86,55 @@ export class Coalescer<T> {
       await new Promise(resolve => setImmediate(resolve))
     }
     await this.#running
+  }
+}
+
+/**
+ * Group commit: builders pushed while a write is running are committed
+ * together in the next store write, in push order (each sees the writes of
+ * the ones before it). A failed write rejects its builders and every builder
+ * still queued, and calls `onFailure` before anything else can run, so the
+ * caller can drop state computed from writes that did not happen.
+ */
+export class GroupCommit {
+  readonly #write: (build: () => Promise<StoreOp[]>) => Promise<void>
+  readonly #onFailure: () => void
+  readonly #max: number
+  #queue: Array<{ build(): Promise<StoreOp[]>, resolve(): void, reject(err: Error): void }> = []
+  #running = false
+
+  constructor (write: (build: () => Promise<StoreOp[]>) => Promise<void>, onFailure: () => void, max = 256) {
+    this.#write = write
+    this.#onFailure = onFailure
+    this.#max = max
+  }
+
+  async push (build: () => Promise<StoreOp[]>): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => { this.#queue.push({ build, resolve, reject }) })
+    if (!this.#running) void this.#run()
+    await done
+  }
+
+  async #run (): Promise<void> {
+    this.#running = true
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.#max)
+        try {
+          await this.#write(async () => {
+            const ops: StoreOp[] = []
+            for (const job of batch) ops.push(...await job.build())
+            return ops
+          })
+          for (const job of batch) job.resolve()
+        } catch (err) {
+          const queued = this.#queue.splice(0)
+          this.#onFailure()
+          for (const job of [...batch, ...queued]) job.reject(err as Error)
+        }
+      }
+    } finally {
+      this.#running = false
+    }
   }
 }

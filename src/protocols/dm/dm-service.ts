@@ -10,12 +10,11 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { readFrames } from '../framing.js'
-import { DmFrame } from './dm.pb.js'
+import { Ack, DmFrame } from './dm.pb.js'
 import { FrameError } from './errors.js'
 import {
   DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, RETRY_MAX, RETRY_MIN
 } from './constants.js'
-import type { Ack } from './dm.pb.js'
 import type { PeerId, Startable, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -250,26 +249,47 @@ export class DmService implements Startable {
 
   async #read (channel: Channel, stream: Stream): Promise<void> {
     const remote = peerIdFromString(channel.peer)
+    // Envelopes are handed on as they arrive (so their writes can be grouped)
+    // and acked strictly in arrival order, each once its delivery resolved.
+    let acking: Promise<void> = Promise.resolve()
+    let delivering = 0
+    let ackError: Error | undefined
     try {
       for await (const data of readFrames(stream, { maxLength: MAX_FRAME_BYTES })) {
+        if (ackError != null) throw ackError
         const frame = decodeFrame(data)
         if (frame.ack != null) {
           const id = Buffer.from(frame.ack.id).toString('hex')
           if (!channel.inFlight.delete(id)) continue
-          channel.retryDelay = this.#retryMin
           channel.windowWaiters.shift()?.()
           await this.#handlers.acked(channel.peer, id, frame.ack.status, frame.ack.reason)
+          if (frame.ack.status === Ack.Status.RETRY) {
+            // the peer could not store it now: it is still pending here, so try again later
+            this.#scheduleRetry(channel, new Error(`peer asked to retry: ${frame.ack.reason}`))
+          } else {
+            channel.retryDelay = this.#retryMin
+          }
           continue
         }
-        const { id, status, reason } = await this.#handlers.deliver(remote, frame.envelope)
-        if (stream.status !== 'open') return
-        const ack = encodeFrame({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame)
-        if (!stream.send(ack)) await waitForDrain(stream)
+        const delivered = this.#handlers.deliver(remote, frame.envelope)
+        delivering++
+        acking = acking.then(async () => {
+          const { id, status, reason } = await delivered
+          delivering--
+          if (stream.status !== 'open') return
+          const ack = encodeFrame({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame)
+          if (!stream.send(ack)) await waitForDrain(stream)
+        }).catch((err: Error) => { ackError ??= err })
+        // the peer's window bounds this too; never hold more than ours
+        if (delivering >= this.#maxInFlight) await acking
       }
     } catch (err) {
       if (FRAMING_ERRORS.has((err as Error).name)) throw new FrameError(`dm frame: ${(err as Error).message}`)
       throw err
+    } finally {
+      await acking
     }
+    if (ackError != null) throw ackError
     // the peer closed its side cleanly: close ours too, so the stream does not linger
     await stream.close().catch(() => {})
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Coalescer, DeliveryQueue } from '../../../src/node/delivery-queue.js'
+import { Coalescer, DeliveryQueue, GroupCommit } from '../../../src/node/delivery-queue.js'
 
 describe('delivery queue', () => {
   it('keeps each peer\'s mail in order and forgets what was acked', () => {
@@ -52,5 +52,36 @@ describe('coalescer', () => {
     await c.idle()
     expect(errors).toEqual(['disk full'])
     expect(seen).toEqual([[2]])
+  })
+})
+
+describe('group commit', () => {
+  it('commits builders pushed during a write together, in order', async () => {
+    const writes: string[][] = []
+    const gc = new GroupCommit(async (build) => {
+      const ops = await build()
+      await new Promise(resolve => setImmediate(resolve))
+      writes.push(ops.map(o => String(o)))
+    }, () => {})
+    const all = [gc.push(async () => ['a' as never]), gc.push(async () => ['b' as never]), gc.push(async () => ['c' as never])]
+    await Promise.all(all)
+    // the first write starts alone; the two pushed while it ran go together
+    expect(writes).toEqual([['a'], ['b', 'c']])
+  })
+
+  it('a failed write rejects its builders and every queued one, after onFailure ran', async () => {
+    const order: string[] = []
+    let fail = true
+    const gc = new GroupCommit(async (build) => {
+      await build()
+      await new Promise(resolve => setImmediate(resolve))
+      if (fail) throw new Error('disk full')
+    }, () => { order.push('onFailure') })
+    const first = gc.push(async () => []).catch((err: Error) => { order.push(`first: ${err.message}`) })
+    const queued = gc.push(async () => []).catch((err: Error) => { order.push(`queued: ${err.message}`) })
+    await Promise.all([first, queued])
+    expect(order).toEqual(['onFailure', 'first: disk full', 'queued: disk full'])
+    fail = false
+    await expect(gc.push(async () => [])).resolves.toBeUndefined()
   })
 })

@@ -50,7 +50,8 @@ interface Side {
   handler?: (stream: Stream, connection: { remotePeer: PeerId }) => void
 }
 
-async function pair (opts: { failDials?: number } = {}): Promise<{ a: Side, b: Side }> {
+async function pair (opts: { failDials?: number, retryFirst?: boolean } = {}): Promise<{ a: Side, b: Side }> {
+  const asked = new Set<string>()
   const sides: Side[] = []
   let failDials = opts.failDials ?? 0
   for (let i = 0; i < 2; i++) {
@@ -63,6 +64,10 @@ async function pair (opts: { failDials?: number } = {}): Promise<{ a: Side, b: S
       deliver: async (_from, envelope) => {
         const id = envelope.subarray(0, 16)
         if (envelope[16] !== 0xab) return { id, status: Ack.Status.REJECTED, reason: 'bad' }
+        if (opts.retryFirst === true && !asked.has(hex(id))) {
+          asked.add(hex(id))
+          return { id, status: Ack.Status.RETRY, reason: 'storage' }
+        }
         const duplicate = self.received.includes(hex(id))
         if (!duplicate) self.received.push(hex(id))
         return { id, status: duplicate ? Ack.Status.DUPLICATE : Ack.Status.OK }
@@ -140,6 +145,16 @@ describe('dm transport', () => {
     await outbound.close()
     await closed
     expect(b.rejected).toEqual([])
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('an envelope the peer could not store (RETRY) is sent again', async () => {
+    const { a, b } = await pair({ retryFirst: true })
+    a.outbox.push(fakeEnvelope(11))
+    a.service.flush(b.peerId.toString())
+    await waitFor(() => a.outbox.length === 0)
+    expect(a.statuses.filter(s => s.endsWith(fakeEnvelope(11).id))).toEqual([`sent:${fakeEnvelope(11).id}`, `RETRY:${fakeEnvelope(11).id}`, `sent:${fakeEnvelope(11).id}`, `OK:${fakeEnvelope(11).id}`])
+    expect(b.received).toEqual([fakeEnvelope(11).id])
     await a.service.stop(); await b.service.stop()
   })
 
