@@ -13,33 +13,25 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import {
   Session, SignatureError, decodeEnvelope, defaultPrimitives, encodeEnvelope, publicKeyFromPeerIdBytes, verifyEnvelope
 } from '../../src/crypto/index.js'
-import { createAgentNode } from '../../src/node/agent-node.js'
 import { conversationId } from '../../src/node/conversation-id.js'
 import { encodeBody, validateBody } from '../../src/protocols/dm/body.js'
 import { DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES } from '../../src/protocols/dm/constants.js'
 import { Ack, DmFrame } from '../../src/protocols/dm/dm.pb.js'
-import { TestNodes, removeTempDirs, tempDir, waitFor } from './helpers.js'
-import type { AgentNode, AgentNodeOptions, StatusChange } from '../../src/node/agent-node.js'
+import { Agents } from './agents.js'
+import { TestNodes, removeTempDirs, waitFor } from './helpers.js'
+import type { StatusChange } from '../../src/node/agent-node.js'
 import type { MessageRecord } from '../../src/store/index.js'
 import type { TestNode } from './helpers.js'
 import type { Stream, StreamCloseEvent } from '@libp2p/interface'
 
 const prims = defaultPrimitives()
-const running = new Set<AgentNode>()
+const agents = new Agents()
+const { start } = agents
 const rawNodes = new TestNodes()
-
-async function start (options: Partial<AgentNodeOptions> = {}): Promise<AgentNode> {
-  const node = await createAgentNode({ dataDir: await tempDir(), dm: { retryMin: 50, retryMax: 500 }, ...options })
-  running.add(node)
-  return node
-}
 
 afterEach(async () => {
   await rawNodes.stopAll()
-  await Promise.all([...running].map(async n => {
-    running.delete(n)
-    await n.stop()
-  }))
+  await agents.stopAll()
 })
 afterAll(async () => { await removeTempDirs() })
 

@@ -3,39 +3,15 @@
  * databases in temp dirs, cards found through a bootstrap node's DHT.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createAgentNode } from '../../src/node/agent-node.js'
-import { removeTempDirs, tempDir, waitFor } from './helpers.js'
-import type { AgentNode, AgentNodeOptions, StatusChange } from '../../src/node/agent-node.js'
+import { Agents, collect } from './agents.js'
+import { removeTempDirs, waitFor } from './helpers.js'
+import type { StatusChange } from '../../src/node/agent-node.js'
 import type { MessageRecord } from '../../src/store/index.js'
 
-const running = new Set<AgentNode>()
-
-async function start (options: Partial<AgentNodeOptions> & { dataDir?: string } = {}): Promise<AgentNode> {
-  const node = await createAgentNode({ dataDir: options.dataDir ?? await tempDir(), dm: { retryMin: 50, retryMax: 500 }, ...options })
-  running.add(node)
-  return node
-}
-
-async function stop (node: AgentNode): Promise<void> {
-  running.delete(node)
-  await node.stop()
-}
-
-function collect<T> (node: AgentNode, event: string): T[] {
-  const seen: T[] = []
-  node.addEventListener(event, (evt) => { seen.push((evt as CustomEvent<T>).detail) })
-  return seen
-}
-
-afterEach(async () => {
-  await Promise.all([...running].map(async n => { await stop(n) }))
-})
+const agents = new Agents()
+const { start, stop, network } = agents
+afterEach(agents.stopAll)
 afterAll(async () => { await removeTempDirs() })
-
-async function network (): Promise<{ boot: AgentNode, bootstrap: string[] }> {
-  const boot = await start({ dhtServer: true, name: 'bootstrap' })
-  return { boot, bootstrap: [boot.addresses.find(a => !a.includes('/ws'))!] }
-}
 
 describe('agent node: 1:1 messages', { timeout: 120_000 }, () => {
   it('a message reaches an agent known only by its PeerId, with queued → sent → delivered', async () => {

@@ -6,26 +6,16 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createAgentNode } from '../../src/node/agent-node.js'
+import { Agents } from './agents.js'
 import { removeTempDirs, tempDir, waitFor } from './helpers.js'
-import type { AgentNode, AgentNodeOptions, StatusChange } from '../../src/node/agent-node.js'
+import type { StatusChange } from '../../src/node/agent-node.js'
 import type { ChildProcess } from 'node:child_process'
 
 const fixture = fileURLToPath(new URL('./fixtures/agent-process.ts', import.meta.url))
 
-const running = new Set<AgentNode>()
+const agents = new Agents()
+const { start, stop } = agents
 const children = new Set<ChildProcess>()
-
-async function start (options: Partial<AgentNodeOptions> = {}): Promise<AgentNode> {
-  const node = await createAgentNode({ dataDir: options.dataDir ?? await tempDir(), dm: { retryMin: 50, retryMax: 500 }, ...options })
-  running.add(node)
-  return node
-}
-
-async function stop (node: AgentNode): Promise<void> {
-  running.delete(node)
-  await node.stop()
-}
 
 interface Child { process: ChildProcess, peerId: string, received: string[] }
 
@@ -53,7 +43,7 @@ async function exited (child: ChildProcess): Promise<void> {
 
 afterEach(async () => {
   for (const child of children) child.kill('SIGKILL')
-  await Promise.all([...running].map(async n => { await stop(n) }))
+  await agents.stopAll()
 })
 afterAll(async () => { await removeTempDirs() })
 

@@ -5,34 +5,21 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { decodeEnvelope, publicKeyFromPeerIdBytes, nativePrimitives } from '../../src/crypto/index.js'
 import { envelopeSignatureInput } from '../../src/crypto/envelope.js'
-import { createAgentNode } from '../../src/node/agent-node.js'
-import { removeTempDirs, tempDir, waitFor } from './helpers.js'
-import type { AgentNode, AgentNodeOptions } from '../../src/node/agent-node.js'
+import { Agents, cardFound, collect } from './agents.js'
+import { removeTempDirs, waitFor } from './helpers.js'
+import type { AgentNode } from '../../src/node/agent-node.js'
 import type { OpenTask } from '../../src/node/tasks.js'
 import type { MessageRecord } from '../../src/store/index.js'
 
-const running = new Set<AgentNode>()
-async function start (options: Partial<AgentNodeOptions> = {}): Promise<AgentNode> {
-  const node = await createAgentNode({ dataDir: options.dataDir ?? await tempDir(), dm: { retryMin: 50, retryMax: 500 }, ...options })
-  running.add(node)
-  return node
-}
-function collect<T> (node: AgentNode, event: string): T[] {
-  const seen: T[] = []
-  node.addEventListener(event, (evt) => { seen.push((evt as CustomEvent<T>).detail) })
-  return seen
-}
-afterEach(async () => {
-  await Promise.all([...running].map(async n => { running.delete(n); await n.stop() }))
-})
+const agents = new Agents()
+afterEach(agents.stopAll)
 afterAll(async () => { await removeTempDirs() })
 
 async function pair (): Promise<{ requester: AgentNode, worker: AgentNode }> {
-  const boot = await start({ dhtServer: true })
-  const bootstrap = [boot.addresses.find(a => !a.includes('/ws'))!]
-  const requester = await start({ bootstrap })
-  const worker = await start({ bootstrap })
-  await waitFor(async () => await requester.getCard(worker.peerId).then(() => true, () => false), { timeout: 30_000 })
+  const { bootstrap } = await agents.network()
+  const requester = await agents.start({ bootstrap })
+  const worker = await agents.start({ bootstrap })
+  await cardFound(requester, worker)
   return { requester, worker }
 }
 
