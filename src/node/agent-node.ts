@@ -8,11 +8,10 @@
  * message's delivery state forward and empty the outbox).
  */
 import { logger } from '@libp2p/logger'
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
-import { ReplayError, defaultPrimitives, publicKeyFromPeerIdBytes } from '../crypto/index.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { defaultPrimitives, publicKeyFromPeerIdBytes } from '../crypto/index.js'
 import { CardNotFoundError, cardService, signCard } from '../protocols/card/index.js'
-import { decodeBody, encodeBody, validateBody } from '../protocols/dm/body.js'
+import { encodeBody, validateBody } from '../protocols/dm/body.js'
 import { Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
 import { DmService } from '../protocols/dm/dm-service.js'
@@ -23,14 +22,15 @@ import { InvalidPeerError } from './errors.js'
 import { createAgentLibp2p } from './libp2p.js'
 import { PrekeyManager } from './prekeys.js'
 import { SessionManager } from './session-manager.js'
-import { Coalescer, DeliveryQueue, GroupCommit } from './delivery-queue.js'
+import { Coalescer, DeliveryQueue } from './delivery-queue.js'
+import { recordFields } from './message-record.js'
+import { Receiver } from './receiver.js'
 import { TERMINAL_STATES, TaskTracker } from './tasks.js'
 import type { OpenTask } from './tasks.js'
 import type { AgentLibp2p, AgentLibp2pOptions } from './libp2p.js'
-import type { Identity, PrekeyBundle, Primitives, RatchetOptions, VerifiedEnvelope } from '../crypto/index.js'
-import type { Opened } from './session-manager.js'
+import type { Identity, PrekeyBundle, Primitives, RatchetOptions } from '../crypto/index.js'
 import type { AgentSkill, CardService, ResolvedCard } from '../protocols/card/index.js'
-import type { OutgoingBody, ValidBody } from '../protocols/dm/body.js'
+import type { OutgoingBody } from '../protocols/dm/body.js'
 import type { DmInit } from '../protocols/dm/dm-service.js'
 import type {
   ConversationListOptions, ConversationRecord, DeliveryStatus, HistoryOptions, HistoryPage, InboxOptions, InboxPage, MessageRecord, Store, StoreOp
@@ -82,22 +82,6 @@ export interface AgentNodeOptions {
   libp2p?: Omit<AgentLibp2pOptions, 'privateKey' | 'datastorePath' | 'listen' | 'bootstrap' | 'dhtServer' | 'start' | 'primitives'>
   /** How long `send` waits to resolve an unknown peer's card. @default 15 s */
   resolveTimeout?: number
-}
-
-type AckResult = { id: Uint8Array, status: Ack.Status, reason?: string }
-
-/** What a received message becomes, decided inside its session lock. */
-interface ReceivePlan {
-  committed: Promise<void>
-  status: Ack.Status
-  reason?: string
-  /** after the write: events, replies */
-  after?(): void | Promise<void>
-}
-
-/** Thrown for a message opened from session state that a failed write invalidated: the sender resends it. */
-class RetryLaterError extends Error {
-  override name = 'RetryLaterError'
 }
 
 /** Messages sealed and written together at most, per peer. */
@@ -164,14 +148,9 @@ export class AgentNode extends EventTarget {
   readonly #parts: NodeParts
   readonly #self: Uint8Array
   #started = false
-  readonly #stats = { rejectedFrames: 0, rejectedEnvelopes: 0, duplicates: 0 }
+  readonly #stats = { rejectedFrames: 0 }
   readonly #queue = new DeliveryQueue()
-  /** received messages' writes, committed in groups */
-  readonly #received: GroupCommit
-  /** bumped when a group write fails: sessions opened before it are stale */
-  #epoch = 0
-  /** envelopes being written now, by id */
-  readonly #receiving = new Map<string, Promise<AckResult>>()
+  readonly #receiver: Receiver
   /** plaintexts waiting to be sealed, per peer (group commit) */
   readonly #outgoing = new Map<string, OutgoingJob[]>()
   readonly #draining = new Set<string>()
@@ -184,10 +163,18 @@ export class AgentNode extends EventTarget {
     this.libp2p = parts.libp2p
     this.peerId = parts.libp2p.peerId.toString()
     this.#self = parts.identity.peerId
-    this.#received = new GroupCommit(async (build) => { await parts.store.write(build) }, () => {
-      // in-memory sessions moved past what is stored: reload them
-      this.#epoch++
-      parts.sessions.clear()
+    this.#receiver = new Receiver({
+      store: parts.store,
+      sessions: parts.sessions,
+      tasks: parts.tasks,
+      self: this.#self,
+      peerId: this.peerId,
+      received: (record) => {
+        this.dispatchEvent(new CustomEvent('message.received', { detail: record }))
+        if (record.type === 'task-response') this.dispatchEvent(new CustomEvent('task.response', { detail: record }))
+      },
+      status: (change) => { this.#emitStatus(change) },
+      reply: async (to, body) => await this.send(to, body)
     })
   }
 
@@ -233,7 +220,7 @@ export class AgentNode extends EventTarget {
             }
           }),
           dm: (components: ConstructorParameters<typeof DmService>[0]) => new DmService(components, {
-            deliver: async (from, envelope) => await late().#deliver(from, envelope),
+            deliver: async (from, envelope) => await late().#receiver.deliver(from, envelope),
             pending: async (peer) => late().#queue.pending(peer),
             sent: (peer, id) => { late().#sent.push({ peer, messageId: id }) },
             acked: async (peer, id, status, reason) => { late().#onAck(peer, id, status, reason) },
@@ -267,7 +254,7 @@ export class AgentNode extends EventTarget {
 
   /** Counters for tests and metrics. */
   get stats (): { x3dhInitiated: number, rejectedFrames: number, rejectedEnvelopes: number, duplicates: number } {
-    return { x3dhInitiated: this.#parts.sessions.x3dhInitiated, ...this.#stats }
+    return { x3dhInitiated: this.#parts.sessions.x3dhInitiated, ...this.#stats, ...this.#receiver.stats }
   }
 
   /** Listen addresses with our peer id. */
@@ -546,167 +533,6 @@ export class AgentNode extends EventTarget {
     }
   }
 
-  /** An envelope from the network: verify, open, persist, then say how to ack. Never throws. */
-  async #deliver (from: PeerId, bytes: Uint8Array): Promise<AckResult> {
-    let verified
-    try {
-      verified = this.#parts.sessions.verify(bytes)
-    } catch (err) {
-      this.#stats.rejectedEnvelopes++
-      return { id: new Uint8Array(0), status: Ack.Status.REJECTED, reason: (err as Error).name }
-    }
-    const messageId = Buffer.from(verified.envelope.id).toString('hex')
-    // the same envelope again while its first copy is still being written: answer as that one is
-    const inFlight = this.#receiving.get(messageId)
-    if (inFlight != null) {
-      const first = await inFlight
-      this.#stats.duplicates++
-      return first.status === Ack.Status.OK ? { ...first, status: Ack.Status.DUPLICATE } : first
-    }
-    const work = this.#receive(verified, bytes, messageId)
-    this.#receiving.set(messageId, work)
-    try {
-      return await work
-    } finally {
-      this.#receiving.delete(messageId)
-    }
-  }
-
-  async #receive (verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string): Promise<AckResult> {
-    const { store, sessions } = this.#parts
-    const id = verified.envelope.id
-    const sender = peerIdFromMultihashBytes(verified.envelope.from)
-    const epoch = this.#epoch
-    try {
-      if (await store.replay.has(messageId)) {
-        this.#stats.duplicates++
-        return { id, status: Ack.Status.DUPLICATE }
-      }
-      const plan = await sessions.open(sender, verified, async (opened) => await this.#plan(sender, verified, bytes, messageId, opened, epoch))
-      await plan.committed
-      await plan.after?.()
-      if (plan.status === Ack.Status.REJECTED) this.#stats.rejectedEnvelopes++
-      return { id, status: plan.status, ...(plan.reason == null ? {} : { reason: plan.reason }) }
-    } catch (err) {
-      const name = (err as Error).name
-      if (err instanceof ReplayError) {
-        this.#stats.duplicates++
-        return { id, status: Ack.Status.DUPLICATE }
-      }
-      if (name.startsWith('Store') || name === 'RetryLaterError') {
-        log.error('could not persist %s from %s: %e', messageId, sender, err)
-        return { id, status: Ack.Status.RETRY, reason: 'storage' }
-      }
-      this.#stats.rejectedEnvelopes++
-      log('rejected %s from %s: %s', messageId, sender, name)
-      return { id, status: Ack.Status.REJECTED, reason: name }
-    }
-  }
-
-  /**
-   * Inside the peer's session lock: decide what an opened message becomes and
-   * queue its write (with the session state it left) for the next group
-   * commit, without waiting for it, so the next message can be opened.
-   */
-  async #plan (sender: string, verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string, opened: Opened, epoch: number): Promise<ReceivePlan> {
-    const { store, tasks } = this.#parts
-    const common = (): StoreOp[] => [...store.sessions.putOps(sender, opened.session), ...store.replay.addOps(messageId, Date.now())]
-    const consume = async (): Promise<StoreOp[]> => await this.#consumeOps(opened.consumedOneTimePrekey)
-    let decoded
-    try {
-      decoded = decodeBody(opened.plaintext)
-    } catch (err) {
-      // the ratchet moved: keep its state, store nothing else
-      return { committed: this.#commit(epoch, async () => [...common(), ...await consume()]), status: Ack.Status.REJECTED, reason: (err as Error).name }
-    }
-    if (decoded.receipt != null) {
-      const receipt = decoded.receipt
-      const changes: MessageRecord[] = []
-      const status: DeliveryStatus = receipt.kind === Receipt.Kind.READ ? 'read' : receipt.kind === Receipt.Kind.PROCESSED ? 'processed' : 'delivered'
-      const committed = this.#commit(epoch, async () => {
-        const ops = [...common(), ...await consume()]
-        for (const target of receipt.messageIds) {
-          const built = await store.messages.setStatusOps(target, status)
-          if (built.result) {
-            ops.push(...built.ops)
-            changes.push(built.result)
-          }
-          if (status === 'processed' && built.result !== undefined) {
-            // the worker's signed envelope: proof that it processed our task
-            ops.push(...store.meta.putOps(`proof/${target}`, Buffer.from(bytes).toString('base64')))
-          }
-        }
-        return ops
-      })
-      return {
-        committed,
-        status: Ack.Status.OK,
-        after: () => { for (const m of changes) this.#emitStatus({ messageId: m.messageId, conversationId: m.conversationId, peer: sender, status: m.status }) }
-      }
-    }
-    const body = decoded.body!
-    if (body.type === 'task-request' && body.task?.idempotencyKey != null) {
-      const known = await tasks.seen(sender, body.task.idempotencyKey)
-      if (known != null) {
-        // a repeated request: not shown again; answered with the first response once there is one
-        const taskId = body.task.taskId
-        return {
-          committed: this.#commit(epoch, async () => [...common(), ...await consume()]),
-          status: Ack.Status.OK,
-          after: () => {
-            if (known.response == null) return
-            const replay = { ...known.response, task: { ...known.response.task!, taskId } }
-            this.send(sender, replay).catch(err => { log.error('idempotent reply to %s: %e', sender, err) })
-          }
-        }
-      }
-    }
-    const record: MessageRecord = {
-      messageId,
-      conversationId: conversationId(this.#self, verified.envelope.from),
-      direction: 'in',
-      from: sender,
-      to: this.peerId,
-      ...recordFields(body),
-      sentAt: verified.envelope.sentAt,
-      receivedAt: Date.now(),
-      read: false,
-      status: 'delivered'
-    }
-    const committed = this.#commit(epoch, async () => [
-      ...await store.messages.putOps(record),
-      ...common(),
-      ...await consume(),
-      ...(body.type === 'task-request' ? tasks.requestOps(sender, body.task!, messageId) : [])
-    ])
-    return {
-      committed,
-      status: Ack.Status.OK,
-      after: async () => {
-        if (body.type === 'task-response') await tasks.responded(sender, body.task!)
-        this.dispatchEvent(new CustomEvent('message.received', { detail: record }))
-        if (body.type === 'task-response') this.dispatchEvent(new CustomEvent('task.response', { detail: record }))
-      }
-    }
-  }
-
-  /**
-   * Queue a received message's write. Refused if a write failed since the
-   * message was opened: its session state came from a write that never landed.
-   */
-  #commit (epoch: number, build: () => Promise<StoreOp[]>): Promise<void> {
-    if (epoch !== this.#epoch) throw new RetryLaterError('a store write failed while this message was opened')
-    const committed = this.#received.push(build)
-    // awaited by the caller once the session lock is released
-    committed.catch(() => {})
-    return committed
-  }
-
-  async #consumeOps (oneTimePrekey: number | undefined): Promise<StoreOp[]> {
-    if (oneTimePrekey === undefined) return []
-    return (await this.#parts.store.prekeys.takeOneTimeOps(oneTimePrekey)).ops
-  }
-
   #onAck (peer: string, messageId: string, status: Ack.Status, reason: string): void {
     if (status === Ack.Status.RETRY) return
     // out of the transport's queue now; the store follows in the next batch
@@ -756,19 +582,6 @@ export class AgentNode extends EventTarget {
   }
 }
 
-/** The fields of a message record that come from its body. */
-function recordFields (body: ValidBody): Pick<MessageRecord, 'type' | 'content' | 'payload' | 'metadata' | 'replyTo' | 'expiresAt' | 'task'> {
-  const out: ReturnType<typeof recordFields> = { type: body.type }
-  if (body.content !== undefined) out.content = body.content
-  if (body.payload !== undefined) out.payload = body.payload
-  if (body.media !== undefined) out.payload = { media: body.media }
-  if (body.metadata !== undefined) out.metadata = body.metadata
-  if (body.replyTo !== undefined) out.replyTo = body.replyTo
-  if (body.expiresAt !== undefined) out.expiresAt = body.expiresAt
-  if (body.task !== undefined) out.task = { ...body.task }
-  return out
-}
-
 function parsePeer (peer: string): PeerId {
   try {
     const pid = peerIdFromString(peer)
@@ -777,11 +590,6 @@ function parsePeer (peer: string): PeerId {
   } catch (err) {
     throw new InvalidPeerError(`not an agent peer id: ${(err as Error).message}`)
   }
-}
-
-/** The PeerId string of an envelope's `from` (already checked to be an Ed25519 identity multihash). */
-function peerIdFromMultihashBytes (bytes: Uint8Array): string {
-  return peerIdFromPublicKey(publicKeyFromRaw(publicKeyFromPeerIdBytes(bytes))).toString()
 }
 
 /** Create an agent node (and start it unless `start: false`). */

@@ -1,0 +1,252 @@
+/**
+ * The receiving side of 1:1 messages: an envelope from the network is
+ * verified, opened under its peer's session lock, and written in a group
+ * commit (message, session state, replay id) before it is acked.
+ *
+ * Writes happen outside the session lock so the next message can be opened
+ * meanwhile; a failed write rejects its group and everything queued, drops
+ * the in-memory sessions, and refuses messages opened from that stale state
+ * (RETRY), so a later session state is never stored past an earlier message
+ * that was not.
+ */
+import { logger } from '@libp2p/logger'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { ReplayError, publicKeyFromPeerIdBytes } from '../crypto/index.js'
+import { decodeBody } from '../protocols/dm/body.js'
+import { Receipt } from '../protocols/dm/body.pb.js'
+import { Ack } from '../protocols/dm/dm.pb.js'
+import { conversationId } from './conversation-id.js'
+import { GroupCommit } from './delivery-queue.js'
+import { recordFields } from './message-record.js'
+import type { Opened, SessionManager } from './session-manager.js'
+import type { TaskTracker } from './tasks.js'
+import type { VerifiedEnvelope } from '../crypto/index.js'
+import type { OutgoingBody } from '../protocols/dm/body.js'
+import type { DeliveryStatus, MessageRecord, Store, StoreOp } from '../store/index.js'
+import type { PeerId } from '@libp2p/interface'
+
+const log = logger('agentmsg:receive')
+
+export interface AckResult {
+  id: Uint8Array
+  status: Ack.Status
+  reason?: string
+}
+
+export interface ReceiverDeps {
+  store: Store
+  sessions: SessionManager
+  tasks: TaskTracker
+  /** our PeerId bytes and string */
+  self: Uint8Array
+  peerId: string
+  /** a message was stored */
+  received(record: MessageRecord): void
+  /** a receipt moved one of our messages forward */
+  status(change: { messageId: string, conversationId: string, peer: string, status: DeliveryStatus }): void
+  /** send a body back (idempotent task replies) */
+  reply(to: string, body: OutgoingBody): Promise<unknown>
+}
+
+/** What a received message becomes, decided inside its session lock. */
+interface ReceivePlan {
+  committed: Promise<void>
+  status: Ack.Status
+  reason?: string
+  /** after the write: events, replies */
+  after?(): void | Promise<void>
+}
+
+/** A message opened from session state that a failed write invalidated: the sender resends it. */
+class RetryLaterError extends Error {
+  override name = 'RetryLaterError'
+}
+
+export class Receiver {
+  readonly #deps: ReceiverDeps
+  readonly #writes: GroupCommit
+  /** bumped when a group write fails: sessions opened before it are stale */
+  #epoch = 0
+  /** envelopes being written now, by id */
+  readonly #receiving = new Map<string, Promise<AckResult>>()
+  readonly stats = { rejectedEnvelopes: 0, duplicates: 0 }
+
+  constructor (deps: ReceiverDeps) {
+    this.#deps = deps
+    this.#writes = new GroupCommit(async (build) => { await deps.store.write(build) }, () => {
+      // in-memory sessions moved past what is stored: reload them
+      this.#epoch++
+      deps.sessions.clear()
+    })
+  }
+
+  /**
+   * An envelope from the network: verify, open, persist, then say how to ack.
+   * Never throws. The sender is the envelope's signed `from`, not the peer
+   * that handed it over (relays will carry other agents' envelopes).
+   */
+  async deliver (_from: PeerId, bytes: Uint8Array): Promise<AckResult> {
+    let verified
+    try {
+      verified = this.#deps.sessions.verify(bytes)
+    } catch (err) {
+      this.stats.rejectedEnvelopes++
+      return { id: new Uint8Array(0), status: Ack.Status.REJECTED, reason: (err as Error).name }
+    }
+    const messageId = Buffer.from(verified.envelope.id).toString('hex')
+    // the same envelope again while its first copy is still being written: answer as that one is
+    const inFlight = this.#receiving.get(messageId)
+    if (inFlight != null) {
+      const first = await inFlight
+      this.stats.duplicates++
+      return first.status === Ack.Status.OK ? { ...first, status: Ack.Status.DUPLICATE } : first
+    }
+    const work = this.#receive(verified, bytes, messageId)
+    this.#receiving.set(messageId, work)
+    try {
+      return await work
+    } finally {
+      this.#receiving.delete(messageId)
+    }
+  }
+
+  async #receive (verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string): Promise<AckResult> {
+    const { store, sessions } = this.#deps
+    const id = verified.envelope.id
+    const sender = peerIdFromMultihashBytes(verified.envelope.from)
+    const epoch = this.#epoch
+    try {
+      if (await store.replay.has(messageId)) {
+        this.stats.duplicates++
+        return { id, status: Ack.Status.DUPLICATE }
+      }
+      const plan = await sessions.open(sender, verified, async (opened) => await this.#plan(sender, verified, bytes, messageId, opened, epoch))
+      await plan.committed
+      await plan.after?.()
+      if (plan.status === Ack.Status.REJECTED) this.stats.rejectedEnvelopes++
+      return { id, status: plan.status, ...(plan.reason == null ? {} : { reason: plan.reason }) }
+    } catch (err) {
+      const name = (err as Error).name
+      if (err instanceof ReplayError) {
+        this.stats.duplicates++
+        return { id, status: Ack.Status.DUPLICATE }
+      }
+      if (name.startsWith('Store') || name === 'RetryLaterError') {
+        log.error('could not persist %s from %s: %e', messageId, sender, err)
+        return { id, status: Ack.Status.RETRY, reason: 'storage' }
+      }
+      this.stats.rejectedEnvelopes++
+      log('rejected %s from %s: %s', messageId, sender, name)
+      return { id, status: Ack.Status.REJECTED, reason: name }
+    }
+  }
+
+  /**
+   * Inside the peer's session lock: decide what an opened message becomes and
+   * queue its write (with the session state it left) for the next group
+   * commit, without waiting for it, so the next message can be opened.
+   */
+  async #plan (sender: string, verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string, opened: Opened, epoch: number): Promise<ReceivePlan> {
+    const { store, tasks } = this.#deps
+    const common = (): StoreOp[] => [...store.sessions.putOps(sender, opened.session), ...store.replay.addOps(messageId, Date.now())]
+    const consume = async (): Promise<StoreOp[]> => await this.#consumeOps(opened.consumedOneTimePrekey)
+    let decoded
+    try {
+      decoded = decodeBody(opened.plaintext)
+    } catch (err) {
+      // the ratchet moved: keep its state, store nothing else
+      return { committed: this.#commit(epoch, async () => [...common(), ...await consume()]), status: Ack.Status.REJECTED, reason: (err as Error).name }
+    }
+    if (decoded.receipt != null) {
+      const receipt = decoded.receipt
+      const changes: MessageRecord[] = []
+      const status: DeliveryStatus = receipt.kind === Receipt.Kind.READ ? 'read' : receipt.kind === Receipt.Kind.PROCESSED ? 'processed' : 'delivered'
+      const committed = this.#commit(epoch, async () => {
+        const ops = [...common(), ...await consume()]
+        for (const target of receipt.messageIds) {
+          const built = await store.messages.setStatusOps(target, status)
+          if (built.result) {
+            ops.push(...built.ops)
+            changes.push(built.result)
+          }
+          if (status === 'processed' && built.result !== undefined) {
+            // the worker's signed envelope: proof that it processed our task
+            ops.push(...store.meta.putOps(`proof/${target}`, Buffer.from(bytes).toString('base64')))
+          }
+        }
+        return ops
+      })
+      return {
+        committed,
+        status: Ack.Status.OK,
+        after: () => { for (const m of changes) this.#deps.status({ messageId: m.messageId, conversationId: m.conversationId, peer: sender, status: m.status }) }
+      }
+    }
+    const body = decoded.body!
+    if (body.type === 'task-request' && body.task?.idempotencyKey != null) {
+      const known = await tasks.seen(sender, body.task.idempotencyKey)
+      if (known != null) {
+        // a repeated request: not shown again; answered with the first response once there is one
+        const taskId = body.task.taskId
+        return {
+          committed: this.#commit(epoch, async () => [...common(), ...await consume()]),
+          status: Ack.Status.OK,
+          after: () => {
+            if (known.response == null) return
+            const replay = { ...known.response, task: { ...known.response.task!, taskId } }
+            this.#deps.reply(sender, replay).catch(err => { log.error('idempotent reply to %s: %e', sender, err) })
+          }
+        }
+      }
+    }
+    const record: MessageRecord = {
+      messageId,
+      conversationId: conversationId(this.#deps.self, verified.envelope.from),
+      direction: 'in',
+      from: sender,
+      to: this.#deps.peerId,
+      ...recordFields(body),
+      sentAt: verified.envelope.sentAt,
+      receivedAt: Date.now(),
+      read: false,
+      status: 'delivered'
+    }
+    const committed = this.#commit(epoch, async () => [
+      ...await store.messages.putOps(record),
+      ...common(),
+      ...await consume(),
+      ...(body.type === 'task-request' ? tasks.requestOps(sender, body.task!, messageId) : [])
+    ])
+    return {
+      committed,
+      status: Ack.Status.OK,
+      after: async () => {
+        if (body.type === 'task-response') await tasks.responded(sender, body.task!)
+        this.#deps.received(record)
+      }
+    }
+  }
+
+  /**
+   * Queue a received message's write. Refused if a write failed since the
+   * message was opened: its session state came from a write that never landed.
+   */
+  #commit (epoch: number, build: () => Promise<StoreOp[]>): Promise<void> {
+    if (epoch !== this.#epoch) throw new RetryLaterError('a store write failed while this message was opened')
+    const committed = this.#writes.push(build)
+    // awaited by the caller once the session lock is released
+    committed.catch(() => {})
+    return committed
+  }
+
+  async #consumeOps (oneTimePrekey: number | undefined): Promise<StoreOp[]> {
+    if (oneTimePrekey === undefined) return []
+    return (await this.#deps.store.prekeys.takeOneTimeOps(oneTimePrekey)).ops
+  }
+}
+
+/** The PeerId string of an envelope's `from` (already checked to be an Ed25519 identity multihash). */
+function peerIdFromMultihashBytes (bytes: Uint8Array): string {
+  return peerIdFromPublicKey(publicKeyFromRaw(publicKeyFromPeerIdBytes(bytes))).toString()
+}
