@@ -39,6 +39,9 @@ import type { PeerId } from '@libp2p/interface'
 
 const log = logger('agentmsg:node')
 
+/** How often expired envelope ids are purged from the replay store. */
+const REPLAY_PURGE_INTERVAL = 24 * 60 * 60 * 1000
+
 /** How long `start()` waits to join the network and publish its card before it returns anyway. */
 const READY_TIMEOUT = 5_000
 
@@ -150,6 +153,7 @@ export class AgentNode extends EventTarget {
   #started = false
   readonly #stats = { rejectedFrames: 0 }
   readonly #queue = new DeliveryQueue()
+  #purgeTimer?: ReturnType<typeof setInterval>
   readonly #receiver: Receiver
   /** plaintexts waiting to be sealed, per peer (group commit) */
   readonly #outgoing = new Map<string, OutgoingJob[]>()
@@ -274,6 +278,16 @@ export class AgentNode extends EventTarget {
     const publishing = this.publishCard().catch(err => { log('card not published yet: %s', (err as Error).message) })
     if (this.libp2p.getConnections().length > 0) await raceTimeout(publishing, READY_TIMEOUT)
     for (const peer of await this.#queue.load(this.#parts.store)) this.libp2p.services.dm.flush(peer)
+    // envelope ids older than the replay window (30 days) are forgotten: now, then daily
+    this.#purgeReplayIds()
+    this.#purgeTimer = setInterval(() => { this.#purgeReplayIds() }, REPLAY_PURGE_INTERVAL)
+    this.#purgeTimer.unref?.()
+  }
+
+  #purgeReplayIds (): void {
+    this.#parts.store.replay.purge()
+      .then(n => { if (n > 0) log('forgot %d envelope ids past the replay window', n) })
+      .catch(logError)
   }
 
   /** Resolves on the first connection, or after `timeout` ms. */
@@ -287,6 +301,7 @@ export class AgentNode extends EventTarget {
   async stop (): Promise<void> {
     if (!this.#started) return
     this.#started = false
+    clearInterval(this.#purgeTimer)
     this.#parts.tasks.stop()
     await this.libp2p.stop()
     await this.#sent.idle()

@@ -12,7 +12,7 @@
 import { logger } from '@libp2p/logger'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { ReplayError, publicKeyFromPeerIdBytes } from '../crypto/index.js'
+import { ReplayError, decodeEnvelope, publicKeyFromPeerIdBytes } from '../crypto/index.js'
 import { decodeBody } from '../protocols/dm/body.js'
 import { Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
@@ -58,6 +58,23 @@ interface ReceivePlan {
   after?(): void | Promise<void>
 }
 
+/**
+ * Errors that mean the envelope itself will never be accepted (acked
+ * REJECTED); anything else is a local failure the sender should retry.
+ */
+const REFUSALS = new Set([
+  'SignatureError', 'DecryptError', 'EncodingError', 'WrongRecipientError', 'SessionStateError',
+  'SkipLimitError', 'LowOrderPointError', 'InvalidInputError', 'BodyValidationError'
+])
+
+function decodableId (bytes: Uint8Array): Uint8Array {
+  try {
+    return decodeEnvelope(bytes).id.slice()
+  } catch {
+    return new Uint8Array(0)
+  }
+}
+
 /** A message opened from session state that a failed write invalidated: the sender resends it. */
 class RetryLaterError extends Error {
   override name = 'RetryLaterError'
@@ -92,7 +109,8 @@ export class Receiver {
       verified = this.#deps.sessions.verify(bytes)
     } catch (err) {
       this.stats.rejectedEnvelopes++
-      return { id: new Uint8Array(0), status: Ack.Status.REJECTED, reason: (err as Error).name }
+      // name the envelope when it decodes, so its sender can stop resending it
+      return { id: decodableId(bytes), status: Ack.Status.REJECTED, reason: (err as Error).name }
     }
     const messageId = Buffer.from(verified.envelope.id).toString('hex')
     // the same envelope again while its first copy is still being written: answer as that one is
@@ -132,7 +150,8 @@ export class Receiver {
         this.stats.duplicates++
         return { id, status: Ack.Status.DUPLICATE }
       }
-      if (name.startsWith('Store') || name === 'RetryLaterError') {
+      if (!REFUSALS.has(name)) {
+        // a disk error, or a write we cannot trust: the sender keeps it and tries again
         log.error('could not persist %s from %s: %e', messageId, sender, err)
         return { id, status: Ack.Status.RETRY, reason: 'storage' }
       }
@@ -165,12 +184,15 @@ export class Receiver {
       const committed = this.#commit(epoch, async () => {
         const ops = [...common(), ...await consume()]
         for (const target of receipt.messageIds) {
+          // a receipt speaks only for messages we sent to its sender
+          const message = await store.messages.get(target)
+          if (message == null || message.direction !== 'out' || message.to !== sender) continue
           const built = await store.messages.setStatusOps(target, status)
           if (built.result) {
             ops.push(...built.ops)
             changes.push(built.result)
           }
-          if (status === 'processed' && built.result !== undefined) {
+          if (status === 'processed' && built.result) {
             // the worker's signed envelope: proof that it processed our task
             ops.push(...store.meta.putOps(`proof/${target}`, Buffer.from(bytes).toString('base64')))
           }

@@ -123,7 +123,7 @@ export class TaskTracker {
   }
 
   /**
-   * We answered a request: remember the first response for its key. Returns
+   * We answered a request: remember the first terminal response for its key. Returns
    * the request's message id (for the processed receipt), if we know it.
    */
   async answered (peer: string, response: ValidBody): Promise<{ requestMessageId?: string, ops: StoreOp[] }> {
@@ -133,7 +133,10 @@ export class TaskTracker {
     if (key == null) return { ops: [] }
     const known = await this.seen(peer, key)
     if (known == null) return { ops: [] }
-    if (known.response != null) return { requestMessageId: known.messageId, ops: [] }
+    // only an outcome answers a repeat: a progress report (working, input-required) does not
+    if (known.response != null || response.task?.state == null || !TERMINAL_STATES.has(response.task.state)) {
+      return { requestMessageId: known.messageId, ops: [] }
+    }
     return { requestMessageId: known.messageId, ops: this.#store.meta.putOps(idemKey(peer, key), { ...known, response }) }
   }
 }

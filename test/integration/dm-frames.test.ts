@@ -15,6 +15,7 @@ import {
 } from '../../src/crypto/index.js'
 import { conversationId } from '../../src/node/conversation-id.js'
 import { encodeBody, validateBody } from '../../src/protocols/dm/body.js'
+import { Receipt } from '../../src/protocols/dm/body.pb.js'
 import { DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES } from '../../src/protocols/dm/constants.js'
 import { Ack, DmFrame } from '../../src/protocols/dm/dm.pb.js'
 import { Agents } from './agents.js'
@@ -160,10 +161,7 @@ describe('DM protocol under attack', { timeout: 60_000 }, () => {
       expect(answer.ack!.status, `${name}: ack status`).toBe(Ack.Status.REJECTED)
       expect(bob.stats.rejectedEnvelopes, `${name}: counted as a rejected envelope`).toBe(rejected + 1)
       expect(bob.stats.rejectedFrames, `${name}: not a frame-level rejection`).toBe(rejectedFrames)
-      // The stream survives an envelope-level rejection; we end it ourselves, with
-      // a reset: Bob never closes his end after a graceful close (see the truncated
-      // case), which would leave the stream holding one of his inbound slots.
-      // (Bob counts our reset as a rejected frame, hence the count taken before.)
+      // The stream survives an envelope-level rejection; we end it ourselves.
       expect(raw.stream.status).toBe('open')
       raw.stream.abort(new Error('done'))
       await raw.closed(name)
@@ -216,6 +214,8 @@ describe('DM protocol under attack', { timeout: 60_000 }, () => {
     expect(() => verifyEnvelope(prims, bobPublic, flipped)).toThrow(SignatureError)
     const flippedAck = await expectRejectedAck('flipped bit', flipped)
     expect(flippedAck.reason).toBe('SignatureError')
+    // named, so an honest sender whose envelope is refused stops resending it
+    expect(Buffer.from(flippedAck.id)).toEqual(Buffer.from(decoded.id))
 
     // Bob is fine, counted every attack, and stored nothing
     const after = bob.stats
@@ -240,5 +240,16 @@ describe('DM protocol under attack', { timeout: 60_000 }, () => {
     await waitFor(() => statuses.some(s => s.messageId === sent.messageId && s.status === 'delivered'), { message: 'alice sees delivered' })
     expect((await bob.inbox()).total).toBe(1)
     expect(await bob.conversations()).toHaveLength(1)
+
+    // a validly sealed read receipt from Mallory about Bob's message to Alice changes nothing
+    const reply = await bob.send(alice.peerId, { type: 'text', content: 'thanks' })
+    await waitFor(async () => (await bob.message(reply.messageId))?.status === 'delivered', { message: 'alice has bob\'s reply' })
+    const forged = session.seal(encodeBody({ type: 'receipt', receipt: { kind: Receipt.Kind.READ, messageIds: [reply.messageId], taskId: '' } }, convId))
+    const raw = await openRaw(mallory, bobAddr)
+    raw.stream.send(frame(DM_FRAME_VERSION, forged))
+    await waitFor(() => raw.frames.length > 0, { timeout: 5_000, message: 'an ack for the forged receipt' })
+    expect(raw.frames[0]!.ack!.status).toBe(Ack.Status.OK)
+    expect((await bob.message(reply.messageId))?.status).toBe('delivered')
+    raw.stream.abort(new Error('done'))
   })
 })

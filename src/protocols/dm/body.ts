@@ -98,7 +98,11 @@ function checkString (field: string, value: unknown, max: number, required: bool
   }
   if (typeof value !== 'string') fail(field, 'must be a string')
   if (required && value.length === 0) fail(field, 'must not be empty')
-  if (value.length > max) fail(field, `must be at most ${max} characters, got ${value.length}`)
+  if (value.length > max) {
+    // a string longer than max UTF-16 units can still be within max code points
+    const chars = charCount(value)
+    if (chars > max) fail(field, `must be at most ${max} characters, got ${chars}`)
+  }
   return value
 }
 
@@ -131,7 +135,7 @@ function charCount (s: string): number {
  * Check a body an agent wants to send. Throws `BodyValidationError` with the
  * offending field; returns the normalised body.
  */
-export function validateBody (input: unknown): ValidBody {
+export function validateBody (input: unknown, options: { parsedPayload?: boolean } = {}): ValidBody {
   if (!isPlainObject(input)) fail('body', 'must be an object')
   const b = input as Partial<OutgoingBody>
   const type = b.type === 'structured' ? 'json' : b.type
@@ -157,7 +161,7 @@ export function validateBody (input: unknown): ValidBody {
     }
     case 'json':
       if (b.payload === undefined) fail('payload', 'is required')
-      if (typeof b.payload === 'string') {
+      if (typeof b.payload === 'string' && options.parsedPayload !== true) {
         try {
           out.payload = JSON.parse(b.payload)
         } catch {
@@ -194,7 +198,7 @@ export function validateBody (input: unknown): ValidBody {
       const task: TaskInfo = { taskId: checkString('task.taskId', t.taskId, MAX_ID_LENGTH, true)! }
       if (out.type === 'task-request') {
         const deadline = checkTime('task.deadline', t.deadline)
-        if (deadline === undefined) fail('task.deadline', 'is required')
+        if (deadline === undefined || deadline === 0) fail('task.deadline', 'is required')
         task.deadline = deadline
         task.idempotencyKey = checkString('task.idempotencyKey', t.idempotencyKey, MAX_ID_LENGTH, true)
         const skill = checkString('task.skill', t.skill, MAX_ID_LENGTH, false)
@@ -216,7 +220,7 @@ export function validateBody (input: unknown): ValidBody {
   if (b.metadata !== undefined) {
     if (!isPlainObject(b.metadata)) fail('metadata', 'must be a JSON object')
     const text = jsonText('metadata', b.metadata)
-    if (text.length > MAX_METADATA_BYTES) fail('metadata', `must be at most ${MAX_METADATA_BYTES} bytes of JSON`)
+    if (Buffer.byteLength(text) > MAX_METADATA_BYTES) fail('metadata', `must be at most ${MAX_METADATA_BYTES} bytes of JSON`)
     out.metadata = JSON.parse(text)
   }
   if (b.replyTo !== undefined) {
@@ -338,5 +342,6 @@ export function decodeBody (bytes: Uint8Array): ReceivedBody {
     if (proto.task.state !== '') t.state = proto.task.state as TaskState
     input.task = t
   }
-  return { conversationId: proto.conversationId, body: validateBody(input) }
+  // the payload was JSON text on the wire and is parsed already: a string is a string value
+  return { conversationId: proto.conversationId, body: validateBody(input, { parsedPayload: true }) }
 }

@@ -103,6 +103,26 @@ describe('message bodies', () => {
     }), { numRuns: 300 })
   })
 
+  it('counts characters as code points and metadata as bytes, everywhere', () => {
+    expect(refused({ type: 'media', media: { url: 'https://x.test/a.png', mimeType: 'image/png' }, content: '😀'.repeat(MAX_TEXT_CHARS) })).toBeUndefined()
+    expect(refused({ type: 'task-response', task: { taskId: '😀'.repeat(128), state: 'completed' } })).toBeUndefined()
+    expect(refused({ type: 'task-response', task: { taskId: 'x'.repeat(129), state: 'completed' } })?.field).toBe('task.taskId')
+    // 3 bytes a character in UTF-8: fewer than MAX_METADATA_BYTES characters, more bytes
+    expect(refused({ type: 'text', content: 'x', metadata: { note: '€'.repeat(Math.ceil(MAX_METADATA_BYTES / 3)) } })?.field).toBe('metadata')
+  })
+
+  it('a task deadline of 0 is no deadline', () => {
+    expect(refused({ type: 'task-request', task: { taskId: 't', deadline: 0, idempotencyKey: 'k' } })?.field).toBe('task.deadline')
+  })
+
+  it('a JSON string payload stays a string across the wire', () => {
+    const valid = validateBody({ type: 'json', payload: '"just a string"' })
+    expect(valid.payload).toBe('just a string')
+    expect(decodeBody(encodeBody(valid, conv)).body?.payload).toBe('just a string')
+    const number = validateBody({ type: 'json', payload: 42 })
+    expect(decodeBody(encodeBody(number, conv)).body?.payload).toBe(42)
+  })
+
   it('a received body that breaks the rules is refused, not delivered', () => {
     const bad = Body.encode({ type: 'text', content: 'x'.repeat(MAX_TEXT_CHARS + 1), payload: '', metadata: '', replyTo: '', conversationId: conv, padding: new Uint8Array(0) })
     expect(() => decodeBody(bad)).toThrow(expect.objectContaining({ name: 'BodyValidationError' }))
