@@ -102,6 +102,11 @@ export class Session {
     return this.#ratchet.canSend
   }
 
+  /** The initiator has not heard from the peer on this session yet (its messages still carry the X3DH header). */
+  get awaitingReply (): boolean {
+    return this.#ratchet.pendingX3dh != null
+  }
+
   /** The ratchet public key the next message goes out under. */
   get sendingRatchetKey (): Uint8Array {
     return this.#ratchet.sendingRatchetKey

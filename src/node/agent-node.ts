@@ -405,9 +405,13 @@ export class AgentNode extends EventTarget {
         if (queue == null || queue.length === 0) break
         const batch = queue.splice(0, MAX_SEND_BATCH)
         try {
+          // read before the session is: a write failing in between fails this batch (send again)
+          const epoch = this.#receiver.epoch
           const ids = await sessions.sealMany(to, batch, async (sealed, session) => {
             const ids = sealed.map(s => Buffer.from(s.id).toString('hex'))
-            await store.write(async () => {
+            // in the same ordered group commit as received messages, so a send never stores
+            // session state past a received message whose write failed
+            await this.#receiver.commit(epoch, async () => {
               const ops: StoreOp[] = []
               for (let i = 0; i < batch.length; i++) {
                 const job = batch[i]!

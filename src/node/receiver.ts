@@ -168,20 +168,23 @@ export class Receiver {
    */
   async #plan (sender: string, verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string, opened: Opened, epoch: number): Promise<ReceivePlan> {
     const { store, tasks } = this.#deps
-    const common = (): StoreOp[] => [...store.sessions.putOps(sender, opened.session), ...store.replay.addOps(messageId, Date.now())]
+    const common = (): StoreOp[] => [
+      ...opened.writes.flatMap(([key, bytes]) => bytes == null ? store.sessions.deleteOps(key) : store.sessions.putOps(key, bytes)),
+      ...store.replay.addOps(messageId, Date.now())
+    ]
     const consume = async (): Promise<StoreOp[]> => await this.#consumeOps(opened.consumedOneTimePrekey)
     let decoded
     try {
       decoded = decodeBody(opened.plaintext)
     } catch (err) {
       // the ratchet moved: keep its state, store nothing else
-      return { committed: this.#commit(epoch, async () => [...common(), ...await consume()]), status: Ack.Status.REJECTED, reason: (err as Error).name }
+      return { committed: this.commit(epoch, async () => [...common(), ...await consume()]), status: Ack.Status.REJECTED, reason: (err as Error).name }
     }
     if (decoded.receipt != null) {
       const receipt = decoded.receipt
       const changes: MessageRecord[] = []
       const status: DeliveryStatus = receipt.kind === Receipt.Kind.READ ? 'read' : receipt.kind === Receipt.Kind.PROCESSED ? 'processed' : 'delivered'
-      const committed = this.#commit(epoch, async () => {
+      const committed = this.commit(epoch, async () => {
         const ops = [...common(), ...await consume()]
         for (const target of receipt.messageIds) {
           // a receipt speaks only for messages we sent to its sender
@@ -212,7 +215,7 @@ export class Receiver {
         // a repeated request: not shown again; answered with the first response once there is one
         const taskId = body.task.taskId
         return {
-          committed: this.#commit(epoch, async () => [...common(), ...await consume()]),
+          committed: this.commit(epoch, async () => [...common(), ...await consume()]),
           status: Ack.Status.OK,
           after: () => {
             if (known.response == null) return
@@ -234,7 +237,7 @@ export class Receiver {
       read: false,
       status: 'delivered'
     }
-    const committed = this.#commit(epoch, async () => [
+    const committed = this.commit(epoch, async () => [
       ...await store.messages.putOps(record),
       ...common(),
       ...await consume(),
@@ -250,11 +253,17 @@ export class Receiver {
     }
   }
 
+  /** Bumped by every failed group write: session state read before it may be stale. */
+  get epoch (): number {
+    return this.#epoch
+  }
+
   /**
-   * Queue a received message's write. Refused if a write failed since the
-   * message was opened: its session state came from a write that never landed.
+   * Queue a write that carries session state (a received message, or sent
+   * ones) behind every earlier one. Refused if a write failed since `epoch`
+   * was read: the session state came from a write that never landed.
    */
-  #commit (epoch: number, build: () => Promise<StoreOp[]>): Promise<void> {
+  commit (epoch: number, build: () => Promise<StoreOp[]>): Promise<void> {
     if (epoch !== this.#epoch) throw new RetryLaterError('a store write failed while this message was opened')
     const committed = this.#writes.push(build)
     // awaited by the caller once the session lock is released

@@ -6,6 +6,7 @@
  */
 import { logger } from '@libp2p/logger'
 import { Session, SessionStateError, decodeEnvelope, decodeHeader, verifyEnvelope } from '../crypto/index.js'
+import { equalBytes } from '../crypto/bytes.js'
 import type { Identity, PrekeyBundle, PrekeyStore, Primitives, RatchetOptions, VerifiedEnvelope, X3dhHeader } from '../crypto/index.js'
 
 const log = logger('agentmsg:sessions')
@@ -28,7 +29,8 @@ export interface SessionManagerInit {
 export interface Opened {
   verified: VerifiedEnvelope
   plaintext: Uint8Array
-  session: Uint8Array
+  /** session states to store with the message, by storage key (undefined: delete) */
+  writes: Array<[string, Uint8Array | undefined]>
   /** the sender started a new session with this message */
   started: boolean
   /** the one-time prekey that session used: delete it with the message */
@@ -37,9 +39,19 @@ export interface Opened {
 
 
 
+/** Where a peer's receive-only previous session is stored, next to its current one. */
+export const PREVIOUS_SESSION_SUFFIX = '/previous'
+
+interface PeerSessions {
+  /** the session we send on */
+  current?: Session
+  /** a session the peer may still be sending on (simultaneous start, re-initiation): receive only */
+  previous?: Session
+}
+
 export class SessionManager {
   readonly #init: SessionManagerInit
-  readonly #sessions = new Map<string, Session>()
+  readonly #sessions = new Map<string, PeerSessions>()
   readonly #locks = new Map<string, Promise<unknown>>()
   /** X3DH handshakes this node started: a restarted node resumes its sessions instead. */
   x3dhInitiated = 0
@@ -61,16 +73,17 @@ export class SessionManager {
     }
   }
 
-  async #load (peer: string): Promise<Session | undefined> {
-    let session = this.#sessions.get(peer)
-    if (session == null) {
-      const bytes = await this.#init.storage.get(peer)
-      if (bytes != null) {
-        session = Session.deserialize(this.#init.prims, this.#init.identity, bytes, this.#init.ratchet)
-        this.#sessions.set(peer, session)
-      }
+  async #load (peer: string): Promise<PeerSessions> {
+    let slots = this.#sessions.get(peer)
+    if (slots == null) {
+      slots = {}
+      const current = await this.#init.storage.get(peer)
+      const previous = await this.#init.storage.get(peer + PREVIOUS_SESSION_SUFFIX)
+      if (current != null) slots.current = Session.deserialize(this.#init.prims, this.#init.identity, current, this.#init.ratchet)
+      if (previous != null) slots.previous = Session.deserialize(this.#init.prims, this.#init.identity, previous, this.#init.ratchet)
+      this.#sessions.set(peer, slots)
     }
-    return session
+    return slots
   }
 
   /**
@@ -81,11 +94,12 @@ export class SessionManager {
    */
   async sealMany<T> (peer: string, plaintexts: Array<{ plaintext: Uint8Array, sentAt: number }>, persist: (sealed: Array<{ envelope: Uint8Array, id: Uint8Array }>, session: Uint8Array) => Promise<T>): Promise<T> {
     return this.#exclusive(peer, async () => {
-      let session = await this.#load(peer)
+      const slots = await this.#load(peer)
+      let session = slots.current
       if (session == null || !session.canSend) {
         session = Session.initiate(this.#init.prims, this.#init.identity, await this.#init.bundle(peer), this.#init.ratchet)
         this.x3dhInitiated++
-        this.#sessions.set(peer, session)
+        slots.current = session
       }
       const sealed = plaintexts.map(({ plaintext, sentAt }) => {
         const envelope = session.seal(plaintext, { sentAt })
@@ -103,42 +117,80 @@ export class SessionManager {
   /**
    * Verify and open an envelope from `peer`; `persist` stores the result
    * inside the per-peer lock. Throws the crypto core's typed errors.
+   *
+   * Which session: one the message names by its X3DH base key, else the
+   * current one, then the previous one (decryption failure changes nothing,
+   * so trying is safe), else a new session the message starts. A new session
+   * replaces the current one, except when both agents started a session at
+   * once (our current one is still waiting for its first reply): then both
+   * keep the one with the lower base key, and the other stays receive-only.
+   * A message on the previous session without an X3DH header shows the peer
+   * sends on it: it becomes current again. Every path converges.
    */
   async open<T> (peer: string, verified: VerifiedEnvelope, persist: (opened: Opened) => Promise<T>): Promise<T> {
     return this.#exclusive(peer, async () => {
-      const current = await this.#load(peer)
-      let session: Session
-      let plaintext: Uint8Array
-      let started = false
-      let consumedOneTimePrekey: number | undefined
-      if (current != null && current.matches(verified)) {
-        session = current
-        plaintext = session.open(verified)
-      } else {
-        const x3dh = decodeHeader(verified.envelope.header).x3dh
-        if (x3dh == null) throw new SessionStateError('session: no session with this peer and the message does not start one')
-        const prekeys = await this.#init.prekeys(x3dh)
-        const recording: PrekeyStore = {
-          signedPrekey: id => prekeys.signedPrekey(id),
-          oneTimePrekey: id => prekeys.oneTimePrekey(id),
-          consumeOneTimePrekey: id => { consumedOneTimePrekey = id }
+      const slots = await this.#load(peer)
+      const x3dh = decodeHeader(verified.envelope.header).x3dh
+      const candidates: Array<'current' | 'previous'> = (['current', 'previous'] as const).filter(slot => {
+        const session = slots[slot]
+        return session != null && (x3dh == null || equalBytes(session.baseKey, x3dh.ephemeralKey))
+      })
+      let firstError: unknown
+      for (const slot of candidates) {
+        const session = slots[slot]!
+        let plaintext: Uint8Array
+        try {
+          plaintext = session.open(verified)
+        } catch (err) {
+          firstError ??= err
+          continue
         }
-        const accepted = Session.accept(this.#init.prims, this.#init.identity, recording, verified, this.#init.ratchet)
-        session = accepted.session
-        plaintext = accepted.plaintext
-        started = true
-        log('%s started a new session', peer)
+        const changed: Array<'current' | 'previous'> = [slot]
+        if (slot === 'previous' && x3dh == null && session.canSend) {
+          // the peer is sending on it: send on it too
+          slots.previous = slots.current
+          slots.current = session
+          changed.push('current')
+        }
+        return await this.#persist(peer, slots, changed, { verified, plaintext, started: false }, persist)
       }
-      this.#sessions.set(peer, session)
-      try {
-        const opened: Opened = { verified, plaintext, session: session.serialize(), started }
-        if (consumedOneTimePrekey !== undefined) opened.consumedOneTimePrekey = consumedOneTimePrekey
-        return await persist(opened)
-      } catch (err) {
-        this.#sessions.delete(peer)
-        throw err
+      if (x3dh == null) {
+        throw firstError ?? new SessionStateError('session: no session with this peer and the message does not start one')
       }
+      let consumedOneTimePrekey: number | undefined
+      const prekeys = await this.#init.prekeys(x3dh)
+      const recording: PrekeyStore = {
+        signedPrekey: id => prekeys.signedPrekey(id),
+        oneTimePrekey: id => prekeys.oneTimePrekey(id),
+        consumeOneTimePrekey: id => { consumedOneTimePrekey = id }
+      }
+      const { session, plaintext } = Session.accept(this.#init.prims, this.#init.identity, recording, verified, this.#init.ratchet)
+      const current = slots.current
+      if (current != null && current.initiator && current.awaitingReply && Buffer.compare(current.baseKey, session.baseKey) < 0) {
+        // both started at once and ours has the lower base key: keep sending on ours
+        slots.previous = session
+      } else {
+        slots.previous = current
+        slots.current = session
+      }
+      log('%s started a new session', peer)
+      const opened: Omit<Opened, 'writes'> = { verified, plaintext, started: true }
+      if (consumedOneTimePrekey !== undefined) opened.consumedOneTimePrekey = consumedOneTimePrekey
+      return await this.#persist(peer, slots, ['current', 'previous'], opened, persist)
     })
+  }
+
+  async #persist<T> (peer: string, slots: PeerSessions, changed: Array<'current' | 'previous'>, opened: Omit<Opened, 'writes'>, persist: (opened: Opened) => Promise<T>): Promise<T> {
+    const writes: Array<[string, Uint8Array | undefined]> = []
+    if (changed.includes('current')) writes.push([peer, slots.current?.serialize()])
+    if (changed.includes('previous')) writes.push([peer + PREVIOUS_SESSION_SUFFIX, slots.previous?.serialize()])
+    try {
+      return await persist({ ...opened, writes })
+    } catch (err) {
+      // memory moved past what is stored: reload from the store next time
+      this.#sessions.delete(peer)
+      throw err
+    }
   }
 
   /** Check an envelope addressed to us (decode, recipient, id, signature) without a session. */
