@@ -93,7 +93,7 @@ const MAX_SEND_BATCH = 256
 interface OutgoingJob {
   plaintext: Uint8Array
   sentAt: number
-  extraOps(messageId: string): StoreOp[]
+  extraOps(messageId: string): StoreOp[] | Promise<StoreOp[]>
   record?(messageId: string, sentAt: number): MessageRecord
   resolve(messageId: string): void
   reject(err: Error): void
@@ -380,7 +380,7 @@ export class AgentNode extends EventTarget {
    * commit): one store write per batch, not per message. Each resolves once
    * its batch is on disk, and only then goes to the transport.
    */
-  async #sealAndQueue (to: string, plaintext: Uint8Array, extraOps: (messageId: string) => StoreOp[], record?: (messageId: string, sentAt: number) => MessageRecord): Promise<Omit<SendResult, 'conversationId'>> {
+  async #sealAndQueue (to: string, plaintext: Uint8Array, extraOps: (messageId: string) => StoreOp[] | Promise<StoreOp[]>, record?: (messageId: string, sentAt: number) => MessageRecord): Promise<Omit<SendResult, 'conversationId'>> {
     const sentAt = Date.now()
     const messageId = await new Promise<string>((resolve, reject) => {
       let queue = this.#outgoing.get(to)
@@ -418,7 +418,7 @@ export class AgentNode extends EventTarget {
                 const id = ids[i]!
                 if (job.record != null) ops.push(...await store.messages.putOps(job.record(id, job.sentAt)))
                 ops.push(...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed[i]!.envelope, createdAt: job.sentAt }))
-                ops.push(...job.extraOps(id))
+                ops.push(...await job.extraOps(id))
               }
               ops.push(...store.sessions.putOps(to, session))
               return ops
@@ -487,9 +487,10 @@ export class AgentNode extends EventTarget {
     const message = await store.messages.get(messageId)
     if (message == null || message.direction !== 'in') return false
     if (message.read) return true
-    await store.messages.markRead(messageId)
+    // the read flag and the receipt that tells the sender are written together
+    const receipt = encodeBody({ type: 'receipt', receipt: { kind: Receipt.Kind.READ, messageIds: [messageId], taskId: '' } }, message.conversationId)
+    await this.#sealAndQueue(message.from, receipt, async () => (await store.messages.markReadOps(messageId)).ops)
     this.dispatchEvent(new CustomEvent('message.read', { detail: { messageId } }))
-    await this.#sendReceipt(message.from, message.conversationId, Receipt.Kind.READ, messageId)
     return true
   }
 

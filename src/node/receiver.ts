@@ -67,6 +67,9 @@ const REFUSALS = new Set([
   'SkipLimitError', 'LowOrderPointError', 'InvalidInputError', 'BodyValidationError'
 ])
 
+/** meta key of a message opened and refused (its body): a resend gets the same answer */
+const REFUSED_PREFIX = 'refused/'
+
 function decodableId (bytes: Uint8Array): Uint8Array {
   try {
     return decodeEnvelope(bytes).id.slice()
@@ -137,7 +140,9 @@ export class Receiver {
     try {
       if (await store.replay.has(messageId)) {
         this.stats.duplicates++
-        return { id, status: Ack.Status.DUPLICATE }
+        // a copy of one we refused is refused again, not counted as delivered
+        const refused = await store.meta.get<string>(REFUSED_PREFIX + messageId)
+        return refused == null ? { id, status: Ack.Status.DUPLICATE } : { id, status: Ack.Status.REJECTED, reason: refused }
       }
       const plan = await sessions.open(sender, verified, async (opened) => await this.#plan(sender, verified, bytes, messageId, opened, epoch))
       await plan.committed
@@ -177,8 +182,13 @@ export class Receiver {
     try {
       decoded = decodeBody(opened.plaintext)
     } catch (err) {
-      // the ratchet moved: keep its state, store nothing else
-      return { committed: this.commit(epoch, async () => [...common(), ...await consume()]), status: Ack.Status.REJECTED, reason: (err as Error).name }
+      // the ratchet moved: keep its state and remember the refusal, store nothing else
+      const reason = (err as Error).name
+      return {
+        committed: this.commit(epoch, async () => [...common(), ...await consume(), ...store.meta.putOps(REFUSED_PREFIX + messageId, reason)]),
+        status: Ack.Status.REJECTED,
+        reason
+      }
     }
     if (decoded.receipt != null) {
       const receipt = decoded.receipt

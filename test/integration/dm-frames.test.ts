@@ -15,7 +15,7 @@ import {
 } from '../../src/crypto/index.js'
 import { conversationId } from '../../src/node/conversation-id.js'
 import { encodeBody, validateBody } from '../../src/protocols/dm/body.js'
-import { Receipt } from '../../src/protocols/dm/body.pb.js'
+import { Body, Receipt } from '../../src/protocols/dm/body.pb.js'
 import { DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES } from '../../src/protocols/dm/constants.js'
 import { Ack, DmFrame } from '../../src/protocols/dm/dm.pb.js'
 import { Agents } from './agents.js'
@@ -250,6 +250,17 @@ describe('DM protocol under attack', { timeout: 60_000 }, () => {
     await waitFor(() => raw.frames.length > 0, { timeout: 5_000, message: 'an ack for the forged receipt' })
     expect(raw.frames[0]!.ack!.status).toBe(Ack.Status.OK)
     expect((await bob.message(reply.messageId))?.status).toBe('delivered')
+
+    // a sealed body that breaks the rules is refused, and so is its resend (not a "duplicate")
+    const badBody = Body.encode({ type: 'text', content: 'x'.repeat(4001), payload: '', metadata: '', replyTo: '', conversationId: convId, padding: new Uint8Array(0) })
+    const refused = session.seal(badBody)
+    for (const attempt of ['first', 'resend']) {
+      raw.frames.length = 0
+      raw.stream.send(frame(DM_FRAME_VERSION, refused))
+      await waitFor(() => raw.frames.length > 0, { timeout: 5_000, message: `an ack for the ${attempt} bad body` })
+      expect(raw.frames[0]!.ack, attempt).toMatchObject({ status: Ack.Status.REJECTED, reason: 'BodyValidationError' })
+    }
+    expect((await bob.inbox()).total).toBe(1)
     raw.stream.abort(new Error('done'))
   })
 })

@@ -23,7 +23,7 @@ import { AgentCard } from './card.pb.js'
 import {
   CARD_DECODE_LIMITS,
   CARD_KEY_PREFIX,
-  CARD_MAX_AGE,
+  CARD_MAX_AGE, CARD_MAX_CLOCK_SKEW,
   CARD_SIGNATURE_LABEL,
   CARD_VERSION,
   MAX_CARD_BYTES
@@ -243,7 +243,8 @@ export interface CardRecordValidatorOptions {
 
 /**
  * A kad-dht `ValidateFn` for card records: the card verifies, belongs to the
- * key's peer, and is not older than `maxAge`. kad-dht runs it on every PUT it
+ * key's peer, is not older than `maxAge` and not dated more than
+ * CARD_MAX_CLOCK_SKEW ahead. kad-dht runs it on every PUT it
  * receives, on every record a GET returns, and on records read back from its
  * own datastore.
  */
@@ -254,6 +255,10 @@ export function cardRecordValidator (prims: Primitives, options: CardRecordValid
     const card = verifyCard(prims, value, peerIdFromCardKey(key))
     if (now() - card.issuedAt > maxAge) {
       throw new CardExpiredError(`card: issued ${now() - card.issuedAt} ms ago, older than ${maxAge} ms`)
+    }
+    // a card dated ahead would win every selection (seq defaults to issuedAt) until then
+    if (card.issuedAt - now() > CARD_MAX_CLOCK_SKEW) {
+      throw new CardExpiredError(`card: issued ${card.issuedAt - now()} ms in the future, more than ${CARD_MAX_CLOCK_SKEW} ms`)
     }
   }
 }

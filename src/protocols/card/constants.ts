@@ -57,6 +57,8 @@ export const CARD_PUBLISH_RETRY = 30 * second
  * last two days can displace a newer one on a DHT server.
  */
 export const CARD_MAX_AGE = 48 * hour
+/** How far ahead of our clock a card's issuedAt may be. */
+export const CARD_MAX_CLOCK_SKEW = 10 * minute
 
 /** timeouts for each network call */
 export const CARD_FETCH_TIMEOUT = 10 * second

@@ -3,6 +3,7 @@ import { Identity, defaultPrimitives, generateSignedPrekey } from '../../../../s
 import {
   AgentCard,
   CARD_MAX_AGE,
+  CARD_MAX_CLOCK_SKEW,
   MAX_CARD_BYTES,
   cardKey,
   cardPeerId,
@@ -181,6 +182,13 @@ describe('card DHT records', () => {
   it('validator refuses a card older than the maximum age', () => {
     const { bytes } = signCard(prims, alice, fields(alice, { issuedAt: now - CARD_MAX_AGE - 1 }))
     expect(() => validate(cardKey(alice.peerId), bytes)).toThrow(expect.objectContaining({ name: 'CardExpiredError' }))
+  })
+
+  it('validator refuses a card dated more than the clock skew ahead, and takes one just within it', () => {
+    const ahead = signCard(prims, alice, fields(alice, { issuedAt: now + CARD_MAX_CLOCK_SKEW + 1 })).bytes
+    expect(() => validate(cardKey(alice.peerId), ahead)).toThrow(expect.objectContaining({ name: 'CardExpiredError' }))
+    const within = signCard(prims, alice, fields(alice, { issuedAt: now + CARD_MAX_CLOCK_SKEW })).bytes
+    expect(() => validate(cardKey(alice.peerId), within)).not.toThrow()
   })
 
   it('selector keeps the highest seq, then the latest issuedAt', () => {
