@@ -18,6 +18,8 @@ import { encodeBody, validateBody } from '../../src/protocols/dm/body.js'
 import { Body, Receipt } from '../../src/protocols/dm/body.pb.js'
 import { DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES } from '../../src/protocols/dm/constants.js'
 import { Ack, DmFrame } from '../../src/protocols/dm/dm.pb.js'
+import { concatBytes } from '../../src/crypto/bytes.js'
+import { encodeLength } from '../../src/protocols/framing.js'
 import { Agents } from './agents.js'
 import { TestNodes, removeTempDirs, waitFor } from './helpers.js'
 import type { StatusChange } from '../../src/node/agent-node.js'
@@ -36,19 +38,8 @@ afterEach(async () => {
 })
 afterAll(async () => { await removeTempDirs() })
 
-function varint (n: number): Uint8Array {
-  const out: number[] = []
-  while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n = Math.floor(n / 128) }
-  out.push(n)
-  return Uint8Array.from(out)
-}
-
-function concat (...parts: Uint8Array[]): Uint8Array {
-  return Uint8Array.from(Buffer.concat(parts))
-}
-
 function lengthPrefixed (body: Uint8Array): Uint8Array {
-  return concat(varint(body.length), body)
+  return concatBytes(encodeLength(body.length), body)
 }
 
 function frame (version: number, envelope: Uint8Array): Uint8Array {
@@ -187,10 +178,10 @@ describe('DM protocol under attack', { timeout: 60_000 }, () => {
 
     // 3. truncated: 1000 bytes announced, 10 sent, then our write side closes.
     //    The frame can never complete: a FrameError ("truncated"), so a reset.
-    await expectReset('truncated', [concat(varint(1000), randomBytes(10))], true)
+    await expectReset('truncated', [concatBytes(encodeLength(1000), randomBytes(10))], true)
 
     // 4. oversize: the announced length alone must be enough to reset
-    await expectReset('oversize', [concat(varint(MAX_FRAME_BYTES + 1), randomBytes(16))])
+    await expectReset('oversize', [concatBytes(encodeLength(MAX_FRAME_BYTES + 1), randomBytes(16))])
 
     // 5. wrong version, carrying an otherwise perfectly valid envelope
     const valid = sealBody('version 2 must not get this in')

@@ -9,7 +9,7 @@
  */
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { readFrames } from '../framing.js'
+import { readFrames, writeFrame } from '../framing.js'
 import { Ack, DmFrame } from './dm.pb.js'
 import { FrameError } from './errors.js'
 import {
@@ -72,18 +72,6 @@ interface Channel {
   again: boolean
   retryDelay: number
   retryTimer?: ReturnType<typeof setTimeout>
-}
-
-function encodeFrame (frame: DmFrame): Uint8Array {
-  const body = DmFrame.encode(frame)
-  const prefix: number[] = []
-  let n = body.length
-  while (n >= 0x80) { prefix.push((n & 0x7f) | 0x80); n >>>= 7 }
-  prefix.push(n)
-  const out = new Uint8Array(prefix.length + body.length)
-  out.set(prefix)
-  out.set(body, prefix.length)
-  return out
 }
 
 function decodeFrame (bytes: Uint8Array): DmFrame {
@@ -193,9 +181,7 @@ export class DmService implements Startable {
           break
         }
         channel.inFlight.add(entry.id)
-        if (!stream.send(encodeFrame({ version: DM_FRAME_VERSION, envelope: entry.envelope } as DmFrame))) {
-          await waitForDrain(stream)
-        }
+        await writeFrame(stream, DmFrame.encode({ version: DM_FRAME_VERSION, envelope: entry.envelope } as DmFrame))
         this.#handlers.sent(channel.peer, entry.id)
       }
     } while (channel.again && this.#started)
@@ -277,8 +263,7 @@ export class DmService implements Startable {
           const { id, status, reason } = await delivered
           delivering--
           if (stream.status !== 'open') return
-          const ack = encodeFrame({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame)
-          if (!stream.send(ack)) await waitForDrain(stream)
+          await writeFrame(stream, DmFrame.encode({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame))
         }).catch((err: Error) => { ackError ??= err })
         // the peer's window bounds this too; never hold more than ours
         if (delivering >= this.#maxInFlight) await acking
@@ -297,17 +282,4 @@ export class DmService implements Startable {
 
 /** Errors from the framing layer that mean the peer sent something unreadable. */
 const FRAMING_ERRORS = new Set(['FrameTooLargeError', 'InvalidFrameError', 'TruncatedFrameError'])
-
-async function waitForDrain (stream: Stream): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const onDrain = (): void => { cleanup(); resolve() }
-    const onClose = (): void => { cleanup(); reject(new Error('stream closed while draining')) }
-    const cleanup = (): void => {
-      stream.removeEventListener('drain', onDrain)
-      stream.removeEventListener('close', onClose)
-    }
-    stream.addEventListener('drain', onDrain)
-    stream.addEventListener('close', onClose)
-  })
-}
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { Ack, DmFrame } from '../../../../src/protocols/dm/dm.pb.js'
 import { DM_PROTOCOL, MAX_FRAME_BYTES } from '../../../../src/protocols/dm/constants.js'
 import { DmService } from '../../../../src/protocols/dm/dm-service.js'
+import { encodeLength } from '../../../../src/protocols/framing.js'
 import type { DmHandlers, PendingEnvelope } from '../../../../src/protocols/dm/dm-service.js'
 import type { PeerId, Stream } from '@libp2p/interface'
 
@@ -25,11 +26,7 @@ function fakeEnvelope (n: number): PendingEnvelope {
 }
 
 function lengthPrefixed (bytes: Uint8Array): Uint8Array {
-  const prefix: number[] = []
-  let n = bytes.length
-  while (n >= 0x80) { prefix.push((n & 0x7f) | 0x80); n >>>= 7 }
-  prefix.push(n)
-  return new Uint8Array([...prefix, ...bytes])
+  return new Uint8Array([...encodeLength(bytes.length), ...bytes])
 }
 
 async function waitFor (check: () => boolean, timeout = 5000): Promise<void> {
