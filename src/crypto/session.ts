@@ -119,6 +119,11 @@ export class Session {
 
   /** Encrypt, sign and encode one message for the peer. */
   seal (plaintext: Uint8Array, options: SealOptions = {}): Uint8Array {
+    return this.sealEnvelope(plaintext, options).bytes
+  }
+
+  /** As `seal`, also returning the envelope id (the de-duplication key) without decoding it again. */
+  sealEnvelope (plaintext: Uint8Array, options: SealOptions = {}): { bytes: Uint8Array, id: Uint8Array } {
     const sentAt = options.sentAt ?? Date.now()
     const fields = {
       version: ENVELOPE_VERSION,
@@ -134,7 +139,7 @@ export class Session {
       return envelopeAssociatedData(f, id)
     })
     const signature = this.#identity.sign(this.#prims, envelopeSignatureInput({ ...fields, header }, id, ciphertext))
-    return encodeEnvelope({ ...fields, id, header, ciphertext, signature } as Envelope)
+    return { bytes: encodeEnvelope({ ...fields, id, header, ciphertext, signature } as Envelope), id }
   }
 
   /**

@@ -287,7 +287,18 @@ export class Receiver {
   }
 }
 
+/** PeerId strings by the identity-multihash bytes they come from: agents talk to few peers, often. */
+const peerIds = new Map<string, string>()
+const MAX_CACHED_PEER_IDS = 1024
+
 /** The PeerId string of an envelope's `from` (already checked to be an Ed25519 identity multihash). */
 function peerIdFromMultihashBytes (bytes: Uint8Array): string {
-  return peerIdFromPublicKey(publicKeyFromRaw(publicKeyFromPeerIdBytes(bytes))).toString()
+  const key = Buffer.from(bytes).toString('hex')
+  let peerId = peerIds.get(key)
+  if (peerId == null) {
+    peerId = peerIdFromPublicKey(publicKeyFromRaw(publicKeyFromPeerIdBytes(bytes))).toString()
+    if (peerIds.size >= MAX_CACHED_PEER_IDS) peerIds.clear()
+    peerIds.set(key, peerId)
+  }
+  return peerId
 }

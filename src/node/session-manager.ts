@@ -5,7 +5,7 @@
  * state that message left behind.
  */
 import { logger } from '@libp2p/logger'
-import { Session, SessionStateError, decodeEnvelope, decodeHeader, verifyEnvelope } from '../crypto/index.js'
+import { Session, SessionStateError, decodeHeader, verifyEnvelope } from '../crypto/index.js'
 import { equalBytes } from '../crypto/bytes.js'
 import type { Identity, PrekeyBundle, PrekeyStore, Primitives, RatchetOptions, VerifiedEnvelope, X3dhHeader } from '../crypto/index.js'
 
@@ -102,8 +102,8 @@ export class SessionManager {
         slots.current = session
       }
       const sealed = plaintexts.map(({ plaintext, sentAt }) => {
-        const envelope = session.seal(plaintext, { sentAt })
-        return { envelope, id: decodeEnvelope(envelope).id.slice() }
+        const { bytes, id } = session.sealEnvelope(plaintext, { sentAt })
+        return { envelope: bytes, id }
       })
       try {
         return await persist(sealed, session.serialize())

@@ -48,6 +48,12 @@ describe.each([nativePrimitives, noblePrimitives])('session ($name)', (prims) =>
 describe('session', () => {
   const prims = nativePrimitives
 
+  it('sealEnvelope returns the id encoded in the envelope', () => {
+    const { a } = pair(prims)
+    const { bytes, id } = a.sealEnvelope(text('x'))
+    expect(id).toEqual(decodeEnvelope(bytes).id)
+  })
+
   it('consumes the one-time prekey once the first message opened', () => {
     const alice = makeAgent(prims)
     const bob = makeAgent(prims)
