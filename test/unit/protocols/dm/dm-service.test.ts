@@ -47,7 +47,7 @@ interface Side {
   handler?: (stream: Stream, connection: { remotePeer: PeerId }) => void
 }
 
-async function pair (opts: { failDials?: number, retryFirst?: boolean } = {}): Promise<{ a: Side, b: Side }> {
+async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, gate?: Promise<void>, delivering?: { count: number } } = {}): Promise<{ a: Side, b: Side }> {
   const asked = new Set<string>()
   const sides: Side[] = []
   let failDials = opts.failDials ?? 0
@@ -59,6 +59,10 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean } = {}): P
   for (const [self, other] of [[a, b], [b, a]] as const) {
     const handlers: DmHandlers = {
       deliver: async (_from, envelope) => {
+        if (opts.gate != null) {
+          opts.delivering!.count++
+          await opts.gate
+        }
         const id = envelope.subarray(0, 16)
         if (envelope[16] !== 0xab) return { id, status: Ack.Status.REJECTED, reason: 'bad' }
         if (opts.retryFirst === true && !asked.has(hex(id))) {
@@ -94,7 +98,7 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean } = {}): P
           return outbound
         }
       } as never
-    }, handlers, { retryMin: 10, retryMax: 40 })
+    }, handlers, { retryMin: 10, retryMax: 40, ...(opts.maxInFlight == null ? {} : { maxInFlight: opts.maxInFlight }) })
   }
   await a.service.start()
   await b.service.start()
@@ -110,6 +114,27 @@ describe('dm transport', () => {
     await waitFor(() => a.outbox.length === 0)
     expect(b.received).toEqual(mail.map(m => m.id))
     expect(a.statuses.filter(s => s.startsWith('OK:'))).toHaveLength(600)
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('writes at most maxInFlight envelopes before their acks come back', async () => {
+    let open!: () => void
+    const gate = new Promise<void>(resolve => { open = resolve })
+    const delivering = { count: 0 }
+    const { a, b } = await pair({ maxInFlight: 3, gate, delivering })
+    const mail = Array.from({ length: 10 }, (_, i) => fakeEnvelope(i))
+    a.outbox.push(...mail)
+    a.service.flush(b.peerId.toString())
+    // the receiver holds every ack: the sender stops at the window
+    await waitFor(() => delivering.count === 3)
+    const sent = (): number => a.statuses.filter(s => s.startsWith('sent:')).length
+    await waitFor(() => sent() === 3)
+    for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+    expect(sent()).toBe(3)
+    expect(delivering.count).toBe(3)
+    open()
+    await waitFor(() => a.outbox.length === 0)
+    expect(b.received).toEqual(mail.map(m => m.id))
     await a.service.stop(); await b.service.stop()
   })
 
