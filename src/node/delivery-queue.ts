@@ -46,10 +46,6 @@ export class DeliveryQueue {
     if (queue == null) return []
     return [...queue].map(([id, envelope]) => ({ id, envelope }))
   }
-
-  size (peer: string): number {
-    return this.#queues.get(peer)?.size ?? 0
-  }
 }
 
 /**

@@ -6,7 +6,6 @@
  */
 import { logger } from '@libp2p/logger'
 import { Session, SessionStateError, decodeHeader, verifyEnvelope } from '../crypto/index.js'
-import { equalBytes } from '../crypto/bytes.js'
 import type { Identity, PrekeyBundle, PrekeyStore, Primitives, RatchetOptions, VerifiedEnvelope, X3dhHeader } from '../crypto/index.js'
 
 const log = logger('agentmsg:sessions')
@@ -131,10 +130,7 @@ export class SessionManager {
     return this.#exclusive(peer, async () => {
       const slots = await this.#load(peer)
       const x3dh = decodeHeader(verified.envelope.header).x3dh
-      const candidates: Array<'current' | 'previous'> = (['current', 'previous'] as const).filter(slot => {
-        const session = slots[slot]
-        return session != null && (x3dh == null || equalBytes(session.baseKey, x3dh.ephemeralKey))
-      })
+      const candidates: Array<'current' | 'previous'> = (['current', 'previous'] as const).filter(slot => slots[slot]?.matches(verified) === true)
       let firstError: unknown
       for (const slot of candidates) {
         const session = slots[slot]!

@@ -144,11 +144,6 @@ export class DmService implements Startable {
       .finally(() => { channel.flushing = false })
   }
 
-  /** Peers with a DM stream open right now. */
-  get connectedPeers (): string[] {
-    return [...this.#channels.values()].filter(c => c.stream != null).map(c => c.peer)
-  }
-
   #channel (peer: string): Channel {
     let channel = this.#channels.get(peer)
     if (channel == null) {

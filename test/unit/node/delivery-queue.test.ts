@@ -13,8 +13,7 @@ describe('delivery queue', () => {
     expect(q.pending('p').map(e => e.id)).toEqual(['b'])
     q.remove('p', 'b')
     expect(q.pending('p')).toEqual([])
-    expect(q.size('p')).toBe(0)
-    expect(q.size('r')).toBe(1)
+    expect(q.pending('r').map(e => e.id)).toEqual(['c'])
   })
 })
 
