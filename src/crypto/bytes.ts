@@ -22,6 +22,18 @@ export function concatBytes (...parts: Uint8Array[]): Uint8Array {
   return out
 }
 
+export function isBytes (value: unknown, length: number): value is Uint8Array {
+  return value instanceof Uint8Array && value.length === length
+}
+
+export function startsWith (bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false
+  for (let i = 0; i < prefix.length; i++) {
+    if (bytes[i] !== prefix[i]) return false
+  }
+  return true
+}
+
 /** Constant-time comparison of two byte strings (length is not secret). */
 export function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false

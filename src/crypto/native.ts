@@ -37,7 +37,7 @@ import {
 import type { KeyObject } from 'node:crypto'
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
-import { equalBytes, expectBytes, fromHex, isAllZero, toHex, wipe } from './bytes.js'
+import { equalBytes, expectBytes, fromHex, isAllZero, isBytes, toHex, wipe } from './bytes.js'
 import { DecryptError, InvalidInputError, LowOrderPointError } from './errors.js'
 import {
   AES_KEY_LENGTH,
@@ -144,10 +144,6 @@ function expectUint8Array (value: unknown, what: string): asserts value is Uint8
   if (!(value instanceof Uint8Array)) {
     throw new InvalidInputError(`${what}: expected Uint8Array, got ${typeof value}`)
   }
-}
-
-function isBytes (value: unknown, length: number): value is Uint8Array {
-  return value instanceof Uint8Array && value.length === length
 }
 
 function withPrefix (prefix: Uint8Array, key: Uint8Array): Buffer {

@@ -14,7 +14,7 @@ import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2.js'
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js'
-import { concatBytes, equalBytes, expectBytes, isAllZero } from './bytes.js'
+import { concatBytes, equalBytes, expectBytes, isAllZero, isBytes } from './bytes.js'
 import { DecryptError, InvalidInputError, LowOrderPointError } from './errors.js'
 import {
   AES_KEY_LENGTH,
@@ -37,10 +37,6 @@ function expectUint8Array (value: unknown, what: string): asserts value is Uint8
   if (!(value instanceof Uint8Array)) {
     throw new InvalidInputError(`${what}: expected Uint8Array, got ${typeof value}`)
   }
-}
-
-function isBytes (value: unknown, length: number): value is Uint8Array {
-  return value instanceof Uint8Array && value.length === length
 }
 
 function checkAesGcm (key: unknown, nonce: unknown, aad: unknown): void {

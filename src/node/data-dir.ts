@@ -40,6 +40,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { logger } from '@libp2p/logger'
 import { DecryptError, Identity, defaultPrimitives } from '../crypto/index.js'
 import { IdentityFileError, IdentityLockedError } from './errors.js'
+import { startsWith } from '../crypto/bytes.js'
 import type { Primitives } from '../crypto/index.js'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 
@@ -252,12 +253,4 @@ async function deriveKey (passphrase: string, header: Uint8Array): Promise<Uint8
   } finally {
     password.fill(0)
   }
-}
-
-function startsWith (bytes: Uint8Array, prefix: Uint8Array): boolean {
-  if (bytes.length < prefix.length) return false
-  for (let i = 0; i < prefix.length; i++) {
-    if (bytes[i] !== prefix[i]) return false
-  }
-  return true
 }

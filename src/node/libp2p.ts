@@ -35,6 +35,7 @@ import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { defaultPrimitives } from '../crypto/index.js'
 import { CARD_KEY_PREFIX, DHT_NAMESPACE, cardRecordSelector, cardRecordValidator } from '../protocols/card/index.js'
+import { startsWith } from '../crypto/bytes.js'
 import type { Primitives } from '../crypto/index.js'
 import type { BootstrapInit } from '@libp2p/bootstrap'
 import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
@@ -298,13 +299,6 @@ function recordTypeFor (records: DhtRecordType[], key: Uint8Array): DhtRecordTyp
     }
   }
   return best
-}
-
-function startsWith (bytes: Uint8Array, prefix: Uint8Array): boolean {
-  for (let i = 0; i < prefix.length; i++) {
-    if (bytes[i] !== prefix[i]) return false
-  }
-  return true
 }
 
 /**

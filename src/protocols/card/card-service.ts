@@ -22,6 +22,7 @@ import {
   MAX_CARD_RESPONSE_BYTES
 } from './constants.js'
 import { CardEncodingError, CardNotFoundError, CardProtocolError, CardPublishError } from './errors.js'
+import { equalBytes } from '../../crypto/bytes.js'
 import type { SignedCard } from './card.js'
 import type { CardCache, CardService, CardServiceComponents, CardServiceInit, DirectCard, PublishResult, ResolveOptions, ResolvedCard } from './index.js'
 import type { Identity, OneTimePrekeyPublic, Primitives } from '../../crypto/index.js'
@@ -433,12 +434,4 @@ export class DefaultCardService implements CardService, Startable {
     setMaxListeners(Infinity, signal)
     return signal
   }
-}
-
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) return false
-  }
-  return true
 }

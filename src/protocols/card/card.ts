@@ -29,6 +29,7 @@ import {
   MAX_CARD_BYTES
 } from './constants.js'
 import { CardEncodingError, CardExpiredError, CardSignatureError } from './errors.js'
+import { equalBytes } from '../../crypto/bytes.js'
 import type { Identity, Primitives, SignedPrekeyPublic } from '../../crypto/index.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -286,12 +287,4 @@ export function cardRecordSelector (): (key: Uint8Array, records: Uint8Array[]) 
     })
     return Math.max(best, 0)
   }
-}
-
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) return false
-  }
-  return true
 }
