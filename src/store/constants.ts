@@ -30,3 +30,12 @@ export const MAX_KEY_PART_LENGTH = 256
 
 /** Version of the on-disk layout, checked at open. */
 export const STORE_FORMAT_VERSION = 1
+
+/** A relay's mailbox for one recipient holds at most this many envelopes (DESIGN.md §6). */
+export const MAILBOX_MAX_ENVELOPES = 10_000
+/** ... and at most this many bytes of envelopes. */
+export const MAILBOX_MAX_BYTES = 64 * 1024 * 1024
+/** A held envelope is purged this long after its deposit. */
+export const MAILBOX_TTL = 30 * day
+/** Largest page one mailbox fetch returns. */
+export const MAX_FETCH_LIMIT = 1000

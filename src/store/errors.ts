@@ -39,6 +39,19 @@ export class OutboxFullError extends Error {
   }
 }
 
+/** A relay mailbox would go past one of its limits; nothing was stored. */
+export class MailboxFullError extends Error {
+  override name = 'MailboxFullError'
+  readonly limit: number
+  readonly kind: 'envelopes' | 'bytes'
+
+  constructor (kind: 'envelopes' | 'bytes', limit: number) {
+    super(`mailbox: full (${limit} ${kind})`)
+    this.kind = kind
+    this.limit = limit
+  }
+}
+
 /** The store was closed (or is closing): no read or write is served. */
 export class StoreClosedError extends Error {
   override name = 'StoreClosedError'

@@ -8,6 +8,7 @@ import { StoreContext } from './context.js'
 import { LevelContactStore } from './contacts.js'
 import { LevelConversationStore } from './conversations.js'
 import { StoreCorruptionError, StoreQueryError } from './errors.js'
+import { LevelMailboxStore } from './mailbox.js'
 import { LevelMessageStore } from './messages.js'
 import { LevelMetaStore } from './meta.js'
 import { LevelOutboxStore } from './outbox.js'
@@ -17,6 +18,7 @@ import { LevelSessionStore } from './sessions.js'
 import type { ContactStore } from './contacts.js'
 import type { StoreOp } from './context.js'
 import type { ConversationStore } from './conversations.js'
+import type { MailboxLimits, MailboxStore } from './mailbox.js'
 import type { MessageStore } from './messages.js'
 import type { MetaStore } from './meta.js'
 import type { OutboxStore } from './outbox.js'
@@ -39,6 +41,8 @@ export interface StoreOptions {
    * @default MAX_OUTBOX (10 000)
    */
   maxOutbox?: number
+  /** Limits of the mailboxes a relay holds for other agents. */
+  mailbox?: MailboxLimits
 }
 
 /** What `store.write()` takes: operations, or a function that builds them while no other write runs. */
@@ -53,6 +57,8 @@ export interface Store {
   readonly contacts: ContactStore
   readonly prekeys: OwnPrekeyStore
   readonly meta: MetaStore
+  /** Envelopes held for other agents (relays only). */
+  readonly mailbox: MailboxStore
   /** true from the moment `close()` is called */
   readonly closed: boolean
   /**
@@ -89,9 +95,10 @@ class LevelStore implements Store {
   readonly contacts: LevelContactStore
   readonly prekeys: LevelOwnPrekeyStore
   readonly meta: LevelMetaStore
+  readonly mailbox: LevelMailboxStore
   readonly #ctx: StoreContext
 
-  constructor (ctx: StoreContext, maxOutbox: number) {
+  constructor (ctx: StoreContext, maxOutbox: number, mailbox: MailboxLimits = {}) {
     this.#ctx = ctx
     this.conversations = new LevelConversationStore(ctx)
     this.messages = new LevelMessageStore(ctx, this.conversations)
@@ -101,6 +108,7 @@ class LevelStore implements Store {
     this.contacts = new LevelContactStore(ctx)
     this.prekeys = new LevelOwnPrekeyStore(ctx)
     this.meta = new LevelMetaStore(ctx)
+    this.mailbox = new LevelMailboxStore(ctx, mailbox)
   }
 
   get closed (): boolean {
@@ -138,7 +146,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
   checkOptions(options)
   const db = new Level<string, Uint8Array>(options.path, { keyEncoding: 'utf8', valueEncoding: 'view' })
   const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now)
-  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX)
+  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.mailbox)
   const check = ctx.bucket(STORE)
   try {
     await ctx.ready()
@@ -151,6 +159,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     }
     await store.messages.load()
     await store.outbox.load()
+    await store.mailbox.load()
     return store
   } catch (err) {
     await ctx.close()
