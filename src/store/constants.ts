@@ -39,3 +39,9 @@ export const MAILBOX_MAX_BYTES = 64 * 1024 * 1024
 export const MAILBOX_TTL = 30 * day
 /** Largest page one mailbox fetch returns. */
 export const MAX_FETCH_LIMIT = 1000
+/** A relay keeps at most this many archive entries per agent ... */
+export const ARCHIVE_MAX_ENTRIES = 200_000
+/** ... of at most this many bytes together ... */
+export const ARCHIVE_MAX_BYTES = 256 * 1024 * 1024
+/** ... each at most this large (one encrypted message record). */
+export const ARCHIVE_MAX_BLOB_BYTES = 96 * 1024

@@ -52,6 +52,19 @@ export class MailboxFullError extends Error {
   }
 }
 
+/** An agent's archive at a relay would go past one of its limits; nothing was stored. */
+export class ArchiveFullError extends Error {
+  override name = 'ArchiveFullError'
+  readonly limit: number
+  readonly kind: 'entries' | 'bytes'
+
+  constructor (kind: 'entries' | 'bytes', limit: number) {
+    super(`archive: full (${limit} ${kind})`)
+    this.kind = kind
+    this.limit = limit
+  }
+}
+
 /** The store was closed (or is closing): no read or write is served. */
 export class StoreClosedError extends Error {
   override name = 'StoreClosedError'

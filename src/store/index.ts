@@ -38,6 +38,7 @@
 export { openStore } from './store.js'
 export type { Store, StoreOptions, StoreWrite } from './store.js'
 export type { Built, StoreOp } from './context.js'
+export type { ArchiveEntry, ArchiveStore, ArchiveUsage } from './archive.js'
 export type { MailboxEntry, MailboxLimits, MailboxPage, MailboxStore, MailboxUsage } from './mailbox.js'
 export * from './errors.js'
 export { DEFAULT_QUERY_LIMIT, MAX_OUTBOX, MAX_QUERY_LIMIT, REPLAY_WINDOW, STORAGE_KEY_LENGTH } from './constants.js'

@@ -8,6 +8,7 @@ import { StoreContext } from './context.js'
 import { LevelContactStore } from './contacts.js'
 import { LevelConversationStore } from './conversations.js'
 import { StoreCorruptionError, StoreQueryError } from './errors.js'
+import { LevelArchiveStore } from './archive.js'
 import { LevelMailboxStore } from './mailbox.js'
 import { LevelMessageStore } from './messages.js'
 import { LevelMetaStore } from './meta.js'
@@ -18,6 +19,7 @@ import { LevelSessionStore } from './sessions.js'
 import type { ContactStore } from './contacts.js'
 import type { StoreOp } from './context.js'
 import type { ConversationStore } from './conversations.js'
+import type { ArchiveStore } from './archive.js'
 import type { MailboxLimits, MailboxStore } from './mailbox.js'
 import type { MessageStore } from './messages.js'
 import type { MetaStore } from './meta.js'
@@ -59,6 +61,8 @@ export interface Store {
   readonly meta: MetaStore
   /** Envelopes held for other agents (relays only). */
   readonly mailbox: MailboxStore
+  /** Other agents' encrypted history archives (relays only). */
+  readonly archive: ArchiveStore
   /** true from the moment `close()` is called */
   readonly closed: boolean
   /**
@@ -96,6 +100,7 @@ class LevelStore implements Store {
   readonly prekeys: LevelOwnPrekeyStore
   readonly meta: LevelMetaStore
   readonly mailbox: LevelMailboxStore
+  readonly archive: LevelArchiveStore
   readonly #ctx: StoreContext
 
   constructor (ctx: StoreContext, maxOutbox: number, mailbox: MailboxLimits = {}) {
@@ -109,6 +114,7 @@ class LevelStore implements Store {
     this.prekeys = new LevelOwnPrekeyStore(ctx)
     this.meta = new LevelMetaStore(ctx)
     this.mailbox = new LevelMailboxStore(ctx, mailbox)
+    this.archive = new LevelArchiveStore(ctx)
   }
 
   get closed (): boolean {

@@ -115,3 +115,26 @@ describe('mailbox', () => {
     await expect(store.mailbox.ack(BOB, ['x'])).rejects.toMatchObject({ name: 'StoreQueryError' })
   })
 })
+
+describe('archive', () => {
+  it('keeps each owner\'s blobs by key, replaces on a second put, pages in key order', async () => {
+    await store.archive.put(BOB, [{ key: 'aa', blob: envelope(10) }, { key: 'cc', blob: envelope(20) }])
+    await store.archive.put(BOB, [{ key: 'bb', blob: envelope(30) }, { key: 'aa', blob: envelope(5) }])
+    await store.archive.put(CAROL, [{ key: 'aa', blob: envelope(7) }])
+    expect(await store.archive.usage(BOB)).toEqual({ count: 3, bytes: 55 })
+    const first = await store.archive.list(BOB, { limit: 2 })
+    expect(first.entries.map(e => [e.key, e.blob.length])).toEqual([['aa', 5], ['bb', 30]])
+    expect(first.hasMore).toBe(true)
+    const rest = await store.archive.list(BOB, { after: 'bb' })
+    expect(rest).toMatchObject({ hasMore: false })
+    expect(rest.entries.map(e => e.key)).toEqual(['cc'])
+    expect((await store.archive.list(CAROL)).entries.map(e => e.blob.length)).toEqual([7])
+  })
+
+  it('rejects bad keys and blobs', async () => {
+    await expect(store.archive.put(BOB, [{ key: 'XY', blob: envelope() }])).rejects.toMatchObject({ name: 'StoreQueryError' })
+    await expect(store.archive.put(BOB, [{ key: 'aa', blob: new Uint8Array(0) }])).rejects.toMatchObject({ name: 'StoreQueryError' })
+    await expect(store.archive.put(BOB, [{ key: 'aa', blob: new Uint8Array(96 * 1024 + 1) }])).rejects.toMatchObject({ name: 'StoreQueryError' })
+    expect(await store.archive.usage(BOB)).toEqual({ count: 0, bytes: 0 })
+  })
+})
