@@ -175,6 +175,30 @@ export function verifyEnvelope (
   if (!equalBytes(envelope.to, recipient.peerId)) {
     throw new WrongRecipientError('envelope: addressed to another agent')
   }
+  const senderKey = checkSigned(prims, envelope)
+  if (replay?.has(envelope.id) === true) throw new ReplayError('envelope: already received')
+  return { envelope, senderKey, associatedData: envelopeAssociatedData(envelope, envelope.id) }
+}
+
+/**
+ * What a relay checks before it holds an envelope for another agent:
+ * encoding and size, that the recipient is an Ed25519 agent, the id and the
+ * sender's signature. Not the recipient (it is not us) nor replay (the
+ * recipient's own check). Throws `EncodingError` or `SignatureError`.
+ */
+export function verifyEnvelopeSignature (prims: Primitives, bytes: Uint8Array): Envelope {
+  const envelope = decodeEnvelope(bytes)
+  try {
+    publicKeyFromPeerIdBytes(envelope.to)
+  } catch {
+    throw new EncodingError('envelope: to is not an Ed25519 peer id')
+  }
+  checkSigned(prims, envelope)
+  return envelope
+}
+
+/** The id and the signature against `from`; returns the sender's key. */
+function checkSigned (prims: Primitives, envelope: Envelope): Uint8Array {
   let senderKey: Uint8Array
   try {
     senderKey = publicKeyFromPeerIdBytes(envelope.from)
@@ -186,6 +210,5 @@ export function verifyEnvelope (
   if (!prims.ed25519Verify(senderKey, envelopeSignatureInput(envelope, id, envelope.ciphertext), envelope.signature)) {
     throw new SignatureError('envelope: signature does not verify against the sender')
   }
-  if (replay?.has(id) === true) throw new ReplayError('envelope: already received')
-  return { envelope, senderKey, associatedData: envelopeAssociatedData(envelope, id) }
+  return senderKey
 }

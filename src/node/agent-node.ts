@@ -12,9 +12,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { defaultPrimitives, publicKeyFromPeerIdBytes } from '../crypto/index.js'
 import { CardNotFoundError, cardService, signCard } from '../protocols/card/index.js'
 import { encodeBody, validateBody } from '../protocols/dm/body.js'
+import { MAX_RECEIPT_IDS } from '../protocols/dm/constants.js'
 import { Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
 import { DmService } from '../protocols/dm/dm-service.js'
+import { relayService } from '../protocols/relay/index.js'
 import { openStore } from '../store/index.js'
 import { conversationId } from './conversation-id.js'
 import { openDataDir } from './data-dir.js'
@@ -25,6 +27,7 @@ import { SessionManager } from './session-manager.js'
 import { Coalescer, DeliveryQueue } from './delivery-queue.js'
 import { recordFields } from './message-record.js'
 import { Receiver } from './receiver.js'
+import { RelayManager } from './relays.js'
 import { TERMINAL_STATES, TaskTracker } from './tasks.js'
 import type { OpenTask } from './tasks.js'
 import type { AgentLibp2p, AgentLibp2pOptions } from './libp2p.js'
@@ -32,6 +35,7 @@ import type { Identity, PrekeyBundle, Primitives, RatchetOptions } from '../cryp
 import type { AgentSkill, CardService, ResolvedCard } from '../protocols/card/index.js'
 import type { OutgoingBody } from '../protocols/dm/body.js'
 import type { DmInit } from '../protocols/dm/dm-service.js'
+import type { RelayService } from '../protocols/relay/index.js'
 import type {
   ConversationListOptions, ConversationRecord, DeliveryStatus, HistoryOptions, HistoryPage, InboxOptions, InboxPage, MessageRecord, Store, StoreOp
 } from '../store/index.js'
@@ -85,7 +89,34 @@ export interface AgentNodeOptions {
   libp2p?: Omit<AgentLibp2pOptions, 'privateKey' | 'datastorePath' | 'listen' | 'bootstrap' | 'dhtServer' | 'start' | 'primitives'>
   /** How long `send` waits to resolve an unknown peer's card. @default 15 s */
   resolveTimeout?: number
+  /**
+   * Serve as a relay: hold envelopes for offline agents and their history
+   * archives (DESIGN.md §6). Implies `dhtServer`.
+   * @default false
+   */
+  relay?: boolean | RelayNodeOptions
+  /**
+   * Relays this agent lists in its card, as multiaddrs with `/p2p/<peer id>`:
+   * mail for it waits there while it is offline.
+   * @default none: up to `discoverRelays` relays announced in the DHT
+   */
+  relays?: string[]
+  /** With no `relays`, how many relays found in the DHT to use. @default 2 */
+  discoverRelays?: number
 }
+
+/** Limits of a node that serves as a relay. */
+export interface RelayNodeOptions {
+  /** @default 120 */
+  depositsPerMinute?: number
+  /** Envelopes held per recipient. @default 10 000 */
+  maxEnvelopes?: number
+  /** Bytes held per recipient. @default 64 MiB */
+  maxBytes?: number
+}
+
+/** Envelopes deposited at relays per attempt, at most. */
+const MAX_DEPOSIT_BATCH = 1000
 
 /** Messages sealed and written together at most, per peer. */
 const MAX_SEND_BATCH = 256
@@ -134,11 +165,14 @@ export interface AgentSession {
   onMessage(handler: (message: MessageRecord) => void): () => void
 }
 
+type NodeServices = { card: CardService, dm: DmService, relay?: RelayService }
+
 interface NodeParts {
   prims: Primitives
   identity: Identity
   store: Store
-  libp2p: AgentLibp2p<{ card: CardService, dm: DmService }>
+  libp2p: AgentLibp2p<NodeServices>
+  relays: RelayManager
   prekeys: PrekeyManager
   sessions: SessionManager
   tasks: TaskTracker
@@ -147,7 +181,7 @@ interface NodeParts {
 
 export class AgentNode extends EventTarget {
   readonly peerId: string
-  readonly libp2p: AgentLibp2p<{ card: CardService, dm: DmService }>
+  readonly libp2p: AgentLibp2p<NodeServices>
   readonly #parts: NodeParts
   readonly #self: Uint8Array
   #started = false
@@ -160,6 +194,10 @@ export class AgentNode extends EventTarget {
   readonly #draining = new Set<string>()
   readonly #sent = new Coalescer<{ peer: string, messageId: string }>(async (items) => { await this.#recordSent(items) }, logError)
   readonly #acks = new Coalescer<{ peer: string, messageId: string, status: Ack.Status, reason: string }>(async (items) => { await this.#recordAcks(items) }, logError)
+  readonly #relayed = new Coalescer<{ peer: string, messageId: string }>(async (items) => { await this.#recordRelayed(items) }, logError)
+  /** peers whose mail is being deposited at their relays now */
+  readonly #depositing = new Set<string>()
+  #discovery?: AbortController
 
   private constructor (parts: NodeParts) {
     super()
@@ -186,7 +224,8 @@ export class AgentNode extends EventTarget {
   static async create (options: AgentNodeOptions): Promise<AgentNode> {
     const prims = options.primitives ?? defaultPrimitives()
     const dir = await openDataDir(options.dataDir, { passphrase: options.passphrase, primitives: prims })
-    const store = await openStore({ path: dir.storePath, storageKey: dir.storageKey })
+    const relayOptions = options.relay === true ? {} : options.relay === false ? undefined : options.relay
+    const store = await openStore({ path: dir.storePath, storageKey: dir.storageKey, mailbox: relayOptions })
     const prekeys = new PrekeyManager(prims, dir.identity, store)
     // the services are built before the node that handles their callbacks
     const ref: { node?: AgentNode } = {}
@@ -203,7 +242,7 @@ export class AgentNode extends EventTarget {
         datastorePath: dir.datastorePath,
         listen: options.listen,
         bootstrap: options.bootstrap,
-        dhtServer: options.dhtServer,
+        dhtServer: options.dhtServer ?? relayOptions != null,
         primitives: prims,
         start: false,
         services: {
@@ -229,8 +268,12 @@ export class AgentNode extends EventTarget {
             sent: (peer, id) => { late().#sent.push({ peer, messageId: id }) },
             acked: async (peer, id, status, reason) => { late().#onAck(peer, id, status, reason) },
             rejectedFrame: () => { late().#stats.rejectedFrames++ },
-            unreachable: async (peer) => { await late().#relocate(peer) }
-          }, options.dm)
+            unreachable: async (peer) => {
+              await late().#depositAtRelays(peer)
+              await late().#relocate(peer)
+            }
+          }, options.dm),
+          ...(relayOptions == null ? {} : { relay: relayService({ store, primitives: prims, depositsPerMinute: relayOptions.depositsPerMinute }) })
         }
       }) as unknown as NodeParts['libp2p']
     } catch (err) {
@@ -246,7 +289,15 @@ export class AgentNode extends EventTarget {
       ratchet: options.ratchet
     })
     const tasks = new TaskTracker(store, (task) => { late().dispatchEvent(new CustomEvent('task.expired', { detail: task })) })
-    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, options })
+    const relays = new RelayManager({
+      dial: async (peer, protocol, opts) => await libp2p.dialProtocol(peer, protocol, opts),
+      peerStore: libp2p.peerStore,
+      contentRouting: libp2p.contentRouting,
+      events: libp2p,
+      deliver: async (relay, envelope) => await late().#receiver.deliver(relay, envelope),
+      delivered: (items) => { late().#acknowledgeRelayed(items) }
+    }, { relays: options.relays, discover: options.discoverRelays })
+    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, options })
     ref.node = node
     if (options.start !== false) await node.start()
     return node
@@ -259,6 +310,11 @@ export class AgentNode extends EventTarget {
   /** Counters for tests and metrics. */
   get stats (): { x3dhInitiated: number, rejectedFrames: number, rejectedEnvelopes: number, duplicates: number } {
     return { x3dhInitiated: this.#parts.sessions.x3dhInitiated, ...this.#stats, ...this.#receiver.stats }
+  }
+
+  /** The directory this node keeps its identity and databases in. */
+  get dataDir (): string {
+    return this.#parts.options.dataDir
   }
 
   /** Listen addresses with our peer id. */
@@ -278,6 +334,10 @@ export class AgentNode extends EventTarget {
     const publishing = this.publishCard().catch(err => { log('card not published yet: %s', (err as Error).message) })
     if (this.libp2p.getConnections().length > 0) await raceTimeout(publishing, READY_TIMEOUT)
     for (const peer of await this.#queue.load(this.#parts.store)) this.libp2p.services.dm.flush(peer)
+    // our mailboxes: subscribe and fetch what waited for us
+    await this.#parts.relays.start()
+    this.libp2p.services.relay?.afterStart()
+    this.#discoverRelays()
     // envelope ids older than the replay window (30 days) are forgotten: now, then daily
     this.#purgeReplayIds()
     this.#purgeTimer = setInterval(() => { this.#purgeReplayIds() }, REPLAY_PURGE_INTERVAL)
@@ -302,10 +362,13 @@ export class AgentNode extends EventTarget {
     if (!this.#started) return
     this.#started = false
     clearInterval(this.#purgeTimer)
+    this.#discovery?.abort()
+    this.#parts.relays.stop()
     this.#parts.tasks.stop()
     await this.libp2p.stop()
     await this.#sent.idle()
     await this.#acks.idle()
+    await this.#relayed.idle()
     this.#parts.sessions.clear()
     await this.#parts.store.close()
   }
@@ -318,7 +381,8 @@ export class AgentNode extends EventTarget {
       description: options.description,
       signedPrekey: prekeys.current,
       inboxPolicy: options.inboxPolicy ?? 'open',
-      skills: options.skills
+      skills: options.skills,
+      relays: this.#parts.relays.cardRelays
     })
     await this.libp2p.services.card.publish(bytes)
   }
@@ -553,6 +617,68 @@ export class AgentNode extends EventTarget {
     }
   }
 
+  /** The relays we list in our card (configured or found in the DHT). */
+  get relays (): string[] {
+    return this.#parts.relays.relayIds
+  }
+
+  /** With no relays configured, find some in the DHT; publish the card again when the list changed. */
+  #discoverRelays (): void {
+    if ((this.#parts.options.relays?.length ?? 0) > 0 || (this.#parts.options.discoverRelays ?? 2) === 0) return
+    this.#discovery = new AbortController()
+    const signal = AbortSignal.any([this.#discovery.signal, AbortSignal.timeout(30_000)])
+    this.#parts.relays.discover(signal)
+      .then(async (changed) => { if (changed && this.#started) await this.publishCard() })
+      .catch(err => { log('relay discovery: %s', (err as Error).message) })
+  }
+
+  /**
+   * The peer cannot be reached directly: hold its mail at every relay its
+   * card lists. What at least one relay stored leaves the outbox as
+   * `relayed`; the rest stays for the next attempt.
+   */
+  async #depositAtRelays (peer: string): Promise<void> {
+    if (this.#depositing.has(peer)) return
+    this.#depositing.add(peer)
+    try {
+      const pending = this.#queue.pending(peer).slice(0, MAX_DEPOSIT_BATCH)
+      if (pending.length === 0) return
+      let relays
+      try {
+        relays = (await this.libp2p.services.card.resolve(parsePeer(peer), { signal: AbortSignal.timeout(5_000) })).card.relays
+      } catch (err) {
+        log('no card for %s, cannot use its relays: %s', peer, (err as Error).message)
+        return
+      }
+      if (relays.length === 0) return
+      const outcomes = await this.#parts.relays.deposit(relays, pending.map(p => p.envelope))
+      outcomes.forEach((outcome, i) => {
+        const { id } = pending[i]!
+        if (outcome.successes.length > 0) {
+          this.#queue.remove(peer, id)
+          this.#relayed.push({ peer, messageId: id })
+        } else if (i === 0 || outcomes[i - 1]!.successes.length > 0) {
+          log('could not deposit %s for %s: %s', id, peer, outcome.failures.map(f => `${f.relay}: ${f.error.message}`).join('; '))
+        }
+      })
+    } finally {
+      this.#depositing.delete(peer)
+    }
+  }
+
+  /** Messages that reached us through relays: tell each sender, one receipt per sender and page. */
+  #acknowledgeRelayed (items: Array<{ from: string, messageId: string }>): void {
+    const bySender = new Map<string, string[]>()
+    for (const { from, messageId } of items) bySender.set(from, [...(bySender.get(from) ?? []), messageId])
+    for (const [from, ids] of bySender) {
+      const convId = conversationId(this.#self, parsePeer(from).toMultihash().bytes)
+      for (let i = 0; i < ids.length; i += MAX_RECEIPT_IDS) {
+        const receipt = encodeBody({ type: 'receipt', receipt: { kind: Receipt.Kind.DELIVERED, messageIds: ids.slice(i, i + MAX_RECEIPT_IDS), taskId: '' } }, convId)
+        this.#sealAndQueue(from, receipt, () => []).catch(err => { log.error('delivery receipt to %s: %e', from, err) })
+      }
+    }
+  }
+
   #onAck (peer: string, messageId: string, status: Ack.Status, reason: string): void {
     if (status === Ack.Status.RETRY) return
     // out of the transport's queue now; the store follows in the next batch
@@ -591,6 +717,23 @@ export class AgentNode extends EventTarget {
         const built = await store.messages.setStatusOps(messageId, next, next === 'failed' ? `rejected by recipient: ${reason}` : undefined)
         ops.push(...await store.outbox.removeOps(messageId), ...built.ops)
         if (built.result) changed.push({ messageId, conversationId: built.result.conversationId, peer, status: next, ...(next === 'failed' ? { reason } : {}) })
+      }
+      return ops
+    })
+    for (const change of changed) this.#emitStatus(change)
+  }
+
+  /** Stored at a relay: out of the outbox and `relayed`, in one write. */
+  async #recordRelayed (items: Array<{ peer: string, messageId: string }>): Promise<void> {
+    const { store } = this.#parts
+    if (store.closed) return
+    const changed: StatusChange[] = []
+    await store.write(async () => {
+      const ops: StoreOp[] = []
+      for (const { peer, messageId } of items) {
+        const built = await store.messages.setStatusOps(messageId, 'relayed')
+        ops.push(...await store.outbox.removeOps(messageId), ...built.ops)
+        if (built.result) changed.push({ messageId, conversationId: built.result.conversationId, peer, status: 'relayed' })
       }
       return ops
     })

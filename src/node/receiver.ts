@@ -10,12 +10,11 @@
  * that was not.
  */
 import { logger } from '@libp2p/logger'
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { ReplayError, decodeEnvelope, publicKeyFromPeerIdBytes } from '../crypto/index.js'
+import { ReplayError, decodeEnvelope } from '../crypto/index.js'
 import { decodeBody } from '../protocols/dm/body.js'
 import { Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
+import { peerIdString } from '../protocols/peer-id.js'
 import { conversationId } from './conversation-id.js'
 import { GroupCommit } from './delivery-queue.js'
 import { recordFields } from './message-record.js'
@@ -32,6 +31,8 @@ export interface AckResult {
   id: Uint8Array
   status: Ack.Status
   reason?: string
+  /** set when this delivery stored a new message (not a receipt, duplicate or refusal) */
+  stored?: { from: string, messageId: string }
 }
 
 export interface ReceiverDeps {
@@ -56,6 +57,7 @@ interface ReceivePlan {
   reason?: string
   /** after the write: events, replies */
   after?(): void | Promise<void>
+  stored?: AckResult['stored']
 }
 
 /**
@@ -135,7 +137,7 @@ export class Receiver {
   async #receive (verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string): Promise<AckResult> {
     const { store, sessions } = this.#deps
     const id = verified.envelope.id
-    const sender = peerIdFromMultihashBytes(verified.envelope.from)
+    const sender = peerIdString(verified.envelope.from)
     const epoch = this.#epoch
     try {
       if (await store.replay.has(messageId)) {
@@ -148,7 +150,7 @@ export class Receiver {
       await plan.committed
       await plan.after?.()
       if (plan.status === Ack.Status.REJECTED) this.stats.rejectedEnvelopes++
-      return { id, status: plan.status, ...(plan.reason == null ? {} : { reason: plan.reason }) }
+      return { id, status: plan.status, ...(plan.reason == null ? {} : { reason: plan.reason }), ...(plan.stored == null ? {} : { stored: plan.stored }) }
     } catch (err) {
       const name = (err as Error).name
       if (err instanceof ReplayError) {
@@ -256,6 +258,7 @@ export class Receiver {
     return {
       committed,
       status: Ack.Status.OK,
+      stored: { from: sender, messageId },
       after: async () => {
         if (body.type === 'task-response') await tasks.responded(sender, body.task!)
         this.#deps.received(record)
@@ -285,20 +288,4 @@ export class Receiver {
     if (oneTimePrekey === undefined) return []
     return (await this.#deps.store.prekeys.takeOneTimeOps(oneTimePrekey)).ops
   }
-}
-
-/** PeerId strings by the identity-multihash bytes they come from: agents talk to few peers, often. */
-const peerIds = new Map<string, string>()
-const MAX_CACHED_PEER_IDS = 1024
-
-/** The PeerId string of an envelope's `from` (already checked to be an Ed25519 identity multihash). */
-function peerIdFromMultihashBytes (bytes: Uint8Array): string {
-  const key = Buffer.from(bytes).toString('hex')
-  let peerId = peerIds.get(key)
-  if (peerId == null) {
-    peerId = peerIdFromPublicKey(publicKeyFromRaw(publicKeyFromPeerIdBytes(bytes))).toString()
-    if (peerIds.size >= MAX_CACHED_PEER_IDS) peerIds.clear()
-    peerIds.set(key, peerId)
-  }
-  return peerId
 }

@@ -1,0 +1,180 @@
+/**
+ * The relay protocol against a real relay node (an agent node with
+ * `relay: {...}`, TCP on 127.0.0.1, level in a temp dir) and plain libp2p
+ * nodes as its clients, each with a crypto identity for its own key.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { generateSignedPrekey, nativePrimitives as prims } from '../../src/crypto/index.js'
+import { Session } from '../../src/crypto/session.js'
+import { decodeEnvelope, encodeEnvelope } from '../../src/crypto/envelope.js'
+import { RelayClient, RelayFrame, RELAY_FRAME_VERSION, RELAY_PROTOCOL } from '../../src/protocols/relay/index.js'
+import { writeFrame } from '../../src/protocols/framing.js'
+import { Agents } from './agents.js'
+import { TestNodes, waitFor } from './helpers.js'
+import type { AgentNode, RelayNodeOptions } from '../../src/node/agent-node.js'
+import type { HeldEnvelope } from '../../src/protocols/relay/index.js'
+import type { TestNode } from './helpers.js'
+
+const agents = new Agents()
+const nodes = new TestNodes()
+afterEach(async () => {
+  await nodes.stopAll()
+  await agents.stopAll()
+})
+
+interface Client {
+  node: TestNode
+  client: RelayClient
+  pushed: HeldEnvelope[]
+  /** a fresh session to `to`: each call seals one more envelope */
+  sealer(to: TestNode): () => Uint8Array
+}
+
+async function relayNode (options: RelayNodeOptions = {}, dataDir?: string, listen?: string[]): Promise<AgentNode> {
+  return await agents.start({ relay: options, name: 'relay', discoverRelays: 0, ...(dataDir == null ? {} : { dataDir }), ...(listen == null ? {} : { listen }) })
+}
+
+async function client (relay: AgentNode): Promise<Client> {
+  const node = await nodes.start()
+  await node.node.peerStore.merge(relay.libp2p.peerId, { multiaddrs: relay.libp2p.getMultiaddrs() })
+  const pushed: HeldEnvelope[] = []
+  const relayClient = new RelayClient(node.node.dialProtocol.bind(node.node), relay.libp2p.peerId, { onPush: (held) => { pushed.push(held) } })
+  return {
+    node,
+    client: relayClient,
+    pushed,
+    sealer (to) {
+      const signedPrekey = generateSignedPrekey(prims, to.dir.identity, 1)
+      const session = Session.initiate(prims, node.dir.identity, { identityKey: to.dir.identity.publicKey, signedPrekey })
+      return () => session.sealEnvelope(new TextEncoder().encode('hi')).bytes
+    }
+  }
+}
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
+const hexes = (list: Array<{ envelope: Uint8Array }>): string[] => list.map(h => hex(h.envelope))
+
+function idOf (envelope: Uint8Array): Uint8Array {
+  return decodeEnvelope(envelope).id.slice()
+}
+
+describe('relay protocol', () => {
+  it('holds a deposit for its recipient, who fetches it in order and acks it away', async () => {
+    const relay = await relayNode()
+    const [mallory, bob] = [await client(relay), await client(relay)]
+    const seal = mallory.sealer(bob.node)
+    const envelopes = [seal(), seal(), seal()]
+    for (const envelope of envelopes) expect(await mallory.client.deposit(envelope)).toMatchObject({ duplicate: false })
+    expect(await mallory.client.deposit(envelopes[0]!)).toMatchObject({ duplicate: true })
+
+    const first = await bob.client.fetch(0, 2)
+    expect(first.hasMore).toBe(true)
+    const rest = await bob.client.fetch(first.held[1]!.seq, 2)
+    expect(hexes([...first.held, ...rest.held])).toEqual(envelopes.map(hex))
+    expect(rest.hasMore).toBe(false)
+
+    expect(await bob.client.ack([idOf(envelopes[0]!), idOf(envelopes[1]!)])).toBe(2)
+    expect(hexes((await bob.client.fetch()).held)).toEqual([hex(envelopes[2]!)])
+    // the depositor's own mailbox is its own: empty
+    expect((await mallory.client.fetch()).held).toEqual([])
+  })
+
+  it('refuses anyone but the recipient, alike whether or not the mailbox exists, and keeps the mail intact', async () => {
+    const relay = await relayNode()
+    const [mallory, bob, carol] = [await client(relay), await client(relay), await client(relay)]
+    const envelope = mallory.sealer(bob.node)()
+    await mallory.client.deposit(envelope)
+    const bobBytes = bob.node.peerId.toMultihash().bytes
+    const nobody = (await nodes.start()).peerId.toMultihash().bytes
+
+    for (const mailbox of [bobBytes, nobody]) {
+      for (const request of [{ fetch: { after: 0n, limit: 10, mailbox } }, { ack: { ids: [idOf(envelope)], mailbox } }, { subscribe: { mailbox } }]) {
+        await expect(carol.client.request(request)).rejects.toMatchObject({ name: 'RelayRefusedError', refusal: 'NOT_AUTHORIZED', message: 'relay refused: NOT_AUTHORIZED (a mailbox is read only by its owner)' })
+      }
+    }
+    // an ack on its own connection only ever reaches carol's own (empty) mailbox
+    expect(await carol.client.ack([idOf(envelope)])).toBe(0)
+    expect(hexes((await bob.client.fetch()).held)).toEqual([hex(envelope)])
+  })
+
+  it('refuses forged, re-signed, oversize, undecodable and third-party deposits', async () => {
+    const relay = await relayNode()
+    const [mallory, bob, carol] = [await client(relay), await client(relay), await client(relay)]
+    const genuine = mallory.sealer(bob.node)()
+
+    const tampered = genuine.slice()
+    tampered[tampered.length - 70]! ^= 1
+    const resigned = decodeEnvelope(genuine.slice())
+    resigned.signature = new Uint8Array(carol.node.dir.identity.sign(prims, new Uint8Array(32)))
+    const claimed = decodeEnvelope(genuine.slice())
+    claimed.from = new Uint8Array(carol.node.peerId.toMultihash().bytes)
+
+    await expect(mallory.client.deposit(tampered)).rejects.toMatchObject({ refusal: 'BAD_SIGNATURE' })
+    await expect(mallory.client.deposit(encodeEnvelope(resigned))).rejects.toMatchObject({ refusal: 'BAD_SIGNATURE' })
+    await expect(carol.client.deposit(encodeEnvelope(claimed))).rejects.toMatchObject({ refusal: 'BAD_SIGNATURE' })
+    await expect(carol.client.deposit(genuine)).rejects.toMatchObject({ refusal: 'NOT_AUTHOR' })
+    await expect(mallory.client.deposit(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ refusal: 'BAD_ENVELOPE' })
+    await expect(mallory.client.deposit(new Uint8Array(64 * 1024 + 1))).rejects.toMatchObject({ refusal: 'TOO_LARGE' })
+    expect((await bob.client.fetch()).held).toEqual([])
+  })
+
+  it('refuses a sender over its deposit rate with a retry time, and a full mailbox, keeping earlier mail', async () => {
+    const relay = await relayNode({ depositsPerMinute: 3, maxEnvelopes: 4 })
+    const [mallory, dave, bob] = [await client(relay), await client(relay), await client(relay)]
+    const fromMallory = mallory.sealer(bob.node)
+    const fromDave = dave.sealer(bob.node)
+    const held = [fromMallory(), fromMallory(), fromMallory()]
+    for (const envelope of held) await mallory.client.deposit(envelope)
+    const limited = await mallory.client.deposit(fromMallory()).catch((err: unknown) => err)
+    expect(limited).toMatchObject({ name: 'RelayRefusedError', refusal: 'RATE_LIMITED' })
+    // the bucket refills 3 per minute: one token in 20 s
+    expect((limited as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(15_000)
+    expect((limited as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(20_000)
+
+    held.push(fromDave())
+    await dave.client.deposit(held[3]!)
+    await expect(dave.client.deposit(fromDave())).rejects.toMatchObject({ refusal: 'MAILBOX_FULL' })
+    expect(hexes((await bob.client.fetch()).held)).toEqual(held.map(hex))
+  })
+
+  it('pushes new deposits to a subscribed recipient', async () => {
+    const relay = await relayNode()
+    const [mallory, bob] = [await client(relay), await client(relay)]
+    await bob.client.subscribe()
+    const seal = mallory.sealer(bob.node)
+    const envelopes = [seal(), seal()]
+    for (const envelope of envelopes) await mallory.client.deposit(envelope)
+    await waitFor(() => bob.pushed.length === 2)
+    expect(hexes(bob.pushed)).toEqual(envelopes.map(hex))
+    expect(bob.pushed[1]!.seq).toBeGreaterThan(bob.pushed[0]!.seq)
+  })
+
+  it('loses nothing across a relay restart', async () => {
+    const first = await relayNode()
+    const [mallory, bob] = [await client(first), await client(first)]
+    const envelope = mallory.sealer(bob.node)()
+    await mallory.client.deposit(envelope)
+    const dataDir = first.dataDir
+    const listen = first.libp2p.getMultiaddrs().map(a => a.decapsulateCode(421).toString())
+    await agents.stop(first)
+
+    const again = await relayNode({}, dataDir, listen)
+    expect(again.peerId).toBe(first.peerId)
+    const reader = new RelayClient(bob.node.node.dialProtocol.bind(bob.node.node), again.libp2p.peerId)
+    await waitFor(async () => (await reader.fetch().then(p => p.held.length, () => 0)) === 1)
+    expect(hexes((await reader.fetch()).held)).toEqual([hex(envelope)])
+  })
+
+  it('resets a stream that breaks the frame rules and keeps serving others', async () => {
+    const relay = await relayNode()
+    const [mallory, bob] = [await client(relay), await client(relay)]
+    const stream = await mallory.node.node.dialProtocol(relay.libp2p.peerId, RELAY_PROTOCOL)
+    await writeFrame(stream, RelayFrame.encode({ version: RELAY_FRAME_VERSION + 1, id: 1, fetch: { after: 0n, limit: 1, mailbox: new Uint8Array(0) } }))
+    await waitFor(() => stream.status !== 'open')
+    const stream2 = await mallory.node.node.dialProtocol(relay.libp2p.peerId, RELAY_PROTOCOL)
+    await writeFrame(stream2, RelayFrame.encode({ version: RELAY_FRAME_VERSION, id: 1, fetch: { after: 0n, limit: 1, mailbox: new Uint8Array(0) }, ack: { ids: [], mailbox: new Uint8Array(0) } }))
+    await waitFor(() => stream2.status !== 'open')
+    expect(relay.libp2p.services.relay!.stats.rejectedFrames).toBe(2)
+    expect((await bob.client.fetch()).held).toEqual([])
+  })
+})
