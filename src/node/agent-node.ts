@@ -28,6 +28,8 @@ import { Coalescer, DeliveryQueue } from './delivery-queue.js'
 import { recordFields } from './message-record.js'
 import { Receiver } from './receiver.js'
 import { RelayManager } from './relays.js'
+import { HistoryArchive } from './archive.js'
+import type { RestoreResult } from './archive.js'
 import { TERMINAL_STATES, TaskTracker } from './tasks.js'
 import type { OpenTask } from './tasks.js'
 import type { AgentLibp2p, AgentLibp2pOptions } from './libp2p.js'
@@ -173,6 +175,7 @@ interface NodeParts {
   store: Store
   libp2p: AgentLibp2p<NodeServices>
   relays: RelayManager
+  archive: HistoryArchive
   prekeys: PrekeyManager
   sessions: SessionManager
   tasks: TaskTracker
@@ -218,6 +221,9 @@ export class AgentNode extends EventTarget {
       status: (change) => { this.#emitStatus(change) },
       reply: async (to, body) => await this.send(to, body)
     })
+    // every stored or changed message goes to the history archive at our relays
+    const archive = (evt: Event): void => { parts.archive.mark((evt as CustomEvent<{ messageId: string }>).detail.messageId) }
+    for (const type of ['message.received', 'message.status', 'message.read']) this.addEventListener(type, archive)
   }
 
   /** @internal use createAgentNode */
@@ -297,7 +303,8 @@ export class AgentNode extends EventTarget {
       deliver: async (relay, envelope) => await late().#receiver.deliver(relay, envelope),
       delivered: (items) => { late().#acknowledgeRelayed(items) }
     }, { relays: options.relays, discover: options.discoverRelays })
-    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, options })
+    const archive = new HistoryArchive({ prims, store, archiveKey: dir.archiveKey, relays: () => relays.ownClients() })
+    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, options })
     ref.node = node
     if (options.start !== false) await node.start()
     return node
@@ -363,6 +370,7 @@ export class AgentNode extends EventTarget {
     this.#started = false
     clearInterval(this.#purgeTimer)
     this.#discovery?.abort()
+    await this.#parts.archive.stop()
     this.#parts.relays.stop()
     this.#parts.tasks.stop()
     await this.libp2p.stop()
@@ -615,6 +623,20 @@ export class AgentNode extends EventTarget {
       })
       if (signal.aborted) throw new CardNotFoundError(`no card found for ${pid.toString()}`)
     }
+  }
+
+  /**
+   * Bring back conversations and messages from the history archive at our
+   * relays (a fresh data dir with the same identity). Records already here
+   * are kept as they are. `onProgress` gets the count restored so far.
+   */
+  async restoreHistory (onProgress?: (restored: number) => void): Promise<RestoreResult> {
+    return await this.#parts.archive.restore(onProgress)
+  }
+
+  /** Upload every stored message to the history archive now (it otherwise follows each change). */
+  async archiveHistory (): Promise<void> {
+    await this.#parts.archive.syncAll()
   }
 
   /** The relays we list in our card (configured or found in the DHT). */

@@ -61,6 +61,7 @@ const SCRYPT_P = 1
 /** A file asking for more than this is refused rather than allowed to exhaust memory. */
 const SCRYPT_MAX_LOG2N = 20
 const STORAGE_INFO = new TextEncoder().encode('agentmsg/v1/storage')
+const ARCHIVE_INFO = new TextEncoder().encode('agentmsg/v1/archive')
 
 export interface OpenDataDirOptions {
   /**
@@ -85,6 +86,12 @@ export interface DataDir {
    * HKDF-SHA256(ikm = identity seed, salt = 32 zero bytes, info = "agentmsg/v1/storage")
    */
   storageKey: Uint8Array
+  /**
+   * 64 bytes for the history archive kept at relays (encryption key || naming key):
+   * HKDF-SHA256(ikm = identity seed, salt = 32 zero bytes, info = "agentmsg/v1/archive").
+   * The same identity derives it again on a fresh data dir.
+   */
+  archiveKey: Uint8Array
   /** level directory for src/store */
   storePath: string
   /** level directory for the libp2p datastore */
@@ -116,6 +123,7 @@ export async function openDataDir (path: string, options: OpenDataDirOptions = {
   const identity = Identity.fromPrivateKey(prims, privateKey.raw)
   const seed = identity.exportSeed()
   const storageKey = prims.hkdf(seed, new Uint8Array(32), STORAGE_INFO, 32)
+  const archiveKey = prims.hkdf(seed, new Uint8Array(32), ARCHIVE_INFO, 64)
   seed.fill(0)
 
   return {
@@ -123,6 +131,7 @@ export async function openDataDir (path: string, options: OpenDataDirOptions = {
     privateKey,
     identity,
     storageKey,
+    archiveKey,
     storePath: join(path, STORE_DIR),
     datastorePath: join(path, DATASTORE_DIR)
   }

@@ -107,6 +107,8 @@ export interface MessageStore {
   /** false when the id was already stored */
   put(record: MessageRecord): Promise<boolean>
   get(messageId: string): Promise<MessageRecord | undefined>
+  /** The record and its position in this store's order (history, inbox): what a history archive keeps. */
+  getOrdered(messageId: string): Promise<{ record: MessageRecord, seq: number } | undefined>
   has(messageId: string): Promise<boolean>
   /**
    * Move the delivery status forward: queued < sent < relayed < delivered <
@@ -286,6 +288,11 @@ export class LevelMessageStore implements MessageStore {
   async get (messageId: string): Promise<MessageRecord | undefined> {
     const stored = await this.#read(messageId)
     return stored === undefined ? undefined : toRecord(stored)
+  }
+
+  async getOrdered (messageId: string): Promise<{ record: MessageRecord, seq: number } | undefined> {
+    const stored = await this.#read(messageId)
+    return stored === undefined ? undefined : { record: toRecord(stored), seq: stored.seq }
   }
 
   async has (messageId: string): Promise<boolean> {

@@ -2,6 +2,8 @@
  * Store-and-forward through relays, with real agent nodes: a bootstrap node,
  * relay nodes, and agents that list the relays in their cards.
  */
+import { copyFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Agents, cardFound, collect } from './agents.js'
 import { tempDir, waitFor } from './helpers.js'
@@ -130,5 +132,40 @@ describe('relays', () => {
       const { card } = await other.getCard(a.peerId).catch(() => ({ card: undefined }))
       return card?.relays.length === 1
     }, { timeout: 30_000 })
+  })
+})
+
+describe('history archive', () => {
+  it('restores conversations and messages on a fresh data dir with the same identity', async () => {
+    const { bootstrap } = await agents.network()
+    const r = await relay(bootstrap)
+    const bDir = await tempDir()
+    const a = await agents.start({ bootstrap, discoverRelays: 0 })
+    const b = await agents.start({ dataDir: bDir, bootstrap, relays: [tcp(r)] })
+    const received = collect<MessageRecord>(b, 'message.received')
+    for (let i = 0; i < 5; i++) await a.send(b.peerId, { type: 'text', content: `to b ${i}` })
+    await waitFor(() => received.length === 5, { timeout: 30_000 })
+    for (let i = 0; i < 3; i++) await b.send(a.peerId, { type: 'json', payload: { n: i } })
+    await b.markRead(received[0]!.messageId)
+    const before = await b.history(received[0]!.conversationId, { limit: 100 })
+    expect(before.messages).toHaveLength(8)
+    // stopping flushes what is still waiting for upload
+    await agents.stop(b)
+
+    const fresh = await tempDir()
+    await copyFile(join(bDir, 'identity'), join(fresh, 'identity'))
+    const b2 = await agents.start({ dataDir: fresh, bootstrap, relays: [tcp(r)] })
+    expect(b2.peerId).toBe(b.peerId)
+    expect(await b2.conversations()).toEqual([])
+    const progress: number[] = []
+    const result = await b2.restoreHistory((n) => { progress.push(n) })
+    expect(result).toMatchObject({ restored: 8, skipped: 0, relays: 1 })
+    expect(progress.at(-1)).toBe(8)
+    const after = await b2.history(received[0]!.conversationId, { limit: 100 })
+    expect(after.messages.map(m => [m.messageId, m.direction, m.content ?? m.payload, m.read])).toEqual(before.messages.map(m => [m.messageId, m.direction, m.content ?? m.payload, m.read]))
+    const [conversation] = await b2.conversations()
+    expect(conversation).toMatchObject({ conversationId: received[0]!.conversationId, peer: a.peerId, unreadCount: 4 })
+    // a second restore adds nothing
+    expect(await b2.restoreHistory()).toMatchObject({ restored: 0, skipped: 8 })
   })
 })
