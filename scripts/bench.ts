@@ -4,7 +4,8 @@
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<Record<string, unknown>> }>> = {
   crypto: async () => import('./bench/crypto.js'),
-  dm: async () => import('./bench/dm.js')
+  dm: async () => import('./bench/dm.js'),
+  relay: async () => import('./bench/relay.js')
 }
 
 const [name, ...args] = process.argv.slice(2)

@@ -275,8 +275,8 @@ export class AgentNode extends EventTarget {
             acked: async (peer, id, status, reason) => { late().#onAck(peer, id, status, reason) },
             rejectedFrame: () => { late().#stats.rejectedFrames++ },
             unreachable: async (peer) => {
-              await late().#depositAtRelays(peer)
-              await late().#relocate(peer)
+              // held at its relays: nothing left to look for now
+              if (!await late().#depositAtRelays(peer)) await late().#relocate(peer)
             }
           }, options.dm),
           ...(relayOptions == null ? {} : { relay: relayService({ store, primitives: prims, depositsPerMinute: relayOptions.depositsPerMinute }) })
@@ -335,14 +335,14 @@ export class AgentNode extends EventTarget {
     await this.#parts.tasks.start()
     this.#started = true
     this.libp2p.addEventListener('peer:connect', (evt) => { this.#parts.libp2p.services.dm.flush(evt.detail.toString()) })
+    // our mailboxes first: subscribe and fetch what waited for us while we join the network
+    await this.#parts.relays.start()
     // Ready means reachable: with a bootstrap list, wait (briefly) to join the network and
     // publish our card; the card service keeps retrying a put that reached no DHT peer.
     if ((this.#parts.options.bootstrap?.length ?? 0) > 0) await this.#joined(READY_TIMEOUT)
     const publishing = this.publishCard().catch(err => { log('card not published yet: %s', (err as Error).message) })
     if (this.libp2p.getConnections().length > 0) await raceTimeout(publishing, READY_TIMEOUT)
     for (const peer of await this.#queue.load(this.#parts.store)) this.libp2p.services.dm.flush(peer)
-    // our mailboxes: subscribe and fetch what waited for us
-    await this.#parts.relays.start()
     this.libp2p.services.relay?.afterStart()
     this.#discoverRelays()
     // envelope ids older than the replay window (30 days) are forgotten: now, then daily
@@ -464,7 +464,10 @@ export class AgentNode extends EventTarget {
       if (queue.length === 1 && !this.#draining.has(to)) void this.#drain(to)
     })
     if (record != null) this.#emitStatus({ messageId, peer: to, status: 'queued' })
-    this.libp2p.services.dm.flush(to)
+    const { dm } = this.libp2p.services
+    // a peer that just could not be reached gets its mail at its relays, without another dial
+    if (dm.isBackingOff(to)) void this.#depositAtRelays(to)
+    else dm.flush(to)
     return { messageId, status: 'queued', sentAt }
   }
 
@@ -659,30 +662,36 @@ export class AgentNode extends EventTarget {
    * card lists. What at least one relay stored leaves the outbox as
    * `relayed`; the rest stays for the next attempt.
    */
-  async #depositAtRelays (peer: string): Promise<void> {
-    if (this.#depositing.has(peer)) return
+  async #depositAtRelays (peer: string): Promise<boolean> {
+    if (this.#depositing.has(peer)) return false
     this.#depositing.add(peer)
     try {
-      const pending = this.#queue.pending(peer).slice(0, MAX_DEPOSIT_BATCH)
-      if (pending.length === 0) return
-      let relays
-      try {
-        relays = (await this.libp2p.services.card.resolve(parsePeer(peer), { signal: AbortSignal.timeout(5_000) })).card.relays
-      } catch (err) {
-        log('no card for %s, cannot use its relays: %s', peer, (err as Error).message)
-        return
-      }
-      if (relays.length === 0) return
-      const outcomes = await this.#parts.relays.deposit(relays, pending.map(p => p.envelope))
-      outcomes.forEach((outcome, i) => {
-        const { id } = pending[i]!
-        if (outcome.successes.length > 0) {
-          this.#queue.remove(peer, id)
-          this.#relayed.push({ peer, messageId: id })
-        } else if (i === 0 || outcomes[i - 1]!.successes.length > 0) {
-          log('could not deposit %s for %s: %s', id, peer, outcome.failures.map(f => `${f.relay}: ${f.error.message}`).join('; '))
+      // until nothing is left, or a round stores nothing (no relays, all refusing)
+      for (;;) {
+        const pending = this.#queue.pending(peer).slice(0, MAX_DEPOSIT_BATCH)
+        if (pending.length === 0) return true
+        let relays
+        try {
+          relays = (await this.libp2p.services.card.resolve(parsePeer(peer), { signal: AbortSignal.timeout(5_000) })).card.relays
+        } catch (err) {
+          log('no card for %s, cannot use its relays: %s', peer, (err as Error).message)
+          return false
         }
-      })
+        if (relays.length === 0) return false
+        const outcomes = await this.#parts.relays.deposit(relays, pending.map(p => p.envelope))
+        let stored = 0
+        outcomes.forEach((outcome, i) => {
+          const { id } = pending[i]!
+          if (outcome.successes.length > 0) {
+            stored++
+            this.#queue.remove(peer, id)
+            this.#relayed.push({ peer, messageId: id })
+          } else if (i === 0 || outcomes[i - 1]!.successes.length > 0) {
+            log('could not deposit %s for %s: %s', id, peer, outcome.failures.map(f => `${f.relay}: ${f.error.message}`).join('; '))
+          }
+        })
+        if (stored === 0) return false
+      }
     } finally {
       this.#depositing.delete(peer)
     }

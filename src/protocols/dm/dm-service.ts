@@ -144,6 +144,12 @@ export class DmService implements Startable {
       .finally(() => { channel.flushing = false })
   }
 
+  /** The last attempt to reach `peer` failed and the next waits for its backoff: sending now would dial in vain. */
+  isBackingOff (peer: string): boolean {
+    const channel = this.#channels.get(peer)
+    return channel?.retryTimer != null && channel.stream == null && !channel.flushing
+  }
+
   #channel (peer: string): Channel {
     let channel = this.#channels.get(peer)
     if (channel == null) {

@@ -1,0 +1,191 @@
+/**
+ * Relays: real nodes over TCP on 127.0.0.1, level in temp dirs, one process.
+ *
+ * Default run: a relay (also the bootstrap node), agent A, and agent B that
+ * published its card (listing the relay) and went offline.
+ * - depositPerSec: A sends `--messages` (10,000) texts to B; from the first
+ *   send until every one is `relayed` (sealed, stored in A's outbox, dialled
+ *   B and failed, deposited, acked by the relay, status written).
+ * - fetchPage100P99Ms: B's identity, on a bare libp2p node, fetches
+ *   100-envelope pages at random offsets of its mailbox (`--pages`, 200).
+ * - drain10kMs: B's agent node starts; from `start()` until all messages
+ *   are received (verified, decrypted, persisted, acked at the relay).
+ * - stored: envelopes the relay held; rssMb: this process's RSS at the end
+ *   (relay and both agents together: an upper bound for the relay).
+ *
+ * `--large`: the relay's store is filled directly with `--envelopes`
+ * (1,000,000) envelopes of 300 bytes for 1,000 recipients, then 20 of those
+ * recipients fetch 100-envelope pages at random offsets over the protocol;
+ * rssMb is the process RSS after the fill and the fetches.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { createAgentNode } from '../../src/node/agent-node.js'
+import { openDataDir } from '../../src/node/data-dir.js'
+import { createAgentLibp2p } from '../../src/node/libp2p.js'
+import { RelayClient } from '../../src/protocols/relay/index.js'
+import { openStore } from '../../src/store/index.js'
+import type { AgentNode, StatusChange } from '../../src/node/agent-node.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+const LISTEN = ['/ip4/127.0.0.1/tcp/0']
+
+function flag (args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`)
+  if (i < 0) return fallback
+  const value = Number(args[i + 1])
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`)
+  return value
+}
+
+function percentile (sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100
+const rssMb = (): number => Math.round(process.memoryUsage().rss / 1024 / 1024)
+
+/** Resolves when `count()` reaches `target`, checking on each `event` of `node`. */
+async function until (node: EventTarget, event: string, done: () => boolean, timeout: number, what: string): Promise<void> {
+  if (done()) return
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { node.removeEventListener(event, check); reject(new Error(`timed out waiting for ${what}`)) }, timeout)
+    function check (): void {
+      if (!done()) return
+      clearTimeout(timer)
+      node.removeEventListener(event, check)
+      resolve()
+    }
+    node.addEventListener(event, check)
+  })
+}
+
+/** p99 of fetching `pages` 100-envelope pages at random offsets, by `key`'s owner. */
+async function pageLatency (relay: AgentNode, keys: PrivateKey[], pages: number, held: (key: PrivateKey) => number[]): Promise<number[]> {
+  const times: number[] = []
+  for (const key of keys) {
+    const node = await createAgentLibp2p({ privateKey: key, listen: LISTEN })
+    await node.peerStore.merge(relay.libp2p.peerId, { multiaddrs: relay.libp2p.getMultiaddrs() })
+    const client = new RelayClient(node.dialProtocol.bind(node), relay.libp2p.peerId)
+    await client.fetch(0, 1)
+    const seqs = held(key)
+    for (let i = 0; i < Math.ceil(pages / keys.length); i++) {
+      const after = seqs[Math.floor(Math.random() * Math.max(1, seqs.length - 100))] ?? 0
+      const start = performance.now()
+      const page = await client.fetch(after, 100)
+      times.push(performance.now() - start)
+      if (page.held.length === 0) throw new Error('empty page')
+    }
+    client.close()
+    await node.stop()
+  }
+  return times.sort((a, b) => a - b)
+}
+
+async function small (args: string[], dir: string): Promise<Record<string, unknown>> {
+  const messages = flag(args, 'messages', 10_000)
+  const pages = flag(args, 'pages', 200)
+  const relay = await createAgentNode({ dataDir: join(dir, 'relay'), listen: LISTEN, relay: { depositsPerMinute: 1_000_000, maxEnvelopes: messages + 1 }, discoverRelays: 0 })
+  const relayAddr = relay.addresses[0]!
+  const common = { listen: LISTEN, bootstrap: [relayAddr], relays: [relayAddr], dm: { retryMin: 20, retryMax: 200 } }
+  const a = await createAgentNode({ dataDir: join(dir, 'a'), ...common, relays: [], discoverRelays: 0 })
+  const bDir = join(dir, 'b')
+  let b = await createAgentNode({ dataDir: bDir, ...common })
+  const bId = b.peerId
+  await a.getCard(bId)
+  await b.stop()
+
+  let relayed = 0
+  a.addEventListener('message.status', (evt) => { if ((evt as CustomEvent<StatusChange>).detail.status === 'relayed') relayed++ })
+  const text = 'x'.repeat(256)
+  const sendStart = performance.now()
+  for (let i = 0; i < messages; i++) await a.send(bId, { type: 'text', content: text })
+  await until(a, 'message.status', () => relayed >= messages, 300_000, 'deposits')
+  const depositPerSec = messages / ((performance.now() - sendStart) / 1000)
+
+  // B's mailbox, read page by page by B's own key
+  const { privateKey } = await openDataDir(bDir)
+  const times = await pageLatency(relay, [privateKey], pages, () => Array.from({ length: messages }, (_, i) => i))
+
+  b = await createAgentNode({ dataDir: bDir, ...common, start: false })
+  let received = 0
+  b.addEventListener('message.received', () => { received++ })
+  const drainStart = performance.now()
+  await b.start()
+  await until(b, 'message.received', () => received >= messages, 300_000, 'the drain')
+  const drain10kMs = performance.now() - drainStart
+  const result = {
+    bench: 'relay',
+    messages,
+    drain10kMs: Math.round(drain10kMs),
+    depositPerSec: Math.round(depositPerSec),
+    fetchPage100P50Ms: round(percentile(times, 0.5)),
+    fetchPage100P99Ms: round(percentile(times, 0.99)),
+    stored: messages,
+    rssMb: rssMb()
+  }
+  await Promise.all([a.stop(), b.stop(), relay.stop()])
+  return result
+}
+
+async function large (args: string[], dir: string): Promise<Record<string, unknown>> {
+  const envelopes = flag(args, 'envelopes', 1_000_000)
+  const recipients = flag(args, 'recipients', 1000)
+  const pages = flag(args, 'pages', 400)
+  const perRecipient = Math.ceil(envelopes / recipients)
+  const relayDir = join(dir, 'relay')
+  const keys = await Promise.all(Array.from({ length: recipients }, async () => await generateKeyPair('Ed25519')))
+  const { storePath, storageKey } = await openDataDir(relayDir)
+  const store = await openStore({ path: storePath, storageKey, mailbox: { maxEnvelopes: perRecipient } })
+  const fillStart = performance.now()
+  const body = new Uint8Array(300).fill(7)
+  let n = 0
+  for (let round = 0; round < perRecipient; round += 10) {
+    for (const key of keys) {
+      const recipient = peerIdFromPrivateKey(key).toString()
+      await store.write(async () => {
+        const ops = []
+        for (let i = round; i < Math.min(round + 10, perRecipient) && n < envelopes; i++, n++) {
+          const id = n.toString(16).padStart(32, '0')
+          ops.push(...(await store.mailbox.depositOps({ recipient, id, envelope: body })).ops)
+        }
+        return ops
+      })
+    }
+  }
+  const fillSec = (performance.now() - fillStart) / 1000
+  await store.close()
+
+  const relay = await createAgentNode({ dataDir: relayDir, listen: LISTEN, relay: { maxEnvelopes: perRecipient }, discoverRelays: 0 })
+  // seqs were handed out round-robin: recipient k holds k, k + R·10 … in blocks of 10
+  const sample = keys.slice(0, 20)
+  const times = await pageLatency(relay, sample, pages, (key) => {
+    const k = keys.indexOf(key as (typeof keys)[number])
+    const seqs: number[] = []
+    for (let round = 0; round < perRecipient; round += 10) for (let i = 0; i < 10; i++) seqs.push(round * recipients + k * 10 + i)
+    return seqs
+  })
+  const result = {
+    bench: 'relay',
+    large: true,
+    stored: n,
+    fillSec: Math.round(fillSec),
+    fetchPage100P50Ms: round(percentile(times, 0.5)),
+    fetchPage100P99Ms: round(percentile(times, 0.99)),
+    rssMb: rssMb()
+  }
+  await relay.stop()
+  return result
+}
+
+export async function run (args: string[]): Promise<Record<string, unknown>> {
+  const dir = await mkdtemp(join(tmpdir(), 'agentmsg-bench-relay-'))
+  try {
+    return args.includes('--large') ? await large(args, dir) : await small(args, dir)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
