@@ -47,6 +47,8 @@ interface Tx {
   readonly adopted: Set<Uint8Array>
   /** `bucket\0key` written with `cache: false`: a cache drops them at commit instead of keeping them. */
   readonly uncached: Set<string>
+  /** Puts of this transaction not sealed yet (sealed at commit, only the last one per key). */
+  readonly unsealed: Map<StoreOp, { bucket: string, plaintext: Uint8Array }>
   /** Bookkeeping of in-memory state, applied only when the batch committed. */
   readonly afterCommit: Array<() => void>
   /** Scratch space of components (sequence reservations, counter deltas), by component. */
@@ -55,6 +57,8 @@ interface Tx {
 }
 
 const EMPTY = new Uint8Array(0)
+/** The value of a put built inside a transaction until its commit seals it. */
+const UNSEALED = new Uint8Array(0)
 const GCM_TAG_LENGTH = 16
 /** Nonces drawn from the CSPRNG per call. */
 const NONCE_POOL = 512
@@ -235,7 +239,7 @@ export class StoreContext {
       throw new StoreTransactionError('store: a write cannot start inside another write (it would wait for itself): compose the *Ops builders instead')
     }
     const run = async (): Promise<T> => {
-      const tx: Tx = { overlay: new Map(), adopted: new Set(), uncached: new Set(), afterCommit: [], scratch: new Map(), done: false }
+      const tx: Tx = { overlay: new Map(), adopted: new Set(), uncached: new Set(), unsealed: new Map(), afterCommit: [], scratch: new Map(), done: false }
       try {
         const { ops, result } = await this.#als.run(tx, build)
         tx.done = true
@@ -246,6 +250,10 @@ export class StoreContext {
         // plaintext copies of this write (prekeys, sessions) are not left behind, except what a cache adopted
         for (const plaintext of tx.overlay.values()) {
           if (plaintext !== null && !tx.adopted.has(plaintext)) plaintext.fill(0)
+        }
+        // and the earlier values of keys written more than once
+        for (const { plaintext } of tx.unsealed.values()) {
+          if (!tx.adopted.has(plaintext)) plaintext.fill(0)
         }
       }
     }
@@ -262,6 +270,7 @@ export class StoreContext {
   /** Commit a batch and update in-memory state (caches, counters) once it is on disk. */
   private async commit (ops: StoreOp[], tx: Tx | undefined): Promise<void> {
     if (ops.length === 0) return
+    ops = this.#sealPending(ops, tx)
     try {
       await this.#db.batch(ops)
     } catch (err) {
@@ -276,6 +285,41 @@ export class StoreContext {
       if (bucket.committed(op.key, tx?.uncached.has(name) === true ? undefined : plaintext) && plaintext != null) tx?.adopted.add(plaintext)
     }
     if (tx !== undefined) for (const fn of tx.afterCommit) fn()
+  }
+
+  /**
+   * Seal the puts built inside `tx`, keeping only the last operation on each
+   * key (a batch applies in order, so the earlier ones would be overwritten
+   * anyway): a value written several times in one batch (a session state, a
+   * conversation record) is sealed once.
+   */
+  #sealPending (ops: StoreOp[], tx: Tx | undefined): StoreOp[] {
+    if (tx === undefined || tx.unsealed.size === 0) {
+      for (const op of ops) {
+        if (op.type === 'put' && op.value === UNSEALED) throw new StoreTransactionError('store: operations built inside one write cannot be committed by another')
+      }
+      return ops
+    }
+    const last = new Map<unknown, Map<string, number>>()
+    ops.forEach((op, i) => {
+      let keys = last.get(op.sublevel)
+      if (keys === undefined) {
+        keys = new Map()
+        last.set(op.sublevel, keys)
+      }
+      keys.set(op.key, i)
+    })
+    const out: StoreOp[] = []
+    ops.forEach((op, i) => {
+      if (last.get(op.sublevel)!.get(op.key) !== i) return
+      if (op.type === 'put' && op.value === UNSEALED) {
+        const pending = tx.unsealed.get(op)
+        if (pending === undefined) throw new StoreTransactionError('store: operations built inside one write cannot be committed by another')
+        op.value = this.seal(pending.bucket, op.key, pending.plaintext)
+      }
+      out.push(op)
+    })
+    return out
   }
 
   async close (): Promise<void> {
@@ -343,15 +387,21 @@ export class Bucket {
    * is read from disk if it is ever read again.
    */
   put (key: string, plaintext: Uint8Array, owned = false, cache = true): StoreOp {
-    const value = this.#ctx.seal(this.name, key, plaintext)
     const tx = this.#ctx.currentTx()
-    if (tx !== undefined) {
-      const name = this.name + '\0' + key
-      tx.overlay.set(name, owned ? plaintext : plaintext.slice())
-      if (cache) tx.uncached.delete(name)
-      else tx.uncached.add(name)
-    } else if (owned) plaintext.fill(0)
-    return { type: 'put', sublevel: this.sublevel, key, value }
+    if (tx === undefined) {
+      const value = this.#ctx.seal(this.name, key, plaintext)
+      if (owned) plaintext.fill(0)
+      return { type: 'put', sublevel: this.sublevel, key, value }
+    }
+    const name = this.name + '\0' + key
+    const copy = owned ? plaintext : plaintext.slice()
+    tx.overlay.set(name, copy)
+    if (cache) tx.uncached.delete(name)
+    else tx.uncached.add(name)
+    // sealed when the batch commits, and only if no later operation in it replaces this one
+    const op: StoreOp = { type: 'put', sublevel: this.sublevel, key, value: UNSEALED }
+    tx.unsealed.set(op, { bucket: this.name, plaintext: copy })
+    return op
   }
 
   putJson (key: string, value: unknown, cache = true): StoreOp {
