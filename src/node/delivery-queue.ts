@@ -5,8 +5,8 @@
  * read and decrypt of every queued envelope on every flush.
  *
  * It also coalesces the writes that may be lost in a crash without harm:
- * `sent` states and ack results are gathered and written in one batch per
- * turn of the event loop. A lost `sent` is reported again on the resend; a
+ * `sent` states and ack results are gathered and written together, one batch
+ * at a time (`Coalescer`). A lost `sent` is reported again on the resend; a
  * lost ack means one resend, which the recipient acks as a duplicate.
  */
 import type { PendingEnvelope } from '../protocols/dm/dm-service.js'
