@@ -15,7 +15,9 @@
  *   since the epoch);
  * - batched: `{ t: 'n', n }`, the number received since the last report,
  *   every 100 messages or 1 ms after the first unreported one;
- * - `{ t: 'mode', batch }` acknowledging a mode change.
+ * - `{ t: 'mode', batch, cpuUs }` acknowledging a mode change; leaving batched
+ *   mode it carries the CPU time (user + system, µs) this process used while
+ *   batched, i.e. over the pipelined phase.
  *
  * parent → child: `{ t: 'mode', batch: boolean }`, `{ t: 'stop' }`.
  * The child stops its node and exits on `stop` and when the IPC channel
@@ -30,7 +32,7 @@ export type ChildMessage =
   | { t: 'ready', peerId: string }
   | { t: 'r', id: string, at: number }
   | { t: 'n', n: number }
-  | { t: 'mode', batch: boolean }
+  | { t: 'mode', batch: boolean, cpuUs?: number }
 export type ParentMessage = { t: 'mode', batch: boolean } | { t: 'stop' }
 
 const BATCH_COUNT = 100
@@ -67,12 +69,20 @@ process.on('message', (msg: ParentMessage) => {
   if (msg.t === 'stop') stop()
   else if (msg.t === 'mode') {
     flush()
+    const cpu = process.cpuUsage(batchCpu)
     batch = msg.batch
-    post({ t: 'mode', batch })
+    if (batch) {
+      batchCpu = process.cpuUsage()
+      post({ t: 'mode', batch })
+    } else {
+      post({ t: 'mode', batch, cpuUs: cpu.user + cpu.system })
+    }
   }
 })
 
 let batch = false
+/** CPU usage when batched mode began */
+let batchCpu: NodeJS.CpuUsage | undefined
 let unreported = 0
 let timer: ReturnType<typeof setTimeout> | undefined
 function flush (): void {

@@ -132,11 +132,17 @@ interface Receiver {
   received: Counter
   /** the latest receipt reported one by one */
   last?: Receipt
-  /** Batched: B reports counts only (no ids or stamps) so reporting does not become the bottleneck. */
-  batch(on: boolean): Promise<void>
+  /**
+   * Batched: B reports counts only (no ids or stamps) so reporting does not
+   * become the bottleneck. Leaving batched mode resolves with the CPU time
+   * (user + system, µs) B's process used while batched (undefined in one process).
+   */
+  batch(on: boolean): Promise<number | undefined>
 }
 
-interface DmFigures { p50Ms: number, p99Ms: number, msgsPerSec: number }
+interface DmFigures { p50Ms: number, p99Ms: number, msgsPerSec: number, cpuUsPerMsgA: number, cpuUsPerMsgB?: number }
+
+const cpuUs = (u: NodeJS.CpuUsage): number => u.user + u.system
 
 async function dmFigures (a: AgentNode, b: Receiver, warmup: number, samples: number, pipelined: number, processes: number): Promise<DmFigures> {
   const content = 'x'.repeat(PAYLOAD)
@@ -174,15 +180,29 @@ async function dmFigures (a: AgentNode, b: Receiver, warmup: number, samples: nu
 
   await b.batch(true)
   const delivered = b.received.reach(b.received.count + pipelined)
+  const cpuStart = process.cpuUsage()
   const start = performance.now()
   const sends: Array<Promise<unknown>> = []
   for (let i = 0; i < pipelined; i++) sends.push(a.send(to, { type: 'text', content }))
   await Promise.all(sends)
   await delivered
   const seconds = (performance.now() - start) / 1000
-  await b.batch(false)
+  const cpuA = cpuUs(process.cpuUsage(cpuStart))
+  const cpuB = await b.batch(false)
 
-  return { p50Ms: ms(percentile(latencies, 0.5)), p99Ms: ms(percentile(latencies, 0.99)), msgsPerSec: Math.round(pipelined / seconds) }
+  // CPU per message over the pipelined phase: far less sensitive to other load on the host than msgs/s
+  const perMsg = (us: number): number => Math.round(us / pipelined)
+  const figures: DmFigures = {
+    p50Ms: ms(percentile(latencies, 0.5)),
+    p99Ms: ms(percentile(latencies, 0.99)),
+    msgsPerSec: Math.round(pipelined / seconds),
+    cpuUsPerMsgA: perMsg(cpuA)
+  }
+  if (cpuB != null) figures.cpuUsPerMsgB = perMsg(cpuB)
+  console.error(processes > 1
+    ? `dm: pipelined CPU per message: A ${figures.cpuUsPerMsgA} µs (with the bootstrap node), B ${figures.cpuUsPerMsgB ?? '?'} µs; ${ms(seconds)} s wall`
+    : `dm: pipelined CPU per message: ${figures.cpuUsPerMsgA} µs (A, B and the bootstrap node together); ${ms(seconds)} s wall`)
+  return figures
 }
 
 /** B acknowledges every complete 256-byte frame with one byte (bytes counted: chunks may split or coalesce). */
@@ -233,7 +253,7 @@ async function rawFigures (a: AgentNode, b: Receiver, warmup: number, samples: n
 /** B in this process. */
 async function localReceiver (b: AgentNode): Promise<Receiver> {
   await b.libp2p.handle(RAW_PROTOCOL, async (stream) => { await rawHandler(stream) })
-  const receiver: Receiver = { peerId: b.peerId, received: new Counter(), batch: async () => {} }
+  const receiver: Receiver = { peerId: b.peerId, received: new Counter(), batch: async () => undefined }
   b.addEventListener('message.received', (evt) => {
     const at = wall()
     receiver.last = { id: (evt as CustomEvent<MessageRecord>).detail.messageId, at, seenAt: at }
@@ -252,7 +272,7 @@ async function childReceiver (holder: { child?: ChildProcess }, dataDir: string,
   const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', CHILD, dataDir, bootstrap], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   holder.child = child
   const received = new Counter()
-  let modeChanged: (() => void) | undefined
+  let modeChanged: ((cpuUs?: number) => void) | undefined
   const post = async (msg: ParentMessage): Promise<void> => {
     await new Promise<void>((resolve, reject) => { child.send(msg, err => { if (err == null) resolve(); else reject(err) }) })
   }
@@ -261,9 +281,9 @@ async function childReceiver (holder: { child?: ChildProcess }, dataDir: string,
       peerId: '',
       received,
       batch: async (on) => {
-        const changed = new Promise<void>(resolve => { modeChanged = resolve })
+        const changed = new Promise<number | undefined>(resolve => { modeChanged = resolve })
         await post({ t: 'mode', batch: on })
-        await changed
+        return await changed
       }
     }
     child.on('message', (msg: ChildMessage) => {
@@ -277,7 +297,7 @@ async function childReceiver (holder: { child?: ChildProcess }, dataDir: string,
           received.add(msg.n)
           break
         case 'mode':
-          modeChanged?.()
+          modeChanged?.(msg.cpuUs)
           break
         case 'ready':
           receiver.peerId = msg.peerId

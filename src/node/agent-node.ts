@@ -123,6 +123,14 @@ const MAX_DEPOSIT_BATCH = 1000
 /** Messages sealed and written together at most, per peer. */
 const MAX_SEND_BATCH = 256
 
+/** A message written to a stream (no `ack`), the peer's ack of it, or a relay's (`relayed`). */
+interface StatusItem {
+  peer: string
+  messageId: string
+  ack?: { status: Ack.Status, reason: string }
+  relayed?: true
+}
+
 interface OutgoingJob {
   plaintext: Uint8Array
   sentAt: number
@@ -195,9 +203,8 @@ export class AgentNode extends EventTarget {
   /** plaintexts waiting to be sealed, per peer (group commit) */
   readonly #outgoing = new Map<string, OutgoingJob[]>()
   readonly #draining = new Set<string>()
-  readonly #sent = new Coalescer<{ peer: string, messageId: string }>(async (items) => { await this.#recordSent(items) }, logError)
-  readonly #acks = new Coalescer<{ peer: string, messageId: string, status: Ack.Status, reason: string }>(async (items) => { await this.#recordAcks(items) }, logError)
-  readonly #relayed = new Coalescer<{ peer: string, messageId: string }>(async (items) => { await this.#recordRelayed(items) }, logError)
+  /** `sent` states, ack results and relay deposits, written lazily (§16.4 rule 4), together */
+  readonly #statuses = new Coalescer<StatusItem>(async (items) => { await this.#recordStatuses(items) }, logError)
   /** peers whose mail is being deposited at their relays now */
   readonly #depositing = new Set<string>()
   #discovery?: AbortController
@@ -271,7 +278,7 @@ export class AgentNode extends EventTarget {
           dm: (components: ConstructorParameters<typeof DmService>[0]) => new DmService(components, {
             deliver: async (from, envelope) => await late().#receiver.deliver(from, envelope),
             pending: async (peer) => late().#queue.pending(peer),
-            sent: (peer, id) => { late().#sent.push({ peer, messageId: id }) },
+            sent: (peer, id) => { late().#statuses.push({ peer, messageId: id }) },
             acked: async (peer, id, status, reason) => { late().#onAck(peer, id, status, reason) },
             rejectedFrame: () => { late().#stats.rejectedFrames++ },
             unreachable: async (peer) => {
@@ -374,9 +381,7 @@ export class AgentNode extends EventTarget {
     this.#parts.relays.stop()
     this.#parts.tasks.stop()
     await this.libp2p.stop()
-    await this.#sent.idle()
-    await this.#acks.idle()
-    await this.#relayed.idle()
+    await this.#statuses.idle()
     this.#parts.sessions.clear()
     await this.#parts.store.close()
   }
@@ -685,7 +690,7 @@ export class AgentNode extends EventTarget {
           if (outcome.successes.length > 0) {
             stored++
             this.#queue.remove(peer, id)
-            this.#relayed.push({ peer, messageId: id })
+            this.#statuses.push({ peer, messageId: id, relayed: true })
           } else if (i === 0 || outcomes[i - 1]!.successes.length > 0) {
             log('could not deposit %s for %s: %s', id, peer, outcome.failures.map(f => `${f.relay}: ${f.error.message}`).join('; '))
           }
@@ -714,57 +719,42 @@ export class AgentNode extends EventTarget {
     if (status === Ack.Status.RETRY) return
     // out of the transport's queue now; the store follows in the next batch
     this.#queue.remove(peer, messageId)
-    this.#acks.push({ peer, messageId, status, reason })
+    this.#statuses.push({ peer, messageId, ack: { status, reason } })
   }
 
-  /** `sent` for every message written to a stream since the last batch, in one write. */
-  async #recordSent (items: Array<{ peer: string, messageId: string }>): Promise<void> {
-    const { store } = this.#parts
-    if (store.closed) return
-    const changed: Array<[string, MessageRecord]> = []
-    await store.write(async () => {
-      const ops: StoreOp[] = []
-      for (const { peer, messageId } of items) {
-        const built = await store.messages.setStatusOps(messageId, 'sent')
-        if (built.result) {
-          ops.push(...built.ops)
-          changed.push([peer, built.result])
-        }
-      }
-      return ops
-    })
-    for (const [peer, m] of changed) this.#emitStatus({ messageId: m.messageId, conversationId: m.conversationId, peer, status: 'sent' })
-  }
-
-  /** Acks since the last batch: delivered (or failed) and out of the outbox, in one write. */
-  async #recordAcks (items: Array<{ peer: string, messageId: string, status: Ack.Status, reason: string }>): Promise<void> {
+  /**
+   * `sent` for messages written to a stream, the results of acks and relay
+   * deposits since the last batch, in arrival order, in one write: a message
+   * sent and acked within one batch has its record sealed once.
+   */
+  async #recordStatuses (items: StatusItem[]): Promise<void> {
     const { store } = this.#parts
     if (store.closed) return
     const changed: StatusChange[] = []
     await store.write(async () => {
       const ops: StoreOp[] = []
-      for (const { peer, messageId, status, reason } of items) {
+      for (const { peer, messageId, ack, relayed } of items) {
+        if (relayed === true) {
+          // held at a relay: out of the outbox
+          const built = await store.messages.setStatusOps(messageId, 'relayed')
+          ops.push(...await store.outbox.removeOps(messageId), ...built.ops)
+          if (built.result) changed.push({ messageId, conversationId: built.result.conversationId, peer, status: 'relayed' })
+          continue
+        }
+        if (ack == null) {
+          const built = await store.messages.setStatusOps(messageId, 'sent')
+          if (built.result) {
+            ops.push(...built.ops)
+            changed.push({ messageId, conversationId: built.result.conversationId, peer, status: 'sent' })
+          }
+          continue
+        }
+        // delivered (or failed) and out of the outbox
+        const { status, reason } = ack
         const next: DeliveryStatus = status === Ack.Status.REJECTED ? 'failed' : 'delivered'
         const built = await store.messages.setStatusOps(messageId, next, next === 'failed' ? `rejected by recipient: ${reason}` : undefined)
         ops.push(...await store.outbox.removeOps(messageId), ...built.ops)
         if (built.result) changed.push({ messageId, conversationId: built.result.conversationId, peer, status: next, ...(next === 'failed' ? { reason } : {}) })
-      }
-      return ops
-    })
-    for (const change of changed) this.#emitStatus(change)
-  }
-
-  /** Stored at a relay: out of the outbox and `relayed`, in one write. */
-  async #recordRelayed (items: Array<{ peer: string, messageId: string }>): Promise<void> {
-    const { store } = this.#parts
-    if (store.closed) return
-    const changed: StatusChange[] = []
-    await store.write(async () => {
-      const ops: StoreOp[] = []
-      for (const { peer, messageId } of items) {
-        const built = await store.messages.setStatusOps(messageId, 'relayed')
-        ops.push(...await store.outbox.removeOps(messageId), ...built.ops)
-        if (built.result) changed.push({ messageId, conversationId: built.result.conversationId, peer, status: 'relayed' })
       }
       return ops
     })

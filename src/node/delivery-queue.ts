@@ -5,8 +5,8 @@
  * read and decrypt of every queued envelope on every flush.
  *
  * It also coalesces the writes that may be lost in a crash without harm:
- * `sent` states and ack results are gathered and written in one batch per
- * turn of the event loop. A lost `sent` is reported again on the resend; a
+ * `sent` states and ack results are gathered and written together, one batch
+ * at a time (`Coalescer`). A lost `sent` is reported again on the resend; a
  * lost ack means one resend, which the recipient acks as a duplicate.
  */
 import type { PendingEnvelope } from '../protocols/dm/dm-service.js'
@@ -49,8 +49,10 @@ export class DeliveryQueue {
 }
 
 /**
- * Gathers items and hands them to `flush` in one batch per turn of the event
- * loop; `flush` runs one batch at a time.
+ * Gathers items and hands them to `flush` in batches, one batch at a time:
+ * a batch is taken when its flush starts, so everything that arrived while
+ * the previous flush ran goes in the next one (at most one per turn of the
+ * event loop when flushes are quick).
  */
 export class Coalescer<T> {
   readonly #flush: (items: T[]) => Promise<void>
@@ -69,10 +71,12 @@ export class Coalescer<T> {
     if (this.#scheduled) return
     this.#scheduled = true
     setImmediate(() => {
-      this.#scheduled = false
-      const items = this.#items
-      this.#items = []
-      this.#running = this.#running.then(async () => { await this.#flush(items) }).catch(this.#onError)
+      this.#running = this.#running.then(async () => {
+        this.#scheduled = false
+        const items = this.#items
+        this.#items = []
+        if (items.length > 0) await this.#flush(items)
+      }).catch(this.#onError)
     })
   }
 

@@ -18,6 +18,12 @@ export const STORAGE_KEY_LENGTH = 32
 /** Random nonce stored in front of every sealed value. */
 export const VALUE_NONCE_LENGTH = 12
 
+/**
+ * Outgoing message records kept decrypted in memory while they wait for an
+ * ack: each one is read back twice (`sent`, then `delivered`). About 0.7 KB
+ * each; older ones are read from disk.
+ */
+export const MESSAGE_CACHE_SIZE = 8192
 /** Conversation records kept decrypted in memory (every message put reads its conversation). */
 export const CONVERSATION_CACHE_SIZE = 1024
 /**

@@ -11,6 +11,8 @@
  * committed state only.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import type { BatchOperation, Level } from 'level'
 import { nativePrimitives } from '../crypto/native.js'
 import { VALUE_NONCE_LENGTH } from './constants.js'
@@ -43,6 +45,10 @@ interface Tx {
   readonly overlay: Map<string, Uint8Array | null>
   /** Overlay buffers a cache took over at commit (not wiped with the rest). */
   readonly adopted: Set<Uint8Array>
+  /** `bucket\0key` written with `cache: false`: a cache drops them at commit instead of keeping them. */
+  readonly uncached: Set<string>
+  /** Puts of this transaction not sealed yet (sealed at commit, only the last one per key). */
+  readonly unsealed: Map<StoreOp, { bucket: string, plaintext: Uint8Array }>
   /** Bookkeeping of in-memory state, applied only when the batch committed. */
   readonly afterCommit: Array<() => void>
   /** Scratch space of components (sequence reservations, counter deltas), by component. */
@@ -51,6 +57,9 @@ interface Tx {
 }
 
 const EMPTY = new Uint8Array(0)
+/** The value of a put built inside a transaction until its commit seals it. */
+const UNSEALED = new Uint8Array(0)
+const GCM_TAG_LENGTH = 16
 /** Nonces drawn from the CSPRNG per call. */
 const NONCE_POOL = 512
 const encoder = new TextEncoder()
@@ -107,6 +116,12 @@ export class StoreContext {
   readonly now: () => number
   readonly #db: Db
   readonly #storageKey: Uint8Array
+  /**
+   * The storage key as an OpenSSL key object, made once: handing a raw key
+   * to createCipheriv costs a key import (and Node's exception-driven type
+   * check) per value. Released with the context; the raw copy is wiped at close.
+   */
+  #cipherKey: KeyObject | undefined
   readonly #als = new AsyncLocalStorage<Tx>()
   readonly #buckets = new Map<Sublevel, Bucket>()
   #tail: Promise<unknown> = Promise.resolve()
@@ -119,6 +134,7 @@ export class StoreContext {
     this.#db = db
     // our own copy, wiped at close
     this.#storageKey = storageKey.slice()
+    this.#cipherKey = createSecretKey(this.#storageKey)
     this.now = now
   }
 
@@ -153,24 +169,45 @@ export class StoreContext {
     return nonce
   }
 
-  /** nonce || AES-256-GCM(storageKey, nonce, plaintext, aad = bucket \0 key) */
+  #key (): KeyObject {
+    if (this.#cipherKey === undefined) throw new StoreClosedError()
+    return this.#cipherKey
+  }
+
+  /** nonce || AES-256-GCM(storageKey, nonce, plaintext, aad = bucket \0 key) || tag, in one buffer */
   seal (bucket: string, key: string, plaintext: Uint8Array): Uint8Array {
     const nonce = this.#nonce()
-    const sealed = prims.aesGcmSeal(this.#storageKey, nonce, plaintext, encoder.encode(bucket + '\0' + key))
-    const value = new Uint8Array(VALUE_NONCE_LENGTH + sealed.length)
+    const cipher = createCipheriv('aes-256-gcm', this.#key(), nonce, { authTagLength: GCM_TAG_LENGTH })
+    cipher.setAAD(Buffer.from(bucket + '\0' + key, 'utf8'))
+    const value = new Uint8Array(VALUE_NONCE_LENGTH + plaintext.length + GCM_TAG_LENGTH)
     value.set(nonce, 0)
-    value.set(sealed, VALUE_NONCE_LENGTH)
+    value.set(cipher.update(plaintext), VALUE_NONCE_LENGTH)
+    // GCM is a stream mode: final() emits nothing, but computes the tag
+    cipher.final()
+    value.set(cipher.getAuthTag(), VALUE_NONCE_LENGTH + plaintext.length)
     return value
   }
 
   /** Throws `StoreCorruptionError` for a value that does not authenticate under this key. */
   open (bucket: string, key: string, value: Uint8Array): Uint8Array {
-    if (value.length < VALUE_NONCE_LENGTH + 16) throw new StoreCorruptionError(bucket, key, 'too short')
+    if (value.length < VALUE_NONCE_LENGTH + GCM_TAG_LENGTH) throw new StoreCorruptionError(bucket, key, 'too short')
+    const split = value.length - GCM_TAG_LENGTH
+    const decipher = createDecipheriv('aes-256-gcm', this.#key(), value.subarray(0, VALUE_NONCE_LENGTH), { authTagLength: GCM_TAG_LENGTH })
+    decipher.setAuthTag(value.subarray(split))
+    decipher.setAAD(Buffer.from(bucket + '\0' + key, 'utf8'))
+    // update() hands out plaintext before the tag is checked: it leaves here only if final() passes
+    const plaintext = decipher.update(value.subarray(VALUE_NONCE_LENGTH, split))
     try {
-      return prims.aesGcmOpen(this.#storageKey, value.subarray(0, VALUE_NONCE_LENGTH), value.subarray(VALUE_NONCE_LENGTH), encoder.encode(bucket + '\0' + key))
+      decipher.final()
     } catch (err) {
+      plaintext.fill(0)
       throw new StoreCorruptionError(bucket, key, 'authentication failed', { cause: err })
     }
+    // our own memory, not a slice of Node's shared pool: callers may keep or wipe it
+    const owned = new Uint8Array(plaintext.length)
+    owned.set(plaintext)
+    plaintext.fill(0)
+    return owned
   }
 
   /** The write this call runs inside, if any. */
@@ -202,7 +239,7 @@ export class StoreContext {
       throw new StoreTransactionError('store: a write cannot start inside another write (it would wait for itself): compose the *Ops builders instead')
     }
     const run = async (): Promise<T> => {
-      const tx: Tx = { overlay: new Map(), adopted: new Set(), afterCommit: [], scratch: new Map(), done: false }
+      const tx: Tx = { overlay: new Map(), adopted: new Set(), uncached: new Set(), unsealed: new Map(), afterCommit: [], scratch: new Map(), done: false }
       try {
         const { ops, result } = await this.#als.run(tx, build)
         tx.done = true
@@ -213,6 +250,10 @@ export class StoreContext {
         // plaintext copies of this write (prekeys, sessions) are not left behind, except what a cache adopted
         for (const plaintext of tx.overlay.values()) {
           if (plaintext !== null && !tx.adopted.has(plaintext)) plaintext.fill(0)
+        }
+        // and the earlier values of keys written more than once
+        for (const { plaintext } of tx.unsealed.values()) {
+          if (!tx.adopted.has(plaintext)) plaintext.fill(0)
         }
       }
     }
@@ -229,6 +270,7 @@ export class StoreContext {
   /** Commit a batch and update in-memory state (caches, counters) once it is on disk. */
   private async commit (ops: StoreOp[], tx: Tx | undefined): Promise<void> {
     if (ops.length === 0) return
+    ops = this.#sealPending(ops, tx)
     try {
       await this.#db.batch(ops)
     } catch (err) {
@@ -238,10 +280,46 @@ export class StoreContext {
     for (const op of ops) {
       const bucket = op.sublevel === undefined ? undefined : this.#buckets.get(op.sublevel as Sublevel)
       if (bucket === undefined) continue
-      const plaintext = tx?.overlay.get(bucket.name + '\0' + op.key)
-      if (bucket.committed(op.key, plaintext) && plaintext != null) tx?.adopted.add(plaintext)
+      const name = bucket.name + '\0' + op.key
+      const plaintext = tx?.overlay.get(name)
+      if (bucket.committed(op.key, tx?.uncached.has(name) === true ? undefined : plaintext) && plaintext != null) tx?.adopted.add(plaintext)
     }
     if (tx !== undefined) for (const fn of tx.afterCommit) fn()
+  }
+
+  /**
+   * Seal the puts built inside `tx`, keeping only the last operation on each
+   * key (a batch applies in order, so the earlier ones would be overwritten
+   * anyway): a value written several times in one batch (a session state, a
+   * conversation record) is sealed once.
+   */
+  #sealPending (ops: StoreOp[], tx: Tx | undefined): StoreOp[] {
+    if (tx === undefined || tx.unsealed.size === 0) {
+      for (const op of ops) {
+        if (op.type === 'put' && op.value === UNSEALED) throw new StoreTransactionError('store: operations built inside one write cannot be committed by another')
+      }
+      return ops
+    }
+    const last = new Map<unknown, Map<string, number>>()
+    ops.forEach((op, i) => {
+      let keys = last.get(op.sublevel)
+      if (keys === undefined) {
+        keys = new Map()
+        last.set(op.sublevel, keys)
+      }
+      keys.set(op.key, i)
+    })
+    const out: StoreOp[] = []
+    ops.forEach((op, i) => {
+      if (last.get(op.sublevel)!.get(op.key) !== i) return
+      if (op.type === 'put' && op.value === UNSEALED) {
+        const pending = tx.unsealed.get(op)
+        if (pending === undefined) throw new StoreTransactionError('store: operations built inside one write cannot be committed by another')
+        op.value = this.seal(pending.bucket, op.key, pending.plaintext)
+      }
+      out.push(op)
+    })
+    return out
   }
 
   async close (): Promise<void> {
@@ -254,6 +332,7 @@ export class StoreContext {
       } finally {
         this.#state = 'closed'
         this.#storageKey.fill(0)
+        this.#cipherKey = undefined
         for (const bucket of this.#buckets.values()) bucket.clearCache()
       }
     })()
@@ -301,16 +380,31 @@ export class Bucket {
     this.#cache = options.cacheSize === undefined ? undefined : new Lru(options.cacheSize)
   }
 
-  /** Seal `plaintext` under `key`. `owned`: the caller hands the buffer over (it is not copied for the overlay). */
-  put (key: string, plaintext: Uint8Array, owned = false): StoreOp {
-    const value = this.#ctx.seal(this.name, key, plaintext)
+  /**
+   * Seal `plaintext` under `key`. `owned`: the caller hands the buffer over
+   * (it is not copied for the overlay). `cache: false`: a bucket with a cache
+   * does not keep this value once committed (and forgets an older one); it
+   * is read from disk if it is ever read again.
+   */
+  put (key: string, plaintext: Uint8Array, owned = false, cache = true): StoreOp {
     const tx = this.#ctx.currentTx()
-    if (tx !== undefined) tx.overlay.set(this.name + '\0' + key, owned ? plaintext : plaintext.slice())
-    else if (owned) plaintext.fill(0)
-    return { type: 'put', sublevel: this.sublevel, key, value }
+    if (tx === undefined) {
+      const value = this.#ctx.seal(this.name, key, plaintext)
+      if (owned) plaintext.fill(0)
+      return { type: 'put', sublevel: this.sublevel, key, value }
+    }
+    const name = this.name + '\0' + key
+    const copy = owned ? plaintext : plaintext.slice()
+    tx.overlay.set(name, copy)
+    if (cache) tx.uncached.delete(name)
+    else tx.uncached.add(name)
+    // sealed when the batch commits, and only if no later operation in it replaces this one
+    const op: StoreOp = { type: 'put', sublevel: this.sublevel, key, value: UNSEALED }
+    tx.unsealed.set(op, { bucket: this.name, plaintext: copy })
+    return op
   }
 
-  putJson (key: string, value: unknown): StoreOp {
+  putJson (key: string, value: unknown, cache = true): StoreOp {
     let json: string | undefined
     try {
       json = JSON.stringify(value)
@@ -318,7 +412,7 @@ export class Bucket {
       throw new StoreQueryError(`${this.name}: value is not JSON-serialisable`, { cause: err })
     }
     if (json === undefined) throw new StoreQueryError(`${this.name}: value is not JSON-serialisable`)
-    return this.put(key, encoder.encode(json), true)
+    return this.put(key, encoder.encode(json), true, cache)
   }
 
   /**
@@ -352,6 +446,15 @@ export class Bucket {
     if (this.#cache === undefined) return { plaintext, shared: false }
     this.#cache.set(key, plaintext)
     return { plaintext, shared: true }
+  }
+
+  /**
+   * What this write has put under `key` (a buffer the caller must neither
+   * change nor wipe), null if it deleted it, undefined if it did not touch
+   * it (or outside a write).
+   */
+  pending (key: string): Uint8Array | null | undefined {
+    return this.#ctx.currentTx()?.overlay.get(this.name + '\0' + key)
   }
 
   /** The plaintext under `key`: the caller's own copy, which it may wipe. */

@@ -12,6 +12,7 @@
  * - `u \0 seq \0 messageId` → empty (incoming messages not read yet)
  * - `n` → sealed sequence reservation (see `Sequence`)
  */
+import { MESSAGE_CACHE_SIZE } from './constants.js'
 import { StoreQueryError } from './errors.js'
 import { joinKey, keyPart, lastPart, padNumber, splitKey, under } from './keys.js'
 import { checkLimit, checkOffset, checkOptionalString, checkTime } from './query.js'
@@ -172,6 +173,14 @@ export function statusTransitionAllowed (from: DeliveryStatus, to: DeliveryStatu
   return STATUS_RANK[to] > STATUS_RANK[from]
 }
 
+/**
+ * Whether a record is worth keeping in memory once written: an outgoing
+ * message that still waits for its ack, which will change its status.
+ */
+function awaitsAck (record: MessageRecord): boolean {
+  return record.direction === 'out' && record.status !== 'failed' && STATUS_RANK[record.status] < STATUS_RANK.delivered
+}
+
 function recordKey (messageId: string): string {
   return joinKey(RECORD, messageId)
 }
@@ -242,7 +251,7 @@ export class LevelMessageStore implements MessageStore {
 
   constructor (ctx: StoreContext, conversations: LevelConversationStore) {
     this.#ctx = ctx
-    this.#bucket = ctx.bucket('messages')
+    this.#bucket = ctx.bucket('messages', { cacheSize: MESSAGE_CACHE_SIZE })
     this.#conversations = conversations
     this.#sequence = new Sequence(ctx, this.#bucket, SEQUENCE)
   }
@@ -261,7 +270,7 @@ export class LevelMessageStore implements MessageStore {
     const padded = padNumber(seq)
     const incoming = record.direction === 'in'
     ops.push(
-      this.#bucket.putJson(recordKey(id), { ...record, seq } satisfies StoredMessage),
+      this.#bucket.putJson(recordKey(id), { ...record, seq } satisfies StoredMessage, awaitsAck(record)),
       this.#bucket.index(joinKey(CONVERSATION, record.conversationId, padded, id))
     )
     if (incoming) {
@@ -313,7 +322,7 @@ export class LevelMessageStore implements MessageStore {
     if (!statusTransitionAllowed(stored.status, status)) return { ops: [], result: false }
     const { statusReason: _, ...rest } = stored
     const next: StoredMessage = status === 'failed' && reason !== undefined ? { ...rest, status, statusReason: reason } : { ...rest, status }
-    return { ops: [this.#bucket.putJson(recordKey(messageId), next)], result: toRecord(next) }
+    return { ops: [this.#bucket.putJson(recordKey(messageId), next, awaitsAck(next))], result: toRecord(next) }
   }
 
   async markRead (messageId: string): Promise<boolean> {
@@ -326,7 +335,7 @@ export class LevelMessageStore implements MessageStore {
     if (stored === undefined || stored.direction !== 'in') return { ops: [], result: false }
     if (stored.read) return { ops: [], result: true }
     const ops = [
-      this.#bucket.putJson(recordKey(messageId), { ...stored, read: true } satisfies StoredMessage),
+      this.#bucket.putJson(recordKey(messageId), { ...stored, read: true } satisfies StoredMessage, false),
       this.#bucket.del(joinKey(UNREAD, padNumber(stored.seq), messageId)),
       ...await this.#conversations.unreadOps(stored.conversationId, -1)
     ]

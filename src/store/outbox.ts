@@ -97,11 +97,11 @@ function recordKey (messageId: string): string {
   return joinKey(RECORD, messageId)
 }
 
-function peerKey (s: StoredEntry): string {
+function peerKey (s: Pick<StoredEntry, 'to' | 'seq' | 'messageId'>): string {
   return joinKey(PEER, s.to, padNumber(s.seq), s.messageId)
 }
 
-function dueKey (s: StoredEntry): string {
+function dueKey (s: Pick<StoredEntry, 'nextAttemptAt' | 'seq' | 'messageId'>): string {
   return joinKey(DUE, padTime(s.nextAttemptAt), padNumber(s.seq), s.messageId)
 }
 
@@ -110,13 +110,25 @@ function checkAttempts (value: unknown): number {
   return value
 }
 
+/** Where an entry's index keys are: all that removing it needs. */
+interface EntryKeys {
+  to: string
+  seq: number
+  nextAttemptAt: number
+}
+
 export class LevelOutboxStore implements OutboxStore {
   readonly #ctx: StoreContext
   readonly #bucket: Bucket
   readonly #sequence: Sequence
   readonly #max: number
-  /** committed entries; loaded at open, moved by commits */
-  #count = 0
+  /**
+   * The index keys of every committed entry, by message id (at most `max`):
+   * loaded at open from the index keys alone, moved by commits. An ack
+   * removes its entry without reading and decrypting it, and a put checks
+   * for a duplicate without a disk read.
+   */
+  readonly #index = new Map<string, EntryKeys>()
 
   constructor (ctx: StoreContext, max: number) {
     this.#ctx = ctx
@@ -128,7 +140,27 @@ export class LevelOutboxStore implements OutboxStore {
   /** @internal */
   async load (): Promise<void> {
     await this.#sequence.load()
-    this.#count = await this.#bucket.count(under(RECORD))
+    this.#index.clear()
+    const due = new Map<string, number>()
+    // d \0 nextAttemptAt \0 seq \0 messageId, then p \0 to \0 seq \0 messageId
+    for (const key of await this.#bucket.keys(under(DUE))) {
+      const parts = splitKey(key)
+      due.set(parts[3]!, Number(parts[1]))
+    }
+    for (const key of await this.#bucket.keys(under(PEER))) {
+      const [, to, seq, messageId] = splitKey(key) as [string, string, string, string]
+      const nextAttemptAt = due.get(messageId)
+      if (nextAttemptAt !== undefined) this.#index.set(messageId, { to, seq: Number(seq), nextAttemptAt })
+    }
+  }
+
+  /** The entry's index keys as this write sees them: its own writes first, then what is committed. */
+  async #keysOf (messageId: string): Promise<EntryKeys | undefined> {
+    const pending = this.#bucket.pending(recordKey(messageId))
+    if (pending === null) return undefined
+    if (pending === undefined) return this.#index.get(messageId)
+    const stored = this.#bucket.decodeJson<StoredEntry>(recordKey(messageId), pending)
+    return { to: stored.to, seq: stored.seq, nextAttemptAt: stored.nextAttemptAt }
   }
 
   async enqueueOps (entry: OutboxEnqueue): Promise<StoreOp[]> {
@@ -139,13 +171,13 @@ export class LevelOutboxStore implements OutboxStore {
     const createdAt = entry.createdAt === undefined ? this.#ctx.now() : checkTime(entry.createdAt, 'createdAt')
     const attempts = checkAttempts(entry.attempts ?? 0)
     const nextAttemptAt = entry.nextAttemptAt === undefined ? createdAt : checkTime(entry.nextAttemptAt, 'nextAttemptAt')
-    if (await this.#bucket.has(recordKey(messageId))) return []
+    if (await this.#keysOf(messageId) !== undefined) return []
     const pending = (tx.scratch.get(this) as number | undefined) ?? 0
-    if (this.#count + pending >= this.#max) throw new OutboxFullError(this.#max)
+    if (this.#index.size + pending >= this.#max) throw new OutboxFullError(this.#max)
     tx.scratch.set(this, pending + 1)
-    tx.afterCommit.push(() => { this.#count++ })
 
     const { seq, ops } = this.#sequence.take('outbox.enqueueOps')
+    tx.afterCommit.push(() => { this.#index.set(messageId, { to, seq, nextAttemptAt }) })
     const stored: StoredEntry = { messageId, to, envelope: toBase64(envelope), createdAt, attempts, nextAttemptAt, seq }
     ops.push(
       this.#bucket.putJson(recordKey(messageId), stored),
@@ -164,10 +196,12 @@ export class LevelOutboxStore implements OutboxStore {
 
   async removeOps (messageId: string): Promise<StoreOp[]> {
     const tx = this.#ctx.requireTx('outbox.removeOps')
-    const stored = await this.#read(messageId)
-    if (stored === undefined) return []
+    keyPart(messageId, 'messageId')
+    const keys = await this.#keysOf(messageId)
+    if (keys === undefined) return []
     tx.scratch.set(this, ((tx.scratch.get(this) as number | undefined) ?? 0) - 1)
-    tx.afterCommit.push(() => { this.#count-- })
+    tx.afterCommit.push(() => { this.#index.delete(messageId) })
+    const stored = { messageId, ...keys }
     return [this.#bucket.del(recordKey(messageId)), this.#bucket.del(peerKey(stored)), this.#bucket.del(dueKey(stored))]
   }
 
@@ -230,12 +264,13 @@ export class LevelOutboxStore implements OutboxStore {
     if (error !== undefined) next.lastError = error
     const ops = [this.#bucket.putJson(recordKey(messageId), next)]
     if (dueKey(next) !== dueKey(stored)) ops.push(this.#bucket.del(dueKey(stored)), this.#bucket.index(dueKey(next)))
+    this.#ctx.currentTx()!.afterCommit.push(() => { this.#index.set(messageId, { to: next.to, seq: next.seq, nextAttemptAt: next.nextAttemptAt }) })
     return { ops, result: this.#decode(next) }
   }
 
   async size (): Promise<number> {
     this.#ctx.assertReadable()
-    return this.#count
+    return this.#index.size
   }
 
   async #read (messageId: string): Promise<StoredEntry | undefined> {

@@ -9,9 +9,10 @@
  */
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { readFrames, writeFrame } from '../framing.js'
+import { readFrames } from '../framing.js'
 import { Ack, DmFrame } from './dm.pb.js'
 import { FrameError } from './errors.js'
+import { FrameWriter, envelopeFrameHeader } from './frame-writer.js'
 import {
   DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, RETRY_MAX, RETRY_MIN
 } from './constants.js'
@@ -94,6 +95,7 @@ export class DmService implements Startable {
   readonly #retryMin: number
   readonly #retryMax: number
   readonly #channels = new Map<string, Channel>()
+  readonly #writers = new WeakMap<Stream, FrameWriter>()
   #started = false
 
   constructor (components: DmComponents, handlers: DmHandlers, init: DmInit = {}) {
@@ -182,10 +184,21 @@ export class DmService implements Startable {
           break
         }
         channel.inFlight.add(entry.id)
-        await writeFrame(stream, DmFrame.encode({ version: DM_FRAME_VERSION, envelope: entry.envelope } as DmFrame))
+        // gathered with the rest of this window into one stream write (FrameWriter)
+        const drained = this.#writer(stream).write(envelopeFrameHeader(entry.envelope.byteLength), entry.envelope)
         this.#handlers.sent(channel.peer, entry.id)
+        if (drained != null) await drained
       }
     } while (channel.again && this.#started)
+  }
+
+  #writer (stream: Stream): FrameWriter {
+    let writer = this.#writers.get(stream)
+    if (writer == null) {
+      writer = new FrameWriter(stream)
+      this.#writers.set(stream, writer)
+    }
+    return writer
   }
 
   #scheduleRetry (channel: Channel, err: Error): void {
@@ -239,6 +252,7 @@ export class DmService implements Startable {
     // Envelopes are handed on as they arrive (so their writes can be grouped)
     // and acked strictly in arrival order, each once its delivery resolved.
     let acking: Promise<void> = Promise.resolve()
+    const writer = this.#writer(stream)
     let delivering = 0
     let ackError: Error | undefined
     try {
@@ -264,7 +278,8 @@ export class DmService implements Startable {
           const { id, status, reason } = await delivered
           delivering--
           if (stream.status !== 'open') return
-          await writeFrame(stream, DmFrame.encode({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame))
+          // acks resolved together (one group commit) leave in one stream write
+          await writer.write(DmFrame.encode({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame))
         }).catch((err: Error) => { ackError ??= err })
         // the peer's window bounds this too; never hold more than ours
         if (delivering >= this.#maxInFlight) await acking
@@ -274,6 +289,7 @@ export class DmService implements Startable {
       throw err
     } finally {
       await acking
+      writer.flush()
     }
     if (ackError != null) throw ackError
     // the peer closed its side cleanly: close ours too, so the stream does not linger

@@ -38,6 +38,26 @@ describe('coalescer', () => {
     expect(overlapped).toBe(false)
   })
 
+  it('gathers everything that arrives while a flush runs into the next batch', async () => {
+    const batches: number[][] = []
+    let release: () => void = () => {}
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const c = new Coalescer<number>(async (items) => {
+      batches.push(items)
+      if (batches.length === 1) await gate
+    }, () => {})
+    c.push(0)
+    // the first flush has started (and waits): pushes over several turns pile up behind it
+    while (batches.length === 0) await new Promise(resolve => setImmediate(resolve))
+    for (let i = 1; i <= 6; i++) {
+      c.push(i)
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    release()
+    await c.idle()
+    expect(batches).toEqual([[0], [1, 2, 3, 4, 5, 6]])
+  })
+
   it('reports a failed batch and goes on', async () => {
     const errors: string[] = []
     const seen: number[][] = []

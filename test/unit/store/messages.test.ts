@@ -136,6 +136,51 @@ describe('messages: delivery status', () => {
   })
 })
 
+describe('messages: the cache of outgoing records waiting for an ack', () => {
+  it('reads back every status change, also after a reopen, and keeps a record deleted with its conversation deleted', async () => {
+    const records = Array.from({ length: 20 }, () => outgoing('conv'))
+    for (const r of records) await store.messages.put(r)
+    for (const r of records) expect((await store.messages.setStatus(r.messageId, 'sent'))).toMatchObject({ status: 'sent' })
+    for (const r of records.slice(0, 10)) expect((await store.messages.setStatus(r.messageId, 'delivered'))).toMatchObject({ status: 'delivered' })
+    for (const r of records.slice(0, 10)) expect((await store.messages.get(r.messageId))?.status).toBe('delivered')
+    for (const r of records.slice(10)) expect((await store.messages.get(r.messageId))?.status).toBe('sent')
+    // a delivered record left the cache: a receipt still finds it on disk
+    expect(await store.messages.setStatus(records[0]!.messageId, 'read')).toMatchObject({ status: 'read' })
+    await store.close()
+    store = await fx.open()
+    expect((await store.messages.get(records[0]!.messageId))?.status).toBe('read')
+    expect((await store.messages.get(records[19]!.messageId))?.status).toBe('sent')
+    await store.messages.deleteConversation('conv')
+    expect(await store.messages.get(records[19]!.messageId)).toBeUndefined()
+    expect(await store.messages.setStatus(records[19]!.messageId, 'delivered')).toBeUndefined()
+  })
+
+  it('is not moved by a batch that fails', async () => {
+    const record = outgoing('conv')
+    await store.messages.put(record)
+    await expect(store.write(async () => [
+      ...(await store.messages.setStatusOps(record.messageId, 'delivered')).ops,
+      { type: 'put', key: 'x' } as never
+    ])).rejects.toThrow()
+    expect((await store.messages.get(record.messageId))?.status).toBe('queued')
+    expect(await store.messages.setStatus(record.messageId, 'sent')).toMatchObject({ status: 'sent' })
+  })
+
+  it('sees changes made earlier in the same batch', async () => {
+    const record = outgoing('conv')
+    await store.messages.put(record)
+    let second: unknown
+    await store.write(async () => {
+      const first = await store.messages.setStatusOps(record.messageId, 'sent')
+      const next = await store.messages.setStatusOps(record.messageId, 'delivered')
+      second = next.result
+      return [...first.ops, ...next.ops]
+    })
+    expect(second).toMatchObject({ status: 'delivered' })
+    expect((await store.messages.get(record.messageId))?.status).toBe('delivered')
+  })
+})
+
 describe('messages: markRead and unread counts', () => {
   it('marks once, decrements the conversation once, and is idempotent', async () => {
     const a = incoming('conv')

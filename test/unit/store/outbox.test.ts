@@ -127,3 +127,47 @@ describe('outbox', () => {
     expect(await store.outbox.size()).toBe(0)
   })
 })
+
+describe('outbox: the in-memory index of entries', () => {
+  it('removes entries after a reopen (index rebuilt from the index keys), also after a retry moved one', async () => {
+    const a = messageId()
+    const b = messageId()
+    await store.outbox.enqueue({ messageId: a, to: BOB, envelope: envelope(1) })
+    await store.outbox.enqueue({ messageId: b, to: CAROL, envelope: envelope(2), nextAttemptAt: fx.clock.now + 0.5 })
+    await store.outbox.recordAttempt(a, { nextAttemptAt: fx.clock.now + 1234.7, error: 'down' })
+    await store.close()
+    store = await fx.open()
+    expect(await store.outbox.size()).toBe(2)
+    expect(await store.outbox.remove(a)).toBe(true)
+    expect(await store.outbox.remove(b)).toBe(true)
+    expect(await store.outbox.size()).toBe(0)
+    expect(await store.outbox.peers()).toEqual([])
+    expect(await store.outbox.due(fx.clock.now + 10_000)).toEqual([])
+    await store.close()
+    store = await fx.open()
+    expect(await store.outbox.size()).toBe(0)
+  })
+
+  it('sees its own write: enqueue then remove, and a second enqueue, in one batch', async () => {
+    const a = messageId()
+    const b = messageId()
+    await store.write(async () => [
+      ...await store.outbox.enqueueOps({ messageId: a, to: BOB, envelope: envelope(1) }),
+      ...await store.outbox.enqueueOps({ messageId: a, to: BOB, envelope: envelope(9) }),
+      ...await store.outbox.enqueueOps({ messageId: b, to: BOB, envelope: envelope(2) }),
+      ...await store.outbox.removeOps(b)
+    ])
+    expect((await store.outbox.forPeer(BOB)).map(e => e.envelope)).toEqual([envelope(1)])
+    expect(await store.outbox.size()).toBe(1)
+    expect(await store.outbox.remove(b)).toBe(false)
+  })
+
+  it('is not moved by a batch that fails', async () => {
+    const a = messageId()
+    await store.outbox.enqueue({ messageId: a, to: BOB, envelope: envelope(1) })
+    await expect(store.write(async () => [...await store.outbox.removeOps(a), { type: 'put', key: 'x' } as never])).rejects.toThrow()
+    expect(await store.outbox.size()).toBe(1)
+    expect(await store.outbox.remove(a)).toBe(true)
+    expect(await store.outbox.size()).toBe(0)
+  })
+})

@@ -226,3 +226,32 @@ describe('write', () => {
     expect((await store.messages.inbox()).total).toBe(2)
   })
 })
+
+describe('sealing at commit', () => {
+  it('writes a value put several times in one batch once, sealed, with the last value', async () => {
+    const store = await fx.open()
+    const secret = (n: number): Uint8Array => new TextEncoder().encode(`${SECRET_CONTENT} #${n}`)
+    await store.write(() => [1, 2, 3].flatMap(n => store.sessions.putOps(BOB, secret(n))))
+    expect(await store.sessions.get(BOB)).toEqual(secret(3))
+    // put then delete in one batch: deleted; delete then put: there
+    await store.write(() => [...store.sessions.putOps(CAROL, secret(4)), ...store.sessions.deleteOps(CAROL), ...store.sessions.deleteOps(BOB), ...store.sessions.putOps(BOB, secret(5))])
+    expect(await store.sessions.get(CAROL)).toBeUndefined()
+    expect(await store.sessions.get(BOB)).toEqual(secret(5))
+    await store.close()
+    const raw = await rawEntries(fx.dir)
+    const sessions = raw.filter(([key]) => key.includes('sessions'))
+    expect(sessions).toHaveLength(1)
+    for (const [, value] of raw) expect(contains(value, new TextEncoder().encode(SECRET_CONTENT))).toBe(false)
+  })
+
+  it('refuses operations built inside one write and committed by another', async () => {
+    const store = await fx.open()
+    let leaked: Parameters<typeof store.write>[0] = []
+    await store.write(() => {
+      leaked = store.sessions.putOps(BOB, new Uint8Array([1, 2, 3]))
+      return []
+    })
+    await expect(store.write(leaked)).rejects.toMatchObject({ name: 'StoreTransactionError' })
+    expect(await store.sessions.get(BOB)).toBeUndefined()
+  })
+})
