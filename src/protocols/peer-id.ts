@@ -1,6 +1,6 @@
 /** PeerId strings from the identity-multihash bytes that envelopes and cards carry. */
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { publicKeyFromPeerIdBytes } from '../crypto/index.js'
 
 /** Agents talk to few peers, often: remember the last ones. */
@@ -20,4 +20,11 @@ export function peerIdString (bytes: Uint8Array): string {
     cache.set(key, peerId)
   }
   return peerId
+}
+
+/** The identity-multihash bytes of an Ed25519 PeerId string. Throws for anything else. */
+export function peerIdBytesOf (peer: string): Uint8Array {
+  const id = peerIdFromString(peer)
+  if (id.type !== 'Ed25519') throw new TypeError(`not an Ed25519 peer id: ${peer}`)
+  return id.toMultihash().bytes
 }
