@@ -9,6 +9,7 @@ import { LevelContactStore } from './contacts.js'
 import { LevelConversationStore } from './conversations.js'
 import { StoreCorruptionError, StoreQueryError } from './errors.js'
 import { LevelArchiveStore } from './archive.js'
+import { LevelDenStore } from './dens.js'
 import { LevelMailboxStore } from './mailbox.js'
 import { LevelMessageStore } from './messages.js'
 import { LevelMetaStore } from './meta.js'
@@ -20,6 +21,7 @@ import type { ContactStore } from './contacts.js'
 import type { StoreOp } from './context.js'
 import type { ConversationStore } from './conversations.js'
 import type { ArchiveStore } from './archive.js'
+import type { DenStore } from './dens.js'
 import type { MailboxLimits, MailboxStore } from './mailbox.js'
 import type { MessageStore } from './messages.js'
 import type { MetaStore } from './meta.js'
@@ -63,6 +65,8 @@ export interface Store {
   readonly mailbox: MailboxStore
   /** Other agents' encrypted history archives (relays only). */
   readonly archive: ArchiveStore
+  /** Dens: records, posts, sender keys, tombstones. */
+  readonly dens: DenStore
   /** true from the moment `close()` is called */
   readonly closed: boolean
   /**
@@ -101,6 +105,7 @@ class LevelStore implements Store {
   readonly meta: LevelMetaStore
   readonly mailbox: LevelMailboxStore
   readonly archive: LevelArchiveStore
+  readonly dens: LevelDenStore
   readonly #ctx: StoreContext
 
   constructor (ctx: StoreContext, maxOutbox: number, mailbox: MailboxLimits = {}) {
@@ -115,6 +120,7 @@ class LevelStore implements Store {
     this.meta = new LevelMetaStore(ctx)
     this.mailbox = new LevelMailboxStore(ctx, mailbox)
     this.archive = new LevelArchiveStore(ctx)
+    this.dens = new LevelDenStore(ctx)
   }
 
   get closed (): boolean {
@@ -166,6 +172,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     await store.messages.load()
     await store.outbox.load()
     await store.mailbox.load()
+    await store.dens.load()
     return store
   } catch (err) {
     await ctx.close()
