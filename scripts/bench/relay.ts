@@ -159,8 +159,7 @@ async function large (args: string[], dir: string): Promise<Record<string, unkno
   const fillSec = (performance.now() - fillStart) / 1000
   await store.close()
 
-  // every sample recipient connects from 127.0.0.1 in turn: lift the per-host inbound rate limit
-  const relay = await createAgentNode({ dataDir: relayDir, listen: LISTEN, relay: { maxEnvelopes: perRecipient }, discoverRelays: 0, libp2p: { connectionManager: { inboundConnectionThreshold: 1000 } } })
+  const relay = await createAgentNode({ dataDir: relayDir, listen: LISTEN, relay: { maxEnvelopes: perRecipient }, discoverRelays: 0 })
   // seqs were handed out round-robin: recipient k holds k, k + R·10 … in blocks of 10
   const sample = keys.slice(0, 20)
   const times = await pageLatency(relay, sample, pages, (key) => {

@@ -29,6 +29,8 @@ import { recordFields } from './message-record.js'
 import { Receiver } from './receiver.js'
 import { RelayManager } from './relays.js'
 import { HistoryArchive } from './archive.js'
+import { DenManager } from './dens.js'
+import type { DenPostRecord } from '../store/index.js'
 import type { RestoreResult } from './archive.js'
 import { TERMINAL_STATES, TaskTracker } from './tasks.js'
 import type { OpenTask } from './tasks.js'
@@ -105,6 +107,10 @@ export interface AgentNodeOptions {
   relays?: string[]
   /** With no `relays`, how many relays found in the DHT to use. @default 2 */
   discoverRelays?: number
+  /** Issuers (PeerIds) whose credentials this node accepts, e.g. for posts in verified dens. @default [] */
+  trustedIssuers?: string[]
+  /** Our own credential (from an issuer's speed challenge), shown in verified dens. */
+  credential?: Uint8Array
 }
 
 /** Limits of a node that serves as a relay. */
@@ -164,6 +170,10 @@ export interface AgentNodeEvents {
   'task.response': CustomEvent<MessageRecord>
   /** a task we requested reached its deadline without a terminal response */
   'task.expired': CustomEvent<OpenTask>
+  /** a post in a den we joined (ours included when it comes back from a catch-up, never twice) */
+  'den.message': CustomEvent<DenPostRecord>
+  /** a den we were in was destroyed by its owner: nothing of it is kept */
+  'den.destroyed': CustomEvent<{ denId: string }>
 }
 
 /** A conversation with one peer, for agents that think in sessions. */
@@ -184,6 +194,7 @@ interface NodeParts {
   libp2p: AgentLibp2p<NodeServices>
   relays: RelayManager
   archive: HistoryArchive
+  dens: DenManager
   prekeys: PrekeyManager
   sessions: SessionManager
   tasks: TaskTracker
@@ -226,6 +237,7 @@ export class AgentNode extends EventTarget {
         if (record.type === 'task-response') this.dispatchEvent(new CustomEvent('task.response', { detail: record }))
       },
       status: (change) => { this.#emitStatus(change) },
+      den: async (from, control) => await parts.dens.controlOps(from, control),
       reply: async (to, body) => await this.send(to, body)
     })
     // every stored or changed message goes to the history archive at our relays
@@ -311,7 +323,25 @@ export class AgentNode extends EventTarget {
       delivered: (items) => { late().#acknowledgeRelayed(items) }
     }, { relays: options.relays, discover: options.discoverRelays })
     const archive = new HistoryArchive({ prims, store, archiveKey: dir.archiveKey, relays: () => relays.ownClients() })
-    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, options })
+    const self = libp2p.peerId.toString()
+    const dens = new DenManager({
+      prims,
+      identity: dir.identity,
+      self,
+      store,
+      pubsub: libp2p.services.pubsub,
+      contentRouting: libp2p.contentRouting,
+      events: libp2p,
+      dial: async (peer, opts) => await libp2p.dial(peer, opts),
+      dialProtocol: async (peer, protocol, opts) => await libp2p.dialProtocol(peer, protocol, opts),
+      handle: async (protocol, handler) => { await libp2p.handle(protocol, (stream, connection) => { handler(stream, connection) }) },
+      unhandle: async (protocol) => { await libp2p.unhandle(protocol) },
+      sendControl: async (to, control) => { await late().#sendDenControl(to, control) },
+      emit: (type, detail) => { late().dispatchEvent(new CustomEvent(type, { detail })) },
+      credential: () => options.credential,
+      trustedIssuers: options.trustedIssuers ?? []
+    })
+    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, options })
     ref.node = node
     if (options.start !== false) await node.start()
     return node
@@ -324,6 +354,21 @@ export class AgentNode extends EventTarget {
   /** Counters for tests and metrics. */
   get stats (): { x3dhInitiated: number, rejectedFrames: number, rejectedEnvelopes: number, duplicates: number } {
     return { x3dhInitiated: this.#parts.sessions.x3dhInitiated, ...this.#stats, ...this.#receiver.stats }
+  }
+
+  /**
+   * Dens and channels (DESIGN.md §7): `create`, `join`, `leave`, `post`,
+   * `feed`, `addMembers`, `removeMembers`, `destroy`, `listPublicDens`;
+   * posts arrive as `den.message` events.
+   */
+  get dens (): DenManager {
+    return this.#parts.dens
+  }
+
+  /** A den control body to one peer over its 1:1 session (reliable: outbox, relays). */
+  async #sendDenControl (to: string, control: Uint8Array): Promise<void> {
+    const convId = conversationId(this.#self, parsePeer(to).toMultihash().bytes)
+    await this.#sealAndQueue(to, encodeBody({ type: 'den', den: control }, convId), () => [])
   }
 
   /** The directory this node keeps its identity and databases in. */
@@ -344,6 +389,7 @@ export class AgentNode extends EventTarget {
     this.libp2p.addEventListener('peer:connect', (evt) => { this.#parts.libp2p.services.dm.flush(evt.detail.toString()) })
     // our mailboxes first: subscribe and fetch what waited for us while we join the network
     await this.#parts.relays.start()
+    await this.#parts.dens.start()
     // Ready means reachable: with a bootstrap list, wait (briefly) to join the network and
     // publish our card; the card service keeps retrying a put that reached no DHT peer.
     if ((this.#parts.options.bootstrap?.length ?? 0) > 0) await this.#joined(READY_TIMEOUT)
@@ -378,6 +424,7 @@ export class AgentNode extends EventTarget {
     clearInterval(this.#purgeTimer)
     this.#discovery?.abort()
     await this.#parts.archive.stop()
+    await this.#parts.dens.stop()
     this.#parts.relays.stop()
     this.#parts.tasks.stop()
     await this.libp2p.stop()

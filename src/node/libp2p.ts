@@ -23,7 +23,7 @@
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { bootstrap } from '@libp2p/bootstrap'
-import { gossipsub } from '@libp2p/gossipsub'
+import { StrictSign, gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { logger } from '@libp2p/logger'
@@ -221,7 +221,7 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
       selectors: { [DHT_NAMESPACE]: namespaceSelector(records) },
       ...options.dht
     }),
-    pubsub: gossipsub(options.gossipsub),
+    pubsub: gossipsub({ ...GOSSIPSUB_DEFAULTS, ...options.gossipsub }),
     datastoreLifecycle: () => datastoreLifecycle(owned),
     ...options.services
   } as unknown as ServiceFactoryMap<AgentLibp2pServices & S>
@@ -242,7 +242,9 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
         ? [bootstrap({ ...options.bootstrapOptions, list: bootstrapList })]
         : [],
       connectionGater,
-      connectionManager: options.connectionManager,
+      // many agents on one machine (the demo, a test net) all connect from 127.0.0.1:
+      // libp2p's default of 5 new inbound connections per second per host turns some away
+      connectionManager: { inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST, ...options.connectionManager },
       services,
       start: options.start
     })
@@ -251,6 +253,45 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
   } catch (err) {
     await owned?.close().catch(() => {})
     throw err
+  }
+}
+
+/** New inbound connections accepted per second from one host (libp2p's default is 5). */
+export const INBOUND_CONNECTIONS_PER_HOST = 100
+
+/**
+ * Gossipsub, hardened (DESIGN.md §7, docs/protocol.md §18.6): every message
+ * signed by its publisher's key (StrictSign); decode limits set where the
+ * library's are far above what dens need; a den envelope is at most 64 KiB;
+ * peer scoring on, with the library's thresholds written out (a peer below
+ * −80 is graylisted: nothing it sends is processed) and den topics scored on
+ * invalid messages as they are joined. Loopback is exempt from the IP
+ * colocation penalty so that agents sharing one machine can talk. A post
+ * with nobody subscribed yet is kept and served to those who catch up.
+ */
+export const GOSSIPSUB_DEFAULTS: Partial<GossipsubOpts> = {
+  globalSignaturePolicy: StrictSign,
+  allowPublishToZeroTopicPeers: true,
+  emitSelf: false,
+  maxInboundDataLength: 64 * 1024 + 1024,
+  decodeRpcLimits: {
+    maxSubscriptions: 1024,
+    maxMessages: 256,
+    maxIhaveMessageIDs: 1000,
+    maxIwantMessageIDs: 1000,
+    maxIdontwantMessageIDs: 512,
+    maxControlMessages: 256,
+    maxPeerInfos: 16
+  },
+  scoreParams: {
+    IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1'])
+  },
+  scoreThresholds: {
+    gossipThreshold: -10,
+    publishThreshold: -50,
+    graylistThreshold: -80,
+    acceptPXThreshold: 10,
+    opportunisticGraftThreshold: 20
   }
 }
 

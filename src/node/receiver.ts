@@ -48,6 +48,12 @@ export interface ReceiverDeps {
   status(change: { messageId: string, conversationId: string, peer: string, status: DeliveryStatus }): void
   /** send a body back (idempotent task replies) */
   reply(to: string, body: OutgoingBody): Promise<unknown>
+  /**
+   * A den control body (invitation, roster, sender key, destroy): the writes
+   * it needs, committed with the session state that opened it, and what to
+   * do once they are on disk. Must not throw: refuse by returning no writes.
+   */
+  den?(from: string, control: Uint8Array): Promise<{ ops: StoreOp[], after?(): void }>
 }
 
 /** What a received message becomes, decided inside its session lock. */
@@ -219,6 +225,22 @@ export class Receiver {
         status: Ack.Status.OK,
         after: () => { for (const m of changes) this.#deps.status({ messageId: m.messageId, conversationId: m.conversationId, peer: sender, status: m.status }) }
       }
+    }
+    if (decoded.den != null) {
+      const control = decoded.den
+      let after: (() => void) | undefined
+      const committed = this.commit(epoch, async () => {
+        let ops: StoreOp[] = []
+        try {
+          const handled = await this.#deps.den?.(sender, control)
+          ops = handled?.ops ?? []
+          after = handled?.after
+        } catch (err) {
+          log.error('den control from %s: %e', sender, err)
+        }
+        return [...common(), ...await consume(), ...ops]
+      })
+      return { committed, status: Ack.Status.OK, after: () => { after?.() } }
     }
     const body = decoded.body!
     if (body.type === 'task-request' && body.task?.idempotencyKey != null) {

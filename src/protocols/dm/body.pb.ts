@@ -527,6 +527,7 @@ export interface Body {
   expiresAt?: number
   task?: TaskFields
   receipt?: Receipt
+  den: Uint8Array<ArrayBuffer>
   padding: Uint8Array<ArrayBuffer>
 }
 
@@ -590,6 +591,11 @@ export namespace Body {
           Receipt.codec().encode(obj.receipt, w)
         }
 
+        if ((obj.den != null && obj.den.byteLength > 0)) {
+          w.uint32(90)
+          w.bytes(obj.den)
+        }
+
         if ((obj.padding != null && obj.padding.byteLength > 0)) {
           w.uint32(122)
           w.bytes(obj.padding)
@@ -606,6 +612,7 @@ export namespace Body {
           metadata: '',
           replyTo: '',
           conversationId: '',
+          den: uint8ArrayAlloc(0),
           padding: uint8ArrayAlloc(0)
         }
 
@@ -659,6 +666,10 @@ export namespace Body {
               obj.receipt = Receipt.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.receipt
               })
+              break
+            }
+            case 11: {
+              obj.den = reader.bytes()
               break
             }
             case 15: {
@@ -748,6 +759,13 @@ export namespace Body {
                 limits: opts.limits?.receipt
               })
 
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.den`,
+                value: reader.bytes()
+              }
               break
             }
             case 15: {
@@ -865,6 +883,11 @@ export namespace Body {
     value: string
   }
 
+  export interface BodyDenFieldEvent {
+    field: '$.den'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface BodyPaddingFieldEvent {
     field: '$.padding'
     value: Uint8Array<ArrayBuffer>
@@ -878,7 +901,7 @@ export namespace Body {
     return decodeMessage(buf, Body.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Body>): Generator<BodyTypeFieldEvent | BodyContentFieldEvent | BodyPayloadFieldEvent | BodyMediaUrlFieldEvent | BodyMediaMimeTypeFieldEvent | BodyMediaSizeFieldEvent | BodyMediaSha256FieldEvent | BodyMetadataFieldEvent | BodyReplyToFieldEvent | BodyConversationIdFieldEvent | BodyExpiresAtFieldEvent | BodyTaskTaskIdFieldEvent | BodyTaskSkillFieldEvent | BodyTaskDeadlineFieldEvent | BodyTaskIdempotencyKeyFieldEvent | BodyTaskStateFieldEvent | BodyReceiptKindFieldEvent | BodyReceiptMessageIdsFieldEvent | BodyReceiptTaskIdFieldEvent | BodyPaddingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Body>): Generator<BodyTypeFieldEvent | BodyContentFieldEvent | BodyPayloadFieldEvent | BodyMediaUrlFieldEvent | BodyMediaMimeTypeFieldEvent | BodyMediaSizeFieldEvent | BodyMediaSha256FieldEvent | BodyMetadataFieldEvent | BodyReplyToFieldEvent | BodyConversationIdFieldEvent | BodyExpiresAtFieldEvent | BodyTaskTaskIdFieldEvent | BodyTaskSkillFieldEvent | BodyTaskDeadlineFieldEvent | BodyTaskIdempotencyKeyFieldEvent | BodyTaskStateFieldEvent | BodyReceiptKindFieldEvent | BodyReceiptMessageIdsFieldEvent | BodyReceiptTaskIdFieldEvent | BodyDenFieldEvent | BodyPaddingFieldEvent> {
     return streamMessage(buf, Body.codec(), opts)
   }
 }

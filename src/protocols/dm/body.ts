@@ -241,6 +241,7 @@ function toProto (body: ValidBody, conversationId: string): Body {
     metadata: body.metadata === undefined ? '' : JSON.stringify(body.metadata),
     replyTo: body.replyTo ?? '',
     conversationId,
+    den: new Uint8Array(0),
     padding: new Uint8Array(0)
   }
   if (body.expiresAt !== undefined) proto.expiresAt = body.expiresAt
@@ -269,10 +270,13 @@ function toProto (body: ValidBody, conversationId: string): Body {
  * ciphertext length says only which 256-byte bucket a message is in.
  * Throws `BodyValidationError` if the encoded body exceeds MAX_BODY_BYTES.
  */
-export function encodeBody (body: ValidBody | { type: 'receipt', receipt: Receipt }, conversationId: string): Uint8Array {
+export function encodeBody (body: ValidBody | { type: 'receipt', receipt: Receipt } | { type: 'den', den: Uint8Array }, conversationId: string): Uint8Array {
+  const control = { content: '', payload: '', metadata: '', replyTo: '', conversationId, den: new Uint8Array(0), padding: new Uint8Array(0) }
   const proto = 'receipt' in body
-    ? { type: 'receipt', content: '', payload: '', metadata: '', replyTo: '', conversationId, receipt: body.receipt, padding: new Uint8Array(0) } as Body
-    : toProto(body, conversationId)
+    ? { ...control, type: 'receipt', receipt: body.receipt } as Body
+    : 'den' in body
+      ? { ...control, type: 'den', den: body.den } as Body
+      : toProto(body, conversationId)
   const pad = paddingFor(Body.encode(proto).length)
   const encoded = Body.encode({ ...proto, padding: new Uint8Array(pad) } as Body)
   if (encoded.length > MAX_BODY_BYTES) fail('body', `encodes to ${encoded.length} bytes, more than ${MAX_BODY_BYTES}`)
@@ -299,6 +303,8 @@ export interface ReceivedBody {
   conversationId: string
   body?: ValidBody
   receipt?: Receipt
+  /** type `den`: an encoded DenControl, for the den layer to check */
+  den?: Uint8Array
 }
 
 /** Decode a received body. Throws `BodyValidationError` for anything we would not send. */
@@ -315,6 +321,10 @@ export function decodeBody (bytes: Uint8Array): ReceivedBody {
     if (proto.receipt.messageIds.length > MAX_RECEIPT_IDS) fail('receipt.messageIds', `must list at most ${MAX_RECEIPT_IDS} ids`)
     if (!proto.receipt.messageIds.every(id => HEX_ID.test(id))) fail('receipt.messageIds', 'must be message ids')
     return { conversationId: proto.conversationId, receipt: proto.receipt }
+  }
+  if (proto.type === 'den') {
+    if (proto.den.length === 0) fail('den', 'is required')
+    return { conversationId: proto.conversationId, den: proto.den }
   }
   const parse = (field: string, text: string): unknown => {
     try {
