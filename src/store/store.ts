@@ -6,6 +6,7 @@ import { Level } from 'level'
 import { MAX_OUTBOX, STORAGE_KEY_LENGTH, STORE_FORMAT_VERSION } from './constants.js'
 import { StoreContext } from './context.js'
 import { LevelContactStore } from './contacts.js'
+import { LevelEventStore, MAX_EVENTS } from './events.js'
 import { LevelConversationStore } from './conversations.js'
 import { StoreCorruptionError, StoreQueryError } from './errors.js'
 import { LevelMessageStore } from './messages.js'
@@ -14,15 +15,18 @@ import { LevelOutboxStore } from './outbox.js'
 import { LevelOwnPrekeyStore } from './prekeys.js'
 import { LevelReplayStore } from './replay.js'
 import { LevelSessionStore } from './sessions.js'
+import { LevelWebhookStore } from './webhooks.js'
 import type { ContactStore } from './contacts.js'
 import type { StoreOp } from './context.js'
 import type { ConversationStore } from './conversations.js'
+import type { EventStore } from './events.js'
 import type { MessageStore } from './messages.js'
 import type { MetaStore } from './meta.js'
 import type { OutboxStore } from './outbox.js'
 import type { OwnPrekeyStore } from './prekeys.js'
 import type { ReplayStore } from './replay.js'
 import type { SessionStore } from './sessions.js'
+import type { WebhookStore } from './webhooks.js'
 
 export interface StoreOptions {
   /** Directory of the level database; created when missing. */
@@ -39,6 +43,11 @@ export interface StoreOptions {
    * @default MAX_OUTBOX (10 000)
    */
   maxOutbox?: number
+  /**
+   * Most events the event log keeps (the newest).
+   * @default MAX_EVENTS (100 000)
+   */
+  maxEvents?: number
 }
 
 /** What `store.write()` takes: operations, or a function that builds them while no other write runs. */
@@ -53,6 +62,9 @@ export interface Store {
   readonly contacts: ContactStore
   readonly prekeys: OwnPrekeyStore
   readonly meta: MetaStore
+  /** the durable event log of the API (DESIGN §9) */
+  readonly events: EventStore
+  readonly webhooks: WebhookStore
   /** true from the moment `close()` is called */
   readonly closed: boolean
   /**
@@ -89,9 +101,11 @@ class LevelStore implements Store {
   readonly contacts: LevelContactStore
   readonly prekeys: LevelOwnPrekeyStore
   readonly meta: LevelMetaStore
+  readonly events: LevelEventStore
+  readonly webhooks: LevelWebhookStore
   readonly #ctx: StoreContext
 
-  constructor (ctx: StoreContext, maxOutbox: number) {
+  constructor (ctx: StoreContext, maxOutbox: number, maxEvents: number) {
     this.#ctx = ctx
     this.conversations = new LevelConversationStore(ctx)
     this.messages = new LevelMessageStore(ctx, this.conversations)
@@ -101,6 +115,8 @@ class LevelStore implements Store {
     this.contacts = new LevelContactStore(ctx)
     this.prekeys = new LevelOwnPrekeyStore(ctx)
     this.meta = new LevelMetaStore(ctx)
+    this.events = new LevelEventStore(ctx, maxEvents)
+    this.webhooks = new LevelWebhookStore(ctx)
   }
 
   get closed (): boolean {
@@ -138,7 +154,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
   checkOptions(options)
   const db = new Level<string, Uint8Array>(options.path, { keyEncoding: 'utf8', valueEncoding: 'view' })
   const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now)
-  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX)
+  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS)
   const check = ctx.bucket(STORE)
   try {
     await ctx.ready()
@@ -151,6 +167,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     }
     await store.messages.load()
     await store.outbox.load()
+    await store.events.load()
     return store
   } catch (err) {
     await ctx.close()
