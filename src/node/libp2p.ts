@@ -177,6 +177,8 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
   services?: ServiceFactoryMap<S>
   /** @default libp2p's defaults */
   connectionManager?: ConnectionManagerInit
+  /** libp2p metrics, e.g. `prometheusMetrics()` for the API's `/metrics`. @default none */
+  metrics?: Libp2pOptions['metrics']
   /**
    * Start the node before returning.
    *
@@ -243,6 +245,7 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
         : [],
       connectionGater,
       connectionManager: options.connectionManager,
+      metrics: options.metrics,
       services,
       start: options.start
     })
