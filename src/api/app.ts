@@ -10,6 +10,8 @@
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifySwagger from '@fastify/swagger'
 import fastifyWebsocket from '@fastify/websocket'
+import { Ajv } from 'ajv'
+import addFormatsModule from 'ajv-formats'
 import fastify from 'fastify'
 import { Type } from 'typebox'
 import { ApiKeys } from './api-key.js'
@@ -28,6 +30,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Registry } from 'prom-client'
 
 const second = 1000
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
+function makeAjv (coerceTypes: false | 'array'): Ajv {
+  const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false })
+  addFormats(ajv)
+  return ajv
+}
+const bodyAjv = makeAjv(false)
+const textAjv = makeAjv('array')
 
 export interface ApiOptions {
   node: AgentNode
@@ -57,9 +68,10 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
   const keys = typeof options.apiKey === 'string' ? new ApiKeys(options.apiKey) : options.apiKey
   const app: Api = fastify({
     logger: options.logger === true ? { level: 'info', redact: ['req.headers.authorization'] } : false,
-    bodyLimit: options.bodyLimit ?? 256 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } }
+    bodyLimit: options.bodyLimit ?? 256 * 1024
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // query strings and paths are text: their numbers and booleans are coerced; JSON bodies are taken as sent
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema))
 
   const metrics = createMetrics(node, options.registry)
   const webhooks = new WebhookDispatcher(node.eventLog, node.webhookStore, {

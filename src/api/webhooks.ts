@@ -167,7 +167,7 @@ export class WebhookDispatcher {
     for (;;) {
       const events = await this.#log.after(await this.#store.fannedOut(), FAN_OUT_PAGE)
       if (events.length === 0) return
-      const created = await this.#store.fanOut(events, body)
+      const created = await this.#store.fanOut(events, body, this.#clock.now())
       for (const delivery of created) this.#schedule(delivery)
       if (events.length < FAN_OUT_PAGE) return
     }

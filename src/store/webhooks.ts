@@ -87,9 +87,10 @@ export interface WebhookStore {
   fannedOut(): Promise<number>
   /**
    * Create the deliveries `events` owe to the webhooks that want them and
-   * move the fanned-out cursor past the last one, in one batch.
+   * move the fanned-out cursor past the last one, in one batch. They are
+   * due at `now` (default: the store's clock).
    */
-  fanOut(events: StoredEvent[], body: (event: StoredEvent) => string): Promise<PendingDelivery[]>
+  fanOut(events: StoredEvent[], body: (event: StoredEvent) => string, now?: number): Promise<PendingDelivery[]>
   /** Every delivery still owed. */
   pending(): Promise<PendingDelivery[]>
   /**
@@ -154,12 +155,11 @@ export class LevelWebhookStore implements WebhookStore {
     return (await this.#bucket.getJson<{ cursor: number }>(FANNED_OUT))?.cursor ?? 0
   }
 
-  async fanOut (events: StoredEvent[], body: (event: StoredEvent) => string): Promise<PendingDelivery[]> {
+  async fanOut (events: StoredEvent[], body: (event: StoredEvent) => string, now = this.#ctx.now()): Promise<PendingDelivery[]> {
     if (events.length === 0) return []
     return await this.#ctx.transact(async () => {
       const webhooks = await this.list()
       const done = (await this.#bucket.getJson<{ cursor: number }>(FANNED_OUT))?.cursor ?? 0
-      const now = this.#ctx.now()
       const created: PendingDelivery[] = []
       let last = done
       for (const event of events) {
