@@ -57,10 +57,6 @@ export interface ApiOptions {
   logger?: boolean
 }
 
-export interface AgentApi {
-  app: Api
-  webhooks: WebhookDispatcher
-}
 
 /** The API, ready for `inject()` or `listen()`; webhook delivery runs from here until `app.close()`. */
 export async function buildApp (options: ApiOptions): Promise<Api> {
