@@ -39,7 +39,7 @@ export function eventRoutes (app: Api, { node, maxLongPoll, closing }: ApiContex
         400: ErrorBody
       }
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const after = req.query.after ?? log.last
       const limit = req.query.limit ?? 100
       const timeout = Math.min(req.query.timeout ?? 25, maxLongPoll)
@@ -47,11 +47,12 @@ export function eventRoutes (app: Api, { node, maxLongPoll, closing }: ApiContex
       if (events.length === 0 && timeout > 0) {
         const gone = new AbortController()
         const onClose = (): void => { gone.abort() }
-        req.raw.once('close', onClose)
+        // the client went away: stop waiting for it
+        reply.raw.once('close', onClose)
         try {
           await log.wait(after, AbortSignal.any([gone.signal, closing, AbortSignal.timeout(timeout * 1000)]))
         } finally {
-          req.raw.off('close', onClose)
+          reply.raw.off('close', onClose)
         }
         events = await log.after(after, limit)
       }
