@@ -15,7 +15,7 @@
  * ```
  */
 export { AgentNode, createAgentNode } from './node/agent-node.js'
-export type { AgentNodeEvents, AgentNodeOptions, AgentSession, InboxPolicy, SendResult, StatusChange } from './node/agent-node.js'
+export type { AgentNodeEvents, AgentNodeOptions, AgentProfile, AgentSession, InboxPolicy, SendResult, StatusChange } from './node/agent-node.js'
 export type { OpenTask } from './node/tasks.js'
 export * from './node/errors.js'
 export { BODY_TYPES, TASK_STATES } from './protocols/dm/body.js'
@@ -24,6 +24,6 @@ export { BodyValidationError } from './protocols/dm/errors.js'
 export { CardNotFoundError } from './protocols/card/errors.js'
 export type { AgentSkill, ResolvedCard } from './protocols/card/index.js'
 export type {
-  ConversationRecord, DeliveryStatus, HistoryPage, InboxPage, MessageRecord
+  ConversationRecord, DeliveryStatus, EventStore, HistoryPage, InboxPage, MessageRecord, StoredEvent
 } from './store/index.js'
 export * from './crypto/index.js'

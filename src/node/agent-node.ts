@@ -41,7 +41,8 @@ import type { OutgoingBody } from '../protocols/dm/body.js'
 import type { DmInit } from '../protocols/dm/dm-service.js'
 import type { RelayService } from '../protocols/relay/index.js'
 import type {
-  ConversationListOptions, ConversationRecord, DeliveryStatus, HistoryOptions, HistoryPage, InboxOptions, InboxPage, MessageRecord, Store, StoreOp
+  ConversationListOptions, ConversationRecord, DeliveryStatus, EventStore, HistoryOptions, HistoryPage, InboxOptions, InboxPage, MessageRecord, Store, StoreOp,
+  WebhookStore
 } from '../store/index.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -165,7 +166,7 @@ export interface StatusChange {
 export interface AgentNodeEvents {
   'message.received': CustomEvent<MessageRecord>
   'message.status': CustomEvent<StatusChange>
-  'message.read': CustomEvent<{ messageId: string }>
+  'message.read': CustomEvent<{ messageId: string, conversationId: string }>
   /** a response to a task we requested */
   'task.response': CustomEvent<MessageRecord>
   /** a task we requested reached its deadline without a terminal response */
@@ -261,6 +262,7 @@ export class AgentNode extends EventTarget {
     let libp2p: NodeParts['libp2p']
     try {
       await prekeys.refresh()
+      options = await withSavedProfile(store, options)
       libp2p = await createAgentLibp2p({
         ...options.libp2p,
         privateKey: dir.privateKey,
@@ -408,6 +410,7 @@ export class AgentNode extends EventTarget {
     this.#parts.store.replay.purge()
       .then(n => { if (n > 0) log('forgot %d envelope ids past the replay window', n) })
       .catch(logError)
+    this.#parts.store.events.prune().catch(logError)
   }
 
   /** Resolves on the first connection, or after `timeout` ms. */
@@ -543,7 +546,10 @@ export class AgentNode extends EventTarget {
               for (let i = 0; i < batch.length; i++) {
                 const job = batch[i]!
                 const id = ids[i]!
-                if (job.record != null) ops.push(...await store.messages.putOps(job.record(id, job.sentAt)))
+                if (job.record != null) {
+                  const record = job.record(id, job.sentAt)
+                  ops.push(...await store.messages.putOps(record), ...statusEventOps(store, { messageId: id, conversationId: record.conversationId, peer: to, status: 'queued' }))
+                }
                 ops.push(...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed[i]!.envelope, createdAt: job.sentAt }))
                 ops.push(...await job.extraOps(id))
               }
@@ -616,8 +622,11 @@ export class AgentNode extends EventTarget {
     if (message.read) return true
     // the read flag and the receipt that tells the sender are written together
     const receipt = encodeBody({ type: 'receipt', receipt: { kind: Receipt.Kind.READ, messageIds: [messageId], taskId: '' } }, message.conversationId)
-    await this.#sealAndQueue(message.from, receipt, async () => (await store.messages.markReadOps(messageId)).ops)
-    this.dispatchEvent(new CustomEvent('message.read', { detail: { messageId } }))
+    await this.#sealAndQueue(message.from, receipt, async () => [
+      ...(await store.messages.markReadOps(messageId)).ops,
+      ...store.events.appendOps('message.read', { messageId, conversationId: message.conversationId })
+    ])
+    this.dispatchEvent(new CustomEvent('message.read', { detail: { messageId, conversationId: message.conversationId } }))
     return true
   }
 
@@ -785,14 +794,19 @@ export class AgentNode extends EventTarget {
           // held at a relay: out of the outbox
           const built = await store.messages.setStatusOps(messageId, 'relayed')
           ops.push(...await store.outbox.removeOps(messageId), ...built.ops)
-          if (built.result) changed.push({ messageId, conversationId: built.result.conversationId, peer, status: 'relayed' })
+          if (built.result) {
+            const change: StatusChange = { messageId, conversationId: built.result.conversationId, peer, status: 'relayed' }
+            ops.push(...statusEventOps(store, change))
+            changed.push(change)
+          }
           continue
         }
         if (ack == null) {
           const built = await store.messages.setStatusOps(messageId, 'sent')
           if (built.result) {
-            ops.push(...built.ops)
-            changed.push({ messageId, conversationId: built.result.conversationId, peer, status: 'sent' })
+            const change: StatusChange = { messageId, conversationId: built.result.conversationId, peer, status: 'sent' }
+            ops.push(...built.ops, ...statusEventOps(store, change))
+            changed.push(change)
           }
           continue
         }
@@ -801,7 +815,11 @@ export class AgentNode extends EventTarget {
         const next: DeliveryStatus = status === Ack.Status.REJECTED ? 'failed' : 'delivered'
         const built = await store.messages.setStatusOps(messageId, next, next === 'failed' ? `rejected by recipient: ${reason}` : undefined)
         ops.push(...await store.outbox.removeOps(messageId), ...built.ops)
-        if (built.result) changed.push({ messageId, conversationId: built.result.conversationId, peer, status: next, ...(next === 'failed' ? { reason } : {}) })
+        if (built.result) {
+          const change: StatusChange = { messageId, conversationId: built.result.conversationId, peer, status: next, ...(next === 'failed' ? { reason } : {}) }
+          ops.push(...statusEventOps(store, change))
+          changed.push(change)
+        }
       }
       return ops
     })
@@ -811,6 +829,76 @@ export class AgentNode extends EventTarget {
   #emitStatus (change: StatusChange): void {
     this.dispatchEvent(new CustomEvent('message.status', { detail: change }))
   }
+
+  // for the local HTTP API (src/api)
+
+  /** The durable event log (every event above, with a cursor) behind `/v1/events` and webhooks. */
+  get eventLog (): EventStore {
+    return this.#parts.store.events
+  }
+
+  /** Webhooks and the deliveries owed to them. */
+  get webhookStore (): WebhookStore {
+    return this.#parts.store.webhooks
+  }
+
+  /** What our card says about us. */
+  get profile (): AgentProfile {
+    const { options } = this.#parts
+    return { name: options.name ?? 'agent', description: options.description, inboxPolicy: options.inboxPolicy ?? 'open', skills: options.skills ?? [] }
+  }
+
+  /**
+   * Change what our card says and republish it. Saved in the store: a restart
+   * keeps it, except where its options say otherwise.
+   */
+  async updateProfile (changes: Partial<AgentProfile>): Promise<AgentProfile> {
+    const { options, store } = this.#parts
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined))
+    this.#parts.options = { ...options, ...defined }
+    await store.meta.put(PROFILE_KEY, this.profile)
+    // a card no DHT peer took yet stays current and is retried by the card service
+    await this.publishCard().catch(err => { log('card not published yet: %s', (err as Error).message) })
+    return this.profile
+  }
+
+  /** false for an unknown conversation */
+  async archiveConversation (conversationId: string): Promise<boolean> {
+    return await this.#parts.store.conversations.archive(conversationId)
+  }
+
+  /** Envelopes waiting for an ack. */
+  async outboxDepth (): Promise<number> {
+    return await this.#parts.store.outbox.size()
+  }
+}
+
+/** The parts of the card an agent edits. */
+export interface AgentProfile {
+  name: string
+  description?: string
+  inboxPolicy: InboxPolicy
+  skills: NonNullable<AgentNodeOptions['skills']>
+}
+
+const PROFILE_KEY = 'profile'
+
+/** Options with what `updateProfile` saved filled in where the options say nothing. */
+async function withSavedProfile (store: Store, options: AgentNodeOptions): Promise<AgentNodeOptions> {
+  const saved = await store.meta.get<Partial<AgentProfile>>(PROFILE_KEY)
+  if (saved == null) return options
+  return {
+    ...options,
+    name: options.name ?? saved.name,
+    description: options.description ?? saved.description,
+    inboxPolicy: options.inboxPolicy ?? saved.inboxPolicy,
+    skills: options.skills ?? saved.skills
+  }
+}
+
+/** A `message.status` event for the durable log, written in the batch that changes the status. */
+function statusEventOps (store: Store, change: StatusChange): StoreOp[] {
+  return store.events.appendOps('message.status', change)
 }
 
 function parsePeer (peer: string): PeerId {

@@ -537,7 +537,8 @@ export class DenManager {
     await store.write(async () => {
       const built = await store.dens.addPostOps(record, v.bytes)
       added = built.result
-      return [...ops, ...built.ops, ...store.dens.removePendingOps(denId, v.id)]
+      // the durable event log (the HTTP API's /v1/events and webhooks) gets it in the same batch
+      return [...ops, ...built.ops, ...store.dens.removePendingOps(denId, v.id), ...(added ? store.events.appendOps('den.message', record) : [])]
     })
     if (added) this.#deps.emit('den.message', record)
   }
@@ -838,6 +839,7 @@ export class DenManager {
     const topic = denTopic(denId)
     if (pubsub.getTopics().includes(topic)) pubsub.unsubscribe(topic)
     await store.dens.destroy(denId, this.#now())
+    await store.events.append('den.destroyed', { denId })
     this.#deps.emit('den.destroyed', { denId })
   }
 

@@ -177,6 +177,8 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
   services?: ServiceFactoryMap<S>
   /** @default libp2p's defaults */
   connectionManager?: ConnectionManagerInit
+  /** libp2p metrics, e.g. `prometheusMetrics()` for the API's `/metrics`. @default none */
+  metrics?: Libp2pOptions['metrics']
   /**
    * Start the node before returning.
    *
@@ -245,6 +247,7 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
       // many agents on one machine (the demo, a test net) all connect from 127.0.0.1:
       // libp2p's default of 5 new inbound connections per second per host turns some away
       connectionManager: { inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST, ...options.connectionManager },
+      metrics: options.metrics,
       services,
       start: options.start
     })

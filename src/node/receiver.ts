@@ -210,7 +210,7 @@ export class Receiver {
           if (message == null || message.direction !== 'out' || message.to !== sender) continue
           const built = await store.messages.setStatusOps(target, status)
           if (built.result) {
-            ops.push(...built.ops)
+            ops.push(...built.ops, ...store.events.appendOps('message.status', { messageId: target, conversationId: built.result.conversationId, peer: sender, status }))
             changes.push(built.result)
           }
           if (status === 'processed' && built.result) {
@@ -273,6 +273,8 @@ export class Receiver {
     }
     const committed = this.commit(epoch, async () => [
       ...await store.messages.putOps(record),
+      ...store.events.appendOps('message.received', record),
+      ...(body.type === 'task-response' ? store.events.appendOps('task.response', record) : []),
       ...common(),
       ...await consume(),
       ...(body.type === 'task-request' ? tasks.requestOps(sender, body.task!, messageId) : [])

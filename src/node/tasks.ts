@@ -91,7 +91,7 @@ export class TaskTracker {
     const timer = setTimeout(() => {
       this.#timers.delete(task.taskId)
       if (!this.#open.has(task.taskId)) return
-      this.#close(task.taskId)
+      this.#close(task.taskId, task)
         .then(() => { this.#expired(task) })
         .catch(() => {})
     }, Math.max(0, task.deadline - this.#now()))
@@ -99,11 +99,16 @@ export class TaskTracker {
     this.#timers.set(task.taskId, timer)
   }
 
-  async #close (taskId: string): Promise<void> {
+  /** `expired`: the task reached its deadline; its event is written with the closing. */
+  async #close (taskId: string, expired?: OpenTask): Promise<void> {
     clearTimeout(this.#timers.get(taskId))
     this.#timers.delete(taskId)
     this.#open.delete(taskId)
-    await this.#store.meta.put(OPEN, [...this.#open.values()])
+    const open = [...this.#open.values()]
+    await this.#store.write(async () => [
+      ...this.#store.meta.putOps(OPEN, open),
+      ...(expired == null ? [] : this.#store.events.appendOps('task.expired', expired))
+    ])
   }
 
   // worker side

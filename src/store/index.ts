@@ -3,7 +3,8 @@
  *
  * The node's persistent state on level (classic-level), the only code that
  * touches it. One sublevel per concern: messages, conversations, sessions,
- * outbox, replay, contacts, prekeys, meta.
+ * outbox, replay, contacts, prekeys, meta, events (the API's event log),
+ * webhooks.
  *
  * Every value is sealed at rest with AES-256-GCM under the node's storage
  * key: `nonce (12) || ciphertext || tag`, with `sublevel \0 key` as
@@ -69,3 +70,7 @@ export type { ReplayStore } from './replay.js'
 export type { ContactInput, ContactRecord, ContactStore, ContactTrust } from './contacts.js'
 export type { OneTimePrekeyRecord, OwnPrekeyStore, SignedPrekeyRecord } from './prekeys.js'
 export type { MetaStore } from './meta.js'
+export { EVENT_RETENTION, MAX_EVENTS } from './events.js'
+export type { EventStore, StoredEvent } from './events.js'
+export { MAX_WEBHOOKS, WebhookLimitError } from './webhooks.js'
+export type { PendingDelivery, WebhookAttempt, WebhookInput, WebhookRecord, WebhookStore } from './webhooks.js'

@@ -6,6 +6,7 @@ import { Level } from 'level'
 import { MAX_OUTBOX, STORAGE_KEY_LENGTH, STORE_FORMAT_VERSION } from './constants.js'
 import { StoreContext } from './context.js'
 import { LevelContactStore } from './contacts.js'
+import { LevelEventStore, MAX_EVENTS } from './events.js'
 import { LevelConversationStore } from './conversations.js'
 import { StoreCorruptionError, StoreQueryError } from './errors.js'
 import { LevelArchiveStore } from './archive.js'
@@ -17,18 +18,21 @@ import { LevelOutboxStore } from './outbox.js'
 import { LevelOwnPrekeyStore } from './prekeys.js'
 import { LevelReplayStore } from './replay.js'
 import { LevelSessionStore } from './sessions.js'
+import { LevelWebhookStore } from './webhooks.js'
 import type { ContactStore } from './contacts.js'
 import type { StoreOp } from './context.js'
 import type { ConversationStore } from './conversations.js'
 import type { ArchiveStore } from './archive.js'
 import type { DenStore } from './dens.js'
 import type { MailboxLimits, MailboxStore } from './mailbox.js'
+import type { EventStore } from './events.js'
 import type { MessageStore } from './messages.js'
 import type { MetaStore } from './meta.js'
 import type { OutboxStore } from './outbox.js'
 import type { OwnPrekeyStore } from './prekeys.js'
 import type { ReplayStore } from './replay.js'
 import type { SessionStore } from './sessions.js'
+import type { WebhookStore } from './webhooks.js'
 
 export interface StoreOptions {
   /** Directory of the level database; created when missing. */
@@ -47,6 +51,11 @@ export interface StoreOptions {
   maxOutbox?: number
   /** Limits of the mailboxes a relay holds for other agents. */
   mailbox?: MailboxLimits
+  /**
+   * Most events the event log keeps (the newest).
+   * @default MAX_EVENTS (100 000)
+   */
+  maxEvents?: number
 }
 
 /** What `store.write()` takes: operations, or a function that builds them while no other write runs. */
@@ -67,6 +76,9 @@ export interface Store {
   readonly archive: ArchiveStore
   /** Dens: records, posts, sender keys, tombstones. */
   readonly dens: DenStore
+  /** the durable event log of the API (DESIGN §9) */
+  readonly events: EventStore
+  readonly webhooks: WebhookStore
   /** true from the moment `close()` is called */
   readonly closed: boolean
   /**
@@ -106,9 +118,11 @@ class LevelStore implements Store {
   readonly mailbox: LevelMailboxStore
   readonly archive: LevelArchiveStore
   readonly dens: LevelDenStore
+  readonly events: LevelEventStore
+  readonly webhooks: LevelWebhookStore
   readonly #ctx: StoreContext
 
-  constructor (ctx: StoreContext, maxOutbox: number, mailbox: MailboxLimits = {}) {
+  constructor (ctx: StoreContext, maxOutbox: number, maxEvents: number, mailbox: MailboxLimits = {}) {
     this.#ctx = ctx
     this.conversations = new LevelConversationStore(ctx)
     this.messages = new LevelMessageStore(ctx, this.conversations)
@@ -121,6 +135,8 @@ class LevelStore implements Store {
     this.mailbox = new LevelMailboxStore(ctx, mailbox)
     this.archive = new LevelArchiveStore(ctx)
     this.dens = new LevelDenStore(ctx)
+    this.events = new LevelEventStore(ctx, maxEvents)
+    this.webhooks = new LevelWebhookStore(ctx)
   }
 
   get closed (): boolean {
@@ -158,7 +174,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
   checkOptions(options)
   const db = new Level<string, Uint8Array>(options.path, { keyEncoding: 'utf8', valueEncoding: 'view' })
   const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now)
-  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.mailbox)
+  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS, options.mailbox)
   const check = ctx.bucket(STORE)
   try {
     await ctx.ready()
@@ -173,6 +189,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     await store.outbox.load()
     await store.mailbox.load()
     await store.dens.load()
+    await store.events.load()
     return store
   } catch (err) {
     await ctx.close()

@@ -1,0 +1,76 @@
+/**
+ * Errors of the HTTP layer, and the one table that maps every error `name`
+ * the node can throw to a status code and a stable `error` string.
+ */
+
+/** An error with its HTTP answer decided where it is thrown. */
+export class ApiError extends Error {
+  readonly statusCode: number
+  readonly code: string
+
+  constructor (statusCode: number, code: string, detail: string) {
+    super(detail)
+    this.statusCode = statusCode
+    this.code = code
+  }
+}
+
+export class UnauthorizedError extends ApiError {
+  override name = 'UnauthorizedError'
+  constructor (detail = 'a valid API key is required: Authorization: Bearer <api key>') {
+    super(401, 'unauthorized', detail)
+  }
+}
+
+export class NotFoundError extends ApiError {
+  override name = 'NotFoundError'
+  constructor (detail: string) {
+    super(404, 'not_found', detail)
+  }
+}
+
+/** A capability of DESIGN §9 that is not built yet (dens, verification, trust and consent). */
+export class NotImplementedError extends ApiError {
+  override name = 'NotImplementedError'
+  constructor (detail: string) {
+    super(501, 'not_implemented', detail)
+  }
+}
+
+/**
+ * Error names from the node, protocols and store, by the answer they get.
+ * `BodyValidationError` is a 400: the request body breaks a type or size
+ * rule and the detail names the field. 422 is kept for requests that are
+ * well formed but refused by policy (`content_policy_violation`, DESIGN §8).
+ */
+export const ERROR_STATUS: Readonly<Record<string, readonly [number, string]>> = {
+  BodyValidationError: [400, 'invalid_body'],
+  InvalidPeerError: [400, 'invalid_peer'],
+  StoreQueryError: [400, 'bad_request'],
+  CardNotFoundError: [404, 'card_not_found'],
+  WebhookLimitError: [409, 'webhook_limit'],
+  ContentPolicyError: [422, 'content_policy_violation'],
+  OutboxFullError: [429, 'outbox_full'],
+  StoreClosedError: [503, 'stopping']
+}
+
+/** Seconds a client should wait after `outbox_full` before it tries again. */
+export const OUTBOX_FULL_RETRY_AFTER = 30
+
+export interface ErrorBody {
+  error: string
+  detail: string
+}
+
+/** The status and body for any error; nothing of a 5xx's message leaks. */
+export function errorResponse (err: Error & { statusCode?: number, code?: string, validation?: unknown, validationContext?: string }): { status: number, body: ErrorBody } {
+  if (err instanceof ApiError) return { status: err.statusCode, body: { error: err.code, detail: err.message } }
+  const known = ERROR_STATUS[err.name]
+  if (known != null) return { status: known[0], body: { error: known[1], detail: err.message } }
+  if (err.validation != null) return { status: 400, body: { error: 'bad_request', detail: err.message } }
+  const status = err.statusCode
+  if (status === 413) return { status, body: { error: 'payload_too_large', detail: err.message } }
+  if (status === 429) return { status, body: { error: 'rate_limited', detail: err.message } }
+  if (status != null && status >= 400 && status < 500) return { status: 400, body: { error: 'bad_request', detail: err.message } }
+  return { status: 500, body: { error: 'internal', detail: 'internal error' } }
+}

@@ -1,0 +1,214 @@
+/**
+ * TypeBox schemas of every route: fastify validates requests with them and
+ * @fastify/swagger builds `/openapi.json` from the same objects.
+ */
+import { Type } from 'typebox'
+import type { Static } from 'typebox'
+
+export const EVENT_TYPES = [
+  'message.received', 'message.status', 'message.read', 'connection.request',
+  'den.message', 'den.destroyed', 'task.response', 'task.expired'
+] as const
+
+const BODY_TYPES = ['text', 'markdown', 'json', 'structured', 'file-url', 'media', 'task-request', 'task-response'] as const
+const TASK_STATES = ['submitted', 'working', 'input-required', 'completed', 'failed', 'canceled', 'rejected'] as const
+const STATUSES = ['queued', 'sent', 'relayed', 'delivered', 'read', 'processed', 'failed'] as const
+
+/** One of `values`, as `{type: 'string', enum}`. */
+function literals<const T extends readonly string[]> (values: T) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values] })
+}
+
+export const ErrorBody = Type.Object({
+  error: Type.String({ description: 'stable error code, e.g. invalid_body, not_found, rate_limited' }),
+  detail: Type.String({ description: 'what was wrong, naming the field where there is one' })
+}, { $id: 'Error' })
+
+/** ISO 8601 or ms since the epoch. */
+const Time = Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0 })])
+const PeerId = Type.String({ minLength: 1, maxLength: 128, description: 'an agent PeerId (12D3KooW...)' })
+const MessageIdParam = Type.String({ pattern: '^[0-9a-f]{32}$', description: '32 lowercase hex characters' })
+const Limit = Type.Integer({ minimum: 1, maximum: 500, default: 50 })
+
+export const Task = Type.Object({
+  taskId: Type.String({ minLength: 1 }),
+  skill: Type.Optional(Type.String()),
+  deadline: Type.Optional(Time),
+  idempotencyKey: Type.Optional(Type.String()),
+  state: Type.Optional(literals(TASK_STATES))
+})
+
+export const Message = Type.Object({
+  messageId: Type.String(),
+  conversationId: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  type: Type.String(),
+  content: Type.Optional(Type.String()),
+  payload: Type.Optional(Type.Unknown()),
+  metadata: Type.Optional(Type.Unknown()),
+  replyTo: Type.Optional(Type.String()),
+  task: Type.Optional(Type.Unknown()),
+  sentAt: Type.String({ format: 'date-time' }),
+  receivedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  read: Type.Boolean(),
+  status: literals(STATUSES),
+  statusReason: Type.Optional(Type.String()),
+  verified: Type.Boolean()
+}, { $id: 'Message' })
+
+export const Conversation = Type.Object({
+  conversationId: Type.String(),
+  peer: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  lastMessageAt: Type.String({ format: 'date-time' }),
+  unreadCount: Type.Integer(),
+  status: literals(['active', 'archived'] as const)
+}, { $id: 'Conversation' })
+
+const Skill = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  name: Type.String({ minLength: 1 }),
+  description: Type.Optional(Type.String()),
+  tags: Type.Optional(Type.Array(Type.String())),
+  examples: Type.Optional(Type.Array(Type.String())),
+  inputModes: Type.Optional(Type.Array(Type.String())),
+  outputModes: Type.Optional(Type.Array(Type.String()))
+})
+
+export const MePut = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  description: Type.Optional(Type.String({ maxLength: 1024 })),
+  inboxPolicy: Type.Optional(literals(['open', 'verified', 'contacts'] as const)),
+  skills: Type.Optional(Type.Array(Skill, { maxItems: 64 }))
+}, { additionalProperties: false })
+export type MePut = Static<typeof MePut>
+
+export const SessionPost = Type.Object({
+  to: PeerId,
+  ephemeral: Type.Optional(Type.Boolean())
+}, { additionalProperties: false })
+export type SessionPost = Static<typeof SessionPost>
+
+export const MessagePost = Type.Object({
+  to: PeerId,
+  type: literals(BODY_TYPES),
+  content: Type.Optional(Type.String()),
+  payload: Type.Optional(Type.Unknown()),
+  media: Type.Optional(Type.Object({
+    url: Type.String(),
+    mimeType: Type.String(),
+    size: Type.Optional(Type.Integer({ minimum: 0 })),
+    sha256: Type.Optional(Type.String())
+  })),
+  task: Type.Optional(Task),
+  metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  replyTo: Type.Optional(MessageIdParam),
+  expiresAt: Type.Optional(Time)
+}, { additionalProperties: false })
+export type MessagePost = Static<typeof MessagePost>
+
+export const SendResult = Type.Object({
+  messageId: Type.String(),
+  conversationId: Type.String(),
+  status: Type.String({ description: 'queued: in the outbox; follow message.status events for sent, delivered, read' }),
+  sentAt: Type.String({ format: 'date-time' })
+})
+
+export const InboxQuery = Type.Object({
+  limit: Type.Optional(Limit),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  unread: Type.Optional(Type.Boolean())
+})
+export type InboxQuery = Static<typeof InboxQuery>
+
+export const MessageIdParams = Type.Object({ messageId: MessageIdParam })
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) })
+export const PeerParams = Type.Object({ peer: PeerId })
+
+export const ConversationsQuery = Type.Object({
+  status: Type.Optional(literals(['active', 'archived'] as const)),
+  sort: Type.Optional(literals(['lastMessageAt', 'unread'] as const)),
+  limit: Type.Optional(Limit)
+})
+export type ConversationsQuery = Static<typeof ConversationsQuery>
+
+export const HistoryQuery = Type.Object({
+  limit: Type.Optional(Limit),
+  before: Type.Optional(MessageIdParam)
+})
+export type HistoryQuery = Static<typeof HistoryQuery>
+
+export const ContactPut = Type.Object({
+  trust: literals(['blocked', 'unknown', 'verified', 'contact', 'trusted'] as const),
+  alias: Type.Optional(Type.String({ maxLength: 128 }))
+}, { additionalProperties: false })
+
+export const DenPost = Type.Object({
+  slug: Type.String({ minLength: 1, maxLength: 64 }),
+  title: Type.String({ minLength: 1, maxLength: 256 }),
+  kind: literals(['public', 'verified', 'private', 'bounty'] as const),
+  members: Type.Optional(Type.Array(PeerId))
+}, { additionalProperties: false })
+export const DenMembersPost = Type.Object({
+  add: Type.Optional(Type.Array(PeerId)),
+  remove: Type.Optional(Type.Array(PeerId))
+}, { additionalProperties: false })
+export const DenMessagePost = Type.Object({
+  type: literals(BODY_TYPES),
+  content: Type.String(),
+  replyTo: Type.Optional(MessageIdParam)
+}, { additionalProperties: false })
+export const DenFeedQuery = Type.Object({
+  since: Type.Optional(Time),
+  limit: Type.Optional(Limit)
+})
+export const DenActionParams = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  action: literals(['join', 'leave', 'destroy'] as const)
+})
+export const RequestActionParams = Type.Object({
+  peer: PeerId,
+  action: literals(['accept', 'decline'] as const)
+})
+export const VerifyPost = Type.Object({ issuer: PeerId }, { additionalProperties: false })
+
+export const WebhookPost = Type.Object({
+  url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'http or https' }),
+  events: Type.Array(literals(EVENT_TYPES), { minItems: 1, uniqueItems: true }),
+  secret: Type.String({ minLength: 16, maxLength: 256, description: 'HMAC-SHA256 key; never returned' })
+}, { additionalProperties: false })
+export type WebhookPost = Static<typeof WebhookPost>
+
+export const Webhook = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  pending: Type.Integer({ description: 'deliveries still owed' }),
+  attempts: Type.Array(Type.Object({
+    cursor: Type.Integer(),
+    type: Type.String(),
+    attempt: Type.Integer(),
+    at: Type.String({ format: 'date-time' }),
+    ok: Type.Boolean(),
+    status: Type.Optional(Type.Integer()),
+    error: Type.Optional(Type.String()),
+    nextAt: Type.Optional(Type.String({ format: 'date-time' }))
+  }), { description: 'the most recent attempts, oldest first' })
+}, { $id: 'Webhook' })
+
+export const EventsQuery = Type.Object({
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'replay events after this cursor; absent: only new events' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  timeout: Type.Optional(Type.Integer({ minimum: 0, maximum: 60, default: 25, description: 'long-poll: seconds to wait for an event' }))
+})
+export type EventsQuery = Static<typeof EventsQuery>
+
+export const Event = Type.Object({
+  cursor: Type.Integer(),
+  type: Type.String(),
+  at: Type.String({ format: 'date-time' }),
+  data: Type.Unknown()
+}, { $id: 'Event' })

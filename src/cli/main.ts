@@ -1,0 +1,8 @@
+/** Entry point of the `agentmsg` command (see ./program.ts). */
+import { main } from './program.js'
+
+const code = await main(process.argv, {
+  out: (line) => { process.stdout.write(line + '\n') },
+  err: (line) => { process.stderr.write(line + '\n') }
+})
+process.exitCode = code

@@ -1,0 +1,326 @@
+/**
+ * The `agentmsg` command line (DESIGN §10). `init`, `start`, `bootstrap`
+ * and `relay` run here; every other command talks to the running node
+ * through its HTTP API with the key from the data dir. Every flag has an
+ * `AGENTMSG_*` environment twin (`--api-port` ↔ `AGENTMSG_API_PORT`;
+ * repeatable flags take a comma-separated list there), every command
+ * `--help` and `--json`.
+ *
+ * Exit codes: 0 ok, 1 error, 3 the capability is not built yet (the API's
+ * 501), 2 bad usage.
+ */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { apiKeyPath, generateApiKey, readApiKey, writeApiKey } from '../api/api-key.js'
+import { openDataDir } from '../node/data-dir.js'
+import { CliError, connectClient } from './client.js'
+import { start } from './start.js'
+import type { Output } from './start.js'
+
+const VERSION = '0.1.0'
+
+interface Common {
+  dataDir: string
+  apiUrl?: string
+  apiKey?: string
+  json?: boolean
+}
+
+/** `--api-port <n>` → AGENTMSG_API_PORT */
+function envName (flags: string): string {
+  const long = /--([a-z0-9-]+)/.exec(flags)?.[1] ?? flags
+  return 'AGENTMSG_' + long.replaceAll('-', '_').toUpperCase()
+}
+
+function opt (flags: string, description: string): Option {
+  return new Option(flags, description).env(envName(flags))
+}
+
+const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map(v => v.trim()).filter(v => v.length > 0)]
+const int = (value: string): number => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer')
+  return n
+}
+const json = (value: string): unknown => {
+  try {
+    return JSON.parse(value)
+  } catch {
+    throw new InvalidArgumentError('expected JSON')
+  }
+}
+
+/** The options every command takes. */
+function common (cmd: Command, api = true): Command {
+  cmd.addOption(opt('--data-dir <dir>', 'the agent\'s data directory').default(join(homedir(), '.agentmsg'), '~/.agentmsg'))
+  if (api) {
+    cmd.addOption(opt('--api-url <url>', 'the running node\'s API (default: from <data-dir>/api.json)'))
+    cmd.addOption(opt('--api-key <key>', 'the API key (default: <data-dir>/api-key)'))
+  }
+  cmd.addOption(opt('--json', 'print JSON'))
+  return cmd
+}
+
+function nodeOptions (cmd: Command): Command {
+  return cmd
+    .addOption(opt('--passphrase <passphrase>', 'encrypts the identity file (needed at every start once set)'))
+    .addOption(opt('--name <name>', 'the name in this agent\'s card'))
+    .addOption(opt('--listen <multiaddr>', 'listen address, repeatable (default: loopback TCP and WebSockets, random ports)').argParser(list))
+    .addOption(opt('--bootstrap <multiaddr>', 'bootstrap peer with /p2p/<id>, repeatable').argParser(list))
+    .addOption(opt('--api-host <host>', 'where the API listens').default('127.0.0.1'))
+    .addOption(opt('--api-port <n>', 'API port; 0 picks a free one (printed)').argParser(int).default(0))
+    .addOption(opt('--api-rate-limit <n>', 'API requests a minute per client').argParser(int))
+}
+
+export function buildProgram (io: Output): Command {
+  const print = (value: unknown, human: () => string, asJson?: boolean): void => {
+    io.out(asJson === true ? JSON.stringify(value, null, 2) : human())
+  }
+  const client = async (o: Common) => await connectClient({ dataDir: o.dataDir, apiUrl: o.apiUrl, apiKey: o.apiKey })
+
+  const program = new Command('agentmsg')
+    .description('End-to-end encrypted peer-to-peer messaging for AI agents')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => { io.out(s.trimEnd()) }, writeErr: (s) => { io.err(s.trimEnd()) } })
+
+  common(program.command('init').description('Create the identity and the API key (the key is shown once)'), false)
+    .addOption(opt('--passphrase <passphrase>', 'encrypt the identity file'))
+    .action(async (o: Common & { passphrase?: string }) => {
+      const dir = await openDataDir(o.dataDir, { passphrase: o.passphrase })
+      const peerId = peerIdFromPrivateKey(dir.privateKey).toString()
+      dir.storageKey.fill(0)
+      const existing = await readApiKey(o.dataDir)
+      if (existing != null) {
+        print({ peerId, dataDir: o.dataDir, apiKeyFile: apiKeyPath(o.dataDir), created: false }, () =>
+          `already initialised: peer ${peerId}; the API key is in ${apiKeyPath(o.dataDir)}`, o.json)
+        return
+      }
+      const apiKey = generateApiKey()
+      await writeApiKey(o.dataDir, apiKey)
+      print({ peerId, dataDir: o.dataDir, apiKey, apiKeyFile: apiKeyPath(o.dataDir), created: true }, () => [
+        `peer ${peerId}`,
+        `API key (shown once; also in ${apiKeyPath(o.dataDir)}, mode 0600):`,
+        apiKey
+      ].join('\n'), o.json)
+    })
+
+  const run = (name: string, description: string, dhtServer: boolean): void => {
+    const cmd = nodeOptions(common(program.command(name).description(description), false))
+    if (!dhtServer) {
+      cmd.addOption(opt('--dht-server', 'serve the DHT for others (bootstrap nodes do)'))
+        .addOption(opt('--relay', 'also serve as a relay for offline agents (not built yet)'))
+        .addOption(opt('--use-relay <multiaddr>', 'relay this agent lists in its card, repeatable (not built yet)').argParser(list))
+        .addOption(opt('--issuer', 'serve the speed challenge (not built yet)'))
+        .addOption(opt('--trust-issuer <peer-id>', 'issuer whose credentials count, repeatable (not built yet)').argParser(list))
+    }
+    cmd.action(async (o: Common & Record<string, unknown>) => {
+      await start({
+        dataDir: o.dataDir,
+        passphrase: o.passphrase as string | undefined,
+        name: (o.name as string | undefined) ?? (dhtServer ? 'bootstrap' : undefined),
+        listen: o.listen as string[] | undefined,
+        bootstrap: o.bootstrap as string[] | undefined,
+        dhtServer: dhtServer || o.dhtServer === true,
+        relay: o.relay as boolean | undefined,
+        useRelay: o.useRelay as string[] | undefined,
+        issuer: o.issuer as boolean | undefined,
+        trustIssuer: o.trustIssuer as string[] | undefined,
+        apiHost: o.apiHost as string,
+        apiPort: o.apiPort as number,
+        apiRateLimit: o.apiRateLimit as number | undefined,
+        json: o.json
+      }, io)
+    })
+  }
+  run('start', 'Run the node and its API in the foreground until SIGINT or SIGTERM', false)
+  run('bootstrap', 'Run a bootstrap node (serves the DHT) with its API, in the foreground', true)
+
+  common(program.command('relay').description('Run a relay node for offline agents (not built yet)'), false)
+    .action(async () => { throw new CliError('not_implemented', 'relay nodes (store-and-forward for offline agents) are not built yet', 3) })
+
+  common(program.command('id').description('This agent: peer id, addresses, fingerprint'))
+    .action(async (o: Common) => {
+      const me = await (await client(o)).request<{ peerId: string, name: string, addrs: string[], fingerprint: string }>('GET', '/v1/me')
+      print(me, () => [`${me.peerId} (${me.name})`, `fingerprint ${me.fingerprint}`, ...me.addrs].join('\n'), o.json)
+    })
+
+  common(program.command('send').description('Send a message').argument('<to>', 'peer id').argument('[content...]', 'text (or markdown, or a URL for file-url)'))
+    .addOption(opt('--type <type>', 'text, markdown, json, file-url, media, task-request, task-response').default('text'))
+    .addOption(opt('--payload <json>', 'JSON payload (json and task bodies)').argParser(json))
+    .addOption(opt('--metadata <json>', 'JSON object').argParser(json))
+    .addOption(opt('--reply-to <messageId>', 'the message this answers'))
+    .addOption(opt('--task-id <id>', 'task bodies: the task'))
+    .addOption(opt('--deadline <time>', 'task-request: ISO 8601 time'))
+    .addOption(opt('--idempotency-key <key>', 'task-request: repeated requests get the first answer'))
+    .addOption(opt('--state <state>', 'task-response: submitted, working, completed, failed, ...'))
+    .action(async (to: string, words: string[], o: Common & Record<string, unknown>) => {
+      const body: Record<string, unknown> = { to, type: o.type }
+      if (words.length > 0) body.content = words.join(' ')
+      if (o.payload !== undefined) body.payload = o.payload
+      if (o.metadata !== undefined) body.metadata = o.metadata
+      if (o.replyTo !== undefined) body.replyTo = o.replyTo
+      if (o.taskId !== undefined) {
+        body.task = {
+          taskId: o.taskId,
+          ...(o.deadline === undefined ? {} : { deadline: o.deadline }),
+          ...(o.idempotencyKey === undefined ? {} : { idempotencyKey: o.idempotencyKey }),
+          ...(o.state === undefined ? {} : { state: o.state })
+        }
+      }
+      const sent = await (await client(o)).request<{ messageId: string, status: string }>('POST', '/v1/messages', body)
+      print(sent, () => `${sent.messageId} ${sent.status}`, o.json)
+    })
+
+  const showMessage = (m: Record<string, unknown>): string =>
+    `${String(m.messageId)}  ${String(m.sentAt)}  ${String(m.from)}  ${m.read === true ? ' ' : '*'} ${String(m.type)}: ${m.content !== undefined ? String(m.content) : JSON.stringify(m.payload ?? null)}`
+
+  common(program.command('inbox').description('Incoming messages, newest first (* = unread)'))
+    .addOption(opt('--limit <n>', '1..500').argParser(int))
+    .addOption(opt('--offset <n>', 'skip this many').argParser(int))
+    .addOption(opt('--unread', 'only unread messages'))
+    .action(async (o: Common & { limit?: number, offset?: number, unread?: boolean }) => {
+      const query = new URLSearchParams()
+      if (o.limit !== undefined) query.set('limit', String(o.limit))
+      if (o.offset !== undefined) query.set('offset', String(o.offset))
+      if (o.unread === true) query.set('unread', 'true')
+      const page = await (await client(o)).request<{ messages: Array<Record<string, unknown>>, total: number }>('GET', `/v1/inbox?${query}`)
+      print(page, () => [...page.messages.map(showMessage), `${page.messages.length} of ${page.total}`].join('\n'), o.json)
+    })
+
+  common(program.command('read').description('Mark a message read (and send its sender a read receipt)').argument('<messageId>'))
+    .action(async (messageId: string, o: Common) => {
+      const res = await (await client(o)).request('POST', `/v1/inbox/${encodeURIComponent(messageId)}/read`)
+      print(res, () => `${messageId} read`, o.json)
+    })
+
+  common(program.command('conversations').description('Conversations, or one conversation\'s messages').argument('[conversationId]'))
+    .addOption(opt('--status <status>', 'active or archived'))
+    .addOption(opt('--sort <sort>', 'lastMessageAt or unread'))
+    .addOption(opt('--limit <n>', '1..500').argParser(int))
+    .addOption(opt('--before <messageId>', 'with a conversation id: the page before this message'))
+    .addOption(opt('--archive', 'with a conversation id: archive it'))
+    .action(async (id: string | undefined, o: Common & { status?: string, sort?: string, limit?: number, before?: string, archive?: boolean }) => {
+      const api = await client(o)
+      const query = new URLSearchParams()
+      if (o.limit !== undefined) query.set('limit', String(o.limit))
+      if (id == null) {
+        if (o.status !== undefined) query.set('status', o.status)
+        if (o.sort !== undefined) query.set('sort', o.sort)
+        const res = await api.request<{ conversations: Array<Record<string, unknown>> }>('GET', `/v1/conversations?${query}`)
+        print(res, () => res.conversations.map(c => `${String(c.conversationId)}  ${String(c.peer)}  ${String(c.lastMessageAt)}  ${String(c.unreadCount)} unread  ${String(c.status)}`).join('\n'), o.json)
+        return
+      }
+      if (o.archive === true) {
+        const res = await api.request('POST', `/v1/conversations/${encodeURIComponent(id)}/archive`)
+        print(res, () => `${id} archived`, o.json)
+        return
+      }
+      if (o.before !== undefined) query.set('before', o.before)
+      const page = await api.request<{ messages: Array<Record<string, unknown>>, total: number, hasMore: boolean }>('GET', `/v1/conversations/${encodeURIComponent(id)}/messages?${query}`)
+      print(page, () => [...page.messages.map(showMessage), `${page.messages.length} of ${page.total}${page.hasMore ? ' (more: --before <first id>)' : ''}`].join('\n'), o.json)
+    })
+
+  common(program.command('requests').description('Message requests: list, or accept|decline <peer>').argument('[action]', 'accept or decline').argument('[peer]'))
+    .action(async (action: string | undefined, peer: string | undefined, o: Common) => {
+      const api = await client(o)
+      if (action == null) {
+        print(await api.request('GET', '/v1/requests'), () => '', o.json)
+        return
+      }
+      if (peer == null) throw new CliError('usage', 'requests accept|decline <peer>', 2)
+      print(await api.request('POST', `/v1/requests/${encodeURIComponent(peer)}/${encodeURIComponent(action)}`), () => `${action}ed ${peer}`, o.json)
+    })
+
+  common(program.command('contacts').description('Contacts: list, or set <peer> --trust <level> [--alias <name>]').argument('[action]', 'set').argument('[peer]'))
+    .addOption(opt('--trust <level>', 'blocked, unknown, verified, contact, trusted'))
+    .addOption(opt('--alias <name>', 'a name for the contact'))
+    .action(async (action: string | undefined, peer: string | undefined, o: Common & { trust?: string, alias?: string }) => {
+      const api = await client(o)
+      if (action == null) {
+        print(await api.request('GET', '/v1/contacts'), () => '', o.json)
+        return
+      }
+      if (action !== 'set' || peer == null) throw new CliError('usage', 'contacts set <peer> --trust <level> [--alias <name>]', 2)
+      print(await api.request('PUT', `/v1/contacts/${encodeURIComponent(peer)}`, { trust: o.trust, ...(o.alias === undefined ? {} : { alias: o.alias }) }), () => `${peer} updated`, o.json)
+    })
+
+  const den = program.command('den').description('Group channels: create, join, leave, post, feed, destroy')
+  common(den.command('create').description('Create a den').argument('<slug>').argument('<title>'))
+    .addOption(opt('--kind <kind>', 'public, verified, private or bounty').default('public'))
+    .addOption(opt('--members <peers>', 'comma-separated peer ids').argParser(list))
+    .action(async (slug: string, title: string, o: Common & { kind: string, members?: string[] }) => {
+      print(await (await client(o)).request('POST', '/v1/dens', { slug, title, kind: o.kind, ...(o.members == null ? {} : { members: o.members }) }), () => 'created', o.json)
+    })
+  for (const action of ['join', 'leave', 'destroy'] as const) {
+    common(den.command(action).description(`${action[0]!.toUpperCase()}${action.slice(1)} a den`).argument('<denId>'))
+      .action(async (id: string, o: Common) => {
+        print(await (await client(o)).request('POST', `/v1/dens/${encodeURIComponent(id)}/${action}`), () => 'done', o.json)
+      })
+  }
+  common(den.command('post').description('Post to a den').argument('<denId>').argument('<content...>'))
+    .addOption(opt('--type <type>', 'text or markdown').default('text'))
+    .addOption(opt('--reply-to <messageId>', 'the post this answers'))
+    .action(async (id: string, words: string[], o: Common & { type: string, replyTo?: string }) => {
+      print(await (await client(o)).request('POST', `/v1/dens/${encodeURIComponent(id)}/messages`, { type: o.type, content: words.join(' '), ...(o.replyTo == null ? {} : { replyTo: o.replyTo }) }), () => 'posted', o.json)
+    })
+  common(den.command('feed').description('A den\'s messages').argument('<denId>'))
+    .addOption(opt('--since <time>', 'ISO 8601'))
+    .addOption(opt('--limit <n>', '1..500').argParser(int))
+    .action(async (id: string, o: Common & { since?: string, limit?: number }) => {
+      const query = new URLSearchParams()
+      if (o.since !== undefined) query.set('since', o.since)
+      if (o.limit !== undefined) query.set('limit', String(o.limit))
+      print(await (await client(o)).request('GET', `/v1/dens/${encodeURIComponent(id)}/messages?${query}`), () => '', o.json)
+    })
+
+  common(program.command('verify').description('Run an issuer\'s speed challenge and keep the credential').argument('<issuer>', 'issuer peer id'))
+    .action(async (issuer: string, o: Common) => {
+      print(await (await client(o)).request('POST', '/v1/verify', { issuer }), () => 'verified', o.json)
+    })
+
+  const webhook = program.command('webhook').description('Webhooks: add, list, remove')
+  common(webhook.command('add').description('POST these events to a URL, signed with the secret').argument('<url>'))
+    .addOption(opt('--events <types>', 'comma-separated: message.received, message.status, message.read, task.response, task.expired, ...').argParser(list).makeOptionMandatory())
+    .addOption(opt('--secret <secret>', 'HMAC key, at least 16 characters').makeOptionMandatory())
+    .action(async (url: string, o: Common & { events: string[], secret: string }) => {
+      const hook = await (await client(o)).request<{ id: string }>('POST', '/v1/webhooks', { url, events: o.events, secret: o.secret })
+      print(hook, () => hook.id, o.json)
+    })
+  common(webhook.command('list').description('Webhooks with recent delivery attempts'))
+    .action(async (o: Common) => {
+      const res = await (await client(o)).request<{ webhooks: Array<{ id: string, url: string, events: string[], pending: number, attempts: Array<{ ok: boolean }> }> }>('GET', '/v1/webhooks')
+      print(res, () => res.webhooks.map(h => `${h.id}  ${h.url}  ${h.events.join(',')}  ${h.pending} pending  ${h.attempts.filter(a => !a.ok).length} recent failures`).join('\n'), o.json)
+    })
+  common(webhook.command('remove').description('Remove a webhook').argument('<id>'))
+    .action(async (id: string, o: Common) => {
+      await (await client(o)).request('DELETE', `/v1/webhooks/${encodeURIComponent(id)}`)
+      print({ id, removed: true }, () => `${id} removed`, o.json)
+    })
+
+  return program
+}
+
+/** Run the CLI; resolves with the exit code. */
+export async function main (argv: string[], io: Output): Promise<number> {
+  const program = buildProgram(io)
+  try {
+    await program.parseAsync(argv)
+    return 0
+  } catch (err) {
+    const e = err as Error & { code?: string, exitCode?: number }
+    if (e.name === 'CommanderError' || e.code?.startsWith('commander.') === true) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2
+    }
+    if (err instanceof CliError) {
+      io.err(`error: ${err.message} (${err.code})`)
+      return err.exitCode
+    }
+    // no stack traces for a user; no values either (they may be secrets)
+    io.err(`error: ${e.name}: ${e.message}`)
+    return 1
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The CLI's surface without a running node: every command has --help and
+ * --json, every flag an AGENTMSG_* twin, and errors are short lines with a
+ * non-zero exit.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { buildProgram, main } from '../../../src/cli/program.js'
+import { removeTempDirs, tempDir } from '../../integration/helpers.js'
+import type { Command } from 'commander'
+
+afterAll(removeTempDirs)
+
+function capture (): { out: string[], err: string[], io: { out(l: string): void, err(l: string): void } } {
+  const out: string[] = []
+  const err: string[] = []
+  return { out, err, io: { out: (l) => out.push(l), err: (l) => err.push(l) } }
+}
+
+function leaves (cmd: Command): Command[] {
+  return cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves)
+}
+
+describe('agentmsg CLI', () => {
+  const program = buildProgram(capture().io)
+  const commands = leaves(program)
+
+  it('has the commands of DESIGN §10', () => {
+    const names = program.commands.map(c => c.name())
+    for (const name of ['init', 'start', 'id', 'send', 'inbox', 'read', 'conversations', 'requests', 'contacts', 'den', 'verify', 'webhook', 'relay', 'bootstrap']) {
+      expect(names).toContain(name)
+    }
+    expect(program.commands.find(c => c.name() === 'den')!.commands.map(c => c.name()).sort()).toEqual(['create', 'destroy', 'feed', 'join', 'leave', 'post'])
+  })
+
+  it('every command takes --json and --data-dir; every flag has an AGENTMSG_* twin', () => {
+    for (const cmd of commands) {
+      const flags = cmd.options.map(o => o.long)
+      expect(flags, cmd.name()).toContain('--json')
+      expect(flags, cmd.name()).toContain('--data-dir')
+      for (const option of cmd.options) {
+        expect(option.envVar, `${cmd.name()} ${option.long}`).toBe('AGENTMSG_' + option.long!.slice(2).replaceAll('-', '_').toUpperCase())
+      }
+    }
+    const start = program.commands.find(c => c.name() === 'start')!.options.map(o => o.long)
+    for (const flag of ['--listen', '--bootstrap', '--relay', '--use-relay', '--issuer', '--trust-issuer', '--api-port']) expect(start).toContain(flag)
+  })
+
+  it('--help works on every command', async () => {
+    for (const cmd of commands) {
+      const path: string[] = []
+      for (let c: Command | null = cmd; c != null && c !== program; c = c.parent) path.unshift(c.name())
+      const { out, io } = capture()
+      expect(await main(['node', 'agentmsg', ...path, '--help'], io)).toBe(0)
+      expect(out.join('\n')).toContain('Usage: agentmsg')
+    }
+  })
+
+  it('a command without a running node says so and exits 1; bad usage exits 2; not-built capabilities 3', async () => {
+    const dir = await tempDir()
+    const a = capture()
+    expect(await main(['node', 'agentmsg', 'inbox', '--data-dir', dir], a.io)).toBe(1)
+    expect(a.err.join('\n')).toMatch(/no running node found/)
+    const b = capture()
+    expect(await main(['node', 'agentmsg', 'inbox', '--limit', 'many', '--data-dir', dir], b.io)).toBe(2)
+    const c = capture()
+    expect(await main(['node', 'agentmsg', 'relay', '--data-dir', dir], c.io)).toBe(3)
+    expect(c.err.join('\n')).toMatch(/not built yet/)
+    const d = capture()
+    process.env.AGENTMSG_RELAY = '1'
+    try {
+      expect(await main(['node', 'agentmsg', 'start', '--data-dir', dir], d.io)).toBe(3)
+    } finally {
+      delete process.env.AGENTMSG_RELAY
+    }
+    expect(d.err.join('\n')).toMatch(/--relay/)
+  })
+})
