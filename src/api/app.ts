@@ -61,6 +61,9 @@ export interface ApiOptions {
 /** The API, ready for `inject()` or `listen()`; webhook delivery runs from here until `app.close()`. */
 export async function buildApp (options: ApiOptions): Promise<Api> {
   const { node } = options
+  if (!node.eventLog.enabled) {
+    throw new TypeError('the HTTP API serves the durable event log: create the node with `eventLog: true`')
+  }
   const keys = typeof options.apiKey === 'string' ? new ApiKeys(options.apiKey) : options.apiKey
   const app: Api = fastify({
     logger: options.logger === true ? { level: 'info', redact: ['req.headers.authorization'] } : false,

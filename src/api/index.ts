@@ -11,7 +11,7 @@
  * import { createAgentNode } from '../index.js'
  * import { startApiServer } from './index.js'
  *
- * const node = await createAgentNode({ dataDir: './alice' })
+ * const node = await createAgentNode({ dataDir: './alice', eventLog: true })
  * const api = await startApiServer({ node, apiKey: 'amk_...', port: 8080 })
  * // curl -H "Authorization: Bearer amk_..." http://127.0.0.1:8080/v1/me
  * await api.close()

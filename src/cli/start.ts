@@ -49,6 +49,7 @@ export async function start (options: StartOptions, io: Output): Promise<void> {
     listen: options.listen != null && options.listen.length > 0 ? options.listen : undefined,
     bootstrap: options.bootstrap,
     dhtServer: options.dhtServer,
+    eventLog: true,
     libp2p: { metrics: prometheusMetrics({ registry, preserveExistingMetrics: true }) }
   })
   if (key == null) {

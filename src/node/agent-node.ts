@@ -112,6 +112,14 @@ export interface AgentNodeOptions {
   trustedIssuers?: string[]
   /** Our own credential (from an issuer's speed challenge), shown in verified dens. */
   credential?: Uint8Array
+  /**
+   * Keep the durable event log (every event with a cursor, written in the
+   * batch of the change it reports) that the HTTP API serves on `/v1/events`
+   * and to webhooks. An embedding agent has the in-process events and can
+   * leave it off: each event is one more sealed write.
+   * @default false (`agentmsg start` turns it on)
+   */
+  eventLog?: boolean
 }
 
 /** Limits of a node that serves as a relay. */
@@ -251,7 +259,7 @@ export class AgentNode extends EventTarget {
     const prims = options.primitives ?? defaultPrimitives()
     const dir = await openDataDir(options.dataDir, { passphrase: options.passphrase, primitives: prims })
     const relayOptions = options.relay === true ? {} : options.relay === false ? undefined : options.relay
-    const store = await openStore({ path: dir.storePath, storageKey: dir.storageKey, mailbox: relayOptions })
+    const store = await openStore({ path: dir.storePath, storageKey: dir.storageKey, mailbox: relayOptions, eventLog: options.eventLog ?? false })
     const prekeys = new PrekeyManager(prims, dir.identity, store)
     // the services are built before the node that handles their callbacks
     const ref: { node?: AgentNode } = {}

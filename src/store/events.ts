@@ -54,6 +54,8 @@ export interface StoredEvent {
 }
 
 export interface EventStore {
+  /** Whether events are kept at all (`openStore({ eventLog: false })` keeps none). */
+  readonly enabled: boolean
   /** Ops that append an event; inside `store.write(async () => ...)` only. */
   appendOps(type: string, data: unknown): StoreOp[]
   /** Append an event on its own. */
@@ -89,7 +91,11 @@ export class LevelEventStore implements EventStore {
   #size = 0
   #pruning: Promise<number> | undefined
 
-  constructor (ctx: StoreContext, maxEvents = MAX_EVENTS) {
+  /** false: `appendOps` and `append` write nothing (a node without the HTTP API needs no durable log) */
+  readonly enabled: boolean
+
+  constructor (ctx: StoreContext, maxEvents = MAX_EVENTS, enabled = true) {
+    this.enabled = enabled
     this.#ctx = ctx
     this.#bucket = ctx.bucket('events')
     this.#sequence = new Sequence(ctx, this.#bucket, SEQUENCE)
@@ -114,6 +120,7 @@ export class LevelEventStore implements EventStore {
 
   appendOps (type: string, data: unknown): StoreOp[] {
     if (typeof type !== 'string' || type.length === 0) throw new StoreQueryError('events: type must be a non-empty string')
+    if (!this.enabled) return []
     const tx = this.#ctx.requireTx('events.appendOps')
     const { seq, ops } = this.#sequence.take('events.appendOps')
     const event: StoredEvent = { cursor: seq + 1, type, at: this.#ctx.now(), data }
@@ -123,6 +130,7 @@ export class LevelEventStore implements EventStore {
   }
 
   async append (type: string, data: unknown): Promise<void> {
+    if (!this.enabled) return
     await this.#ctx.transact(() => ({ ops: this.appendOps(type, data), result: undefined }))
   }
 

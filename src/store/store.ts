@@ -56,6 +56,11 @@ export interface StoreOptions {
    * @default MAX_EVENTS (100 000)
    */
   maxEvents?: number
+  /**
+   * Keep the durable event log at all.
+   * @default true
+   */
+  eventLog?: boolean
 }
 
 /** What `store.write()` takes: operations, or a function that builds them while no other write runs. */
@@ -122,7 +127,7 @@ class LevelStore implements Store {
   readonly webhooks: LevelWebhookStore
   readonly #ctx: StoreContext
 
-  constructor (ctx: StoreContext, maxOutbox: number, maxEvents: number, mailbox: MailboxLimits = {}) {
+  constructor (ctx: StoreContext, maxOutbox: number, maxEvents: number, eventLog: boolean, mailbox: MailboxLimits = {}) {
     this.#ctx = ctx
     this.conversations = new LevelConversationStore(ctx)
     this.messages = new LevelMessageStore(ctx, this.conversations)
@@ -135,7 +140,7 @@ class LevelStore implements Store {
     this.mailbox = new LevelMailboxStore(ctx, mailbox)
     this.archive = new LevelArchiveStore(ctx)
     this.dens = new LevelDenStore(ctx)
-    this.events = new LevelEventStore(ctx, maxEvents)
+    this.events = new LevelEventStore(ctx, maxEvents, eventLog)
     this.webhooks = new LevelWebhookStore(ctx)
   }
 
@@ -174,7 +179,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
   checkOptions(options)
   const db = new Level<string, Uint8Array>(options.path, { keyEncoding: 'utf8', valueEncoding: 'view' })
   const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now)
-  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS, options.mailbox)
+  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS, options.eventLog ?? true, options.mailbox)
   const check = ctx.bucket(STORE)
   try {
     await ctx.ready()

@@ -21,9 +21,9 @@ async function logged (node: AgentNode, type?: string): Promise<StoredEvent[]> {
 describe('event log', { timeout: 60_000 }, () => {
   it('holds received messages, every status change, reads, task responses and expiries, across a restart', async () => {
     const { bootstrap } = await agents.network()
-    const alice = await agents.start({ bootstrap })
+    const alice = await agents.start({ bootstrap, eventLog: true })
     const dataDir = await tempDir()
-    let bob = await agents.start({ bootstrap, dataDir })
+    let bob = await agents.start({ bootstrap, dataDir, eventLog: true })
     await cardFound(alice, bob)
 
     const sent = await alice.send(bob.peerId, { type: 'text', content: 'hello' })
@@ -52,7 +52,7 @@ describe('event log', { timeout: 60_000 }, () => {
     expect(cursors).toEqual([...cursors].sort((a, b) => a - b))
     const before = await logged(bob)
     await agents.stop(bob)
-    bob = await agents.start({ bootstrap, dataDir })
+    bob = await agents.start({ bootstrap, dataDir, eventLog: true })
     expect(await logged(bob)).toEqual(before)
   })
 })

@@ -21,7 +21,7 @@ export interface ApiFixture {
 }
 
 export async function startNode (dataDir?: string): Promise<AgentNode> {
-  return await createAgentNode({ dataDir: dataDir ?? await tempDir(), listen: ['/ip4/127.0.0.1/tcp/0'], dhtServer: true, dm: { retryMin: 50, retryMax: 500 } })
+  return await createAgentNode({ dataDir: dataDir ?? await tempDir(), listen: ['/ip4/127.0.0.1/tcp/0'], dhtServer: true, eventLog: true, dm: { retryMin: 50, retryMax: 500 } })
 }
 
 /** A node and its app (ready); `dataDir` to restart one. */

@@ -29,6 +29,15 @@ describe('event log', () => {
     expect(await store.events.after(heard[0]!, 1)).toMatchObject([{ cursor: heard[1], data: { messageId: 'b' } }])
   })
 
+  it('keeps nothing when the log is off, and the other writes of the batch still land', async () => {
+    const store = await fx.open({ eventLog: false })
+    expect(store.events.enabled).toBe(false)
+    await store.write(async () => [...store.meta.putOps('x', 1), ...store.events.appendOps('message.status', { messageId: 'a' })])
+    await store.events.append('message.read', { messageId: 'a' })
+    expect(await store.events.after(0)).toEqual([])
+    expect(await store.meta.get('x')).toBe(1)
+  })
+
   it('a failed batch leaves no event and tells no listener', async () => {
     const store = await fx.open()
     const heard: unknown[] = []
