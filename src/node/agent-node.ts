@@ -308,7 +308,17 @@ export class AgentNode extends EventTarget {
               if (!await late().#depositAtRelays(peer)) await late().#relocate(peer)
             }
           }, options.dm),
-          ...(relayOptions == null ? {} : { relay: relayService({ store, primitives: prims, depositsPerMinute: relayOptions.depositsPerMinute }) })
+          ...(relayOptions == null
+            ? {}
+            : {
+                relay: relayService({
+                  store,
+                  primitives: prims,
+                  depositsPerMinute: relayOptions.depositsPerMinute,
+                  // the den store: keep dens' envelopes for members that catch up
+                  hostDen: async (descriptor, roster, requester) => { await late().#parts.dens.host(descriptor, roster, requester) }
+                })
+              })
         }
       }) as unknown as NodeParts['libp2p']
     } catch (err) {
@@ -349,7 +359,13 @@ export class AgentNode extends EventTarget {
       sendControl: async (to, control) => { await late().#sendDenControl(to, control) },
       emit: (type, detail) => { late().dispatchEvent(new CustomEvent(type, { detail })) },
       credential: () => options.credential,
-      trustedIssuers: options.trustedIssuers ?? []
+      trustedIssuers: options.trustedIssuers ?? [],
+      relays: () => relays.relayIds,
+      hostAtRelays: async (descriptor, roster) => {
+        const results = await Promise.allSettled(relays.ownClients().map(async client => { await client.hostDen(descriptor, roster) }))
+        const failed = results.filter(r => r.status === 'rejected')
+        if (failed.length > 0 && failed.length === results.length) throw (failed[0] as PromiseRejectedResult).reason
+      }
     })
     const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, options })
     ref.node = node

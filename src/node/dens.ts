@@ -78,6 +78,10 @@ export interface DenManagerDeps {
   /** Our credential for verified dens, if we have one. */
   credential(): Uint8Array | undefined
   trustedIssuers: string[]
+  /** Our relays' PeerIds: they keep our dens' envelopes for catch-up. */
+  relays(): string[]
+  /** Ask our relays to keep a den's envelopes (the relay den store). */
+  hostAtRelays(descriptor: Uint8Array, roster: Uint8Array): Promise<void>
   now?(): number
 }
 
@@ -85,7 +89,18 @@ interface DenState {
   den: Den
   roster: Roster
   joined: boolean
+  /** kept here for its members (we are a relay), not read */
+  hosted?: boolean
 }
+
+/** Dens a relay keeps for others, at most. */
+const MAX_HOSTED_DENS = 1000
+/** How long a relay keeps a hosted den's envelopes. */
+const HOSTED_TTL = 30 * 24 * 60 * 60_000
+/** How often a relay purges hosted envelopes past their TTL. */
+const HOSTED_PURGE_INTERVAL = 60 * 60_000
+/** How often each joined den asks one random peer for posts we may have missed. */
+const ANTI_ENTROPY_INTERVAL = 60_000
 
 type Verdict = { result: 'accept' } | { result: 'reject' | 'ignore', reason: string }
 
@@ -111,9 +126,11 @@ export class DenManager {
   /** one step at a time per den */
   readonly #queues = new Map<string, Promise<unknown>>()
   #announceTimer?: ReturnType<typeof setInterval>
+  #purgeTimer?: ReturnType<typeof setInterval>
+  #antiEntropyTimer?: ReturnType<typeof setInterval>
   #announceSoon?: ReturnType<typeof setTimeout>
   #started = false
-  readonly stats = { accepted: 0, rejected: 0, ignored: 0, rejections: {} as Record<string, number> }
+  readonly stats = { accepted: 0, rejected: 0, ignored: 0, hosted: 0, rejections: {} as Record<string, number> }
 
   readonly #onMessage = (evt: CustomEvent<Message>): void => {
     const message = evt.detail
@@ -137,6 +154,14 @@ export class DenManager {
     this.#directorySynced.set(peer.toString(), this.#now())
     if (this.#directorySynced.size > 10_000) this.#directorySynced.clear()
     this.#syncDirectory(peer).catch(err => { log('directory from %p: %s', peer, (err as Error).message) })
+  }
+
+  /** A peer joined our mesh for a den topic: it may hold posts made before the mesh reached us. */
+  readonly #onGraft = (evt: CustomEvent<{ peerId: string, topic: string }>): void => {
+    const { peerId, topic } = evt.detail
+    if (!topic.startsWith('/agentmsg/den/')) return
+    const denId = topic.slice('/agentmsg/den/'.length)
+    if (this.#dens.get(denId)?.joined === true) this.#catchUpFrom(denId, peerIdFromString(peerId))
   }
 
   readonly #onSubscription = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
@@ -167,21 +192,28 @@ export class DenManager {
       try {
         const den = verifyDescriptor(this.#deps.prims, Buffer.from(record.descriptor, 'base64'))
         const roster = record.roster == null ? firstRoster(den) : verifyRoster(this.#deps.prims, den, Buffer.from(record.roster, 'base64'))
-        this.#dens.set(den.id, { den, roster, joined: record.joined })
+        this.#dens.set(den.id, { den, roster, joined: record.joined, ...(record.hosted === true ? { hosted: true } : {}) })
       } catch (err) {
         log.error('stored den %s does not verify: %e', record.denId, err)
       }
     }
     pubsub.addEventListener('message', this.#onMessage)
     pubsub.addEventListener('subscription-change', this.#onSubscription)
+    pubsub.addEventListener('gossipsub:graft', this.#onGraft)
     pubsub.topicValidators.set(DIRECTORY_TOPIC, async (_peer, message) => this.#gossipVerdict(this.#checkAnnounce(message.data)))
     pubsub.subscribe(DIRECTORY_TOPIC)
     this.#deps.events.addEventListener('peer:connect', this.#onConnect)
     await this.#deps.handle(DEN_SYNC_PROTOCOL, (stream, connection) => { void this.#serveSync(stream, connection.remotePeer) })
     this.#started = true
     for (const state of this.#dens.values()) {
-      if (state.joined) this.#subscribe(state)
+      if (state.joined || state.hosted === true) this.#subscribe(state)
+      if (state.joined && state.den.owner === this.#deps.self) void this.#hostAtRelays(state)
     }
+    this.#purgeTimer = setInterval(() => { void this.#purgeHosted() }, HOSTED_PURGE_INTERVAL)
+    this.#purgeTimer.unref?.()
+    // a safety net under gossip: now and then, ask one peer of each den what we may have missed
+    this.#antiEntropyTimer = setInterval(() => { this.#antiEntropy() }, ANTI_ENTROPY_INTERVAL)
+    this.#antiEntropyTimer.unref?.()
     this.#announceTimer = setInterval(() => { void this.#announceAll() }, ANNOUNCE_INTERVAL)
     this.#announceTimer.unref?.()
     // what was posted while we were away
@@ -193,10 +225,13 @@ export class DenManager {
   async stop (): Promise<void> {
     this.#started = false
     clearInterval(this.#announceTimer)
+    clearInterval(this.#purgeTimer)
+    clearInterval(this.#antiEntropyTimer)
     clearTimeout(this.#announceSoon)
     const { pubsub } = this.#deps
     pubsub.removeEventListener('message', this.#onMessage)
     pubsub.removeEventListener('subscription-change', this.#onSubscription)
+    pubsub.removeEventListener('gossipsub:graft', this.#onGraft)
     this.#deps.events.removeEventListener('peer:connect', this.#onConnect)
     await this.#deps.unhandle(DEN_SYNC_PROTOCOL).catch(() => {})
     await Promise.allSettled([...this.#queues.values()])
@@ -220,6 +255,7 @@ export class DenManager {
     } else {
       await this.#announce(state)
     }
+    void this.#hostAtRelays(state)
     return info(this.#record(state, { unreadCount: 0 }))
   }
 
@@ -247,6 +283,7 @@ export class DenManager {
     this.#dens.set(joined.den.id, joined)
     this.#subscribe(joined)
     if (isPrivateKind(joined.den.kind)) await this.#serially(joined.den.id, async () => { await this.#ensureOwnKey(joined) })
+    void this.#hostAtRelays(joined)
     await this.#catchUp(joined.den.id).catch(err => { log('catch-up of %s: %s', joined.den.id, (err as Error).message) })
     return info(this.#record(joined, await store.dens.get(joined.den.id) ?? { unreadCount: 0 }))
   }
@@ -357,6 +394,46 @@ export class DenManager {
     await this.#erase(denId)
   }
 
+  /**
+   * Keep a den's envelopes for its members (a relay's den store, 30 days):
+   * anyone may ask for a public or verified den, only a member for a
+   * private or bounty one. Throws `DenAccessError` otherwise.
+   */
+  async host (descriptor: Uint8Array, rosterBytes: Uint8Array, requester: string): Promise<void> {
+    const { prims, store } = this.#deps
+    const den = verifyDescriptor(prims, descriptor)
+    if (await this.#isDestroyed(den.id)) throw new DenNotFoundError(`den ${den.id} was destroyed`)
+    const offered = rosterBytes.length === 0 ? firstRoster(den) : verifyRoster(prims, den, rosterBytes)
+    const known = this.#dens.get(den.id)
+    const roster = known != null && known.roster.epoch > offered.epoch ? known.roster : offered
+    if (isPrivateKind(den.kind) && !roster.members.includes(requester)) throw new DenAccessError('only a member asks to keep a private den')
+    if (known?.hosted === true && known.roster.epoch >= roster.epoch) return
+    if (known?.hosted !== true && [...this.#dens.values()].filter(s => s.hosted === true).length >= MAX_HOSTED_DENS) {
+      throw new DenOptionsError(`this relay keeps at most ${MAX_HOSTED_DENS} dens`)
+    }
+    const state: DenState = { den, roster, joined: known?.joined ?? false, hosted: true }
+    const existing = await store.dens.get(den.id)
+    await store.write(store.dens.putOps(this.#record(state, existing ?? { unreadCount: 0 })))
+    this.#dens.set(den.id, state)
+    this.#subscribe(state)
+  }
+
+  async #hostAtRelays (state: DenState): Promise<void> {
+    if (this.#deps.relays().length === 0) return
+    await this.#deps.hostAtRelays(state.den.bytes, state.roster.bytes).catch(err => {
+      log('relays keep %s: %s', state.den.id, (err as Error).message)
+    })
+  }
+
+  async #purgeHosted (): Promise<void> {
+    for (const state of this.#dens.values()) {
+      if (state.hosted !== true || state.joined) continue
+      await this.#deps.store.dens.purgeHosted(state.den.id, this.#now() - HOSTED_TTL).catch(err => {
+        log('purging den %s: %s', state.den.id, (err as Error).message)
+      })
+    }
+  }
+
   // ---- 1:1 control ------------------------------------------------------
 
   /**
@@ -409,11 +486,14 @@ export class DenManager {
       }
     }
     const epochChanged = known == null || known.roster.epoch < current.epoch
+    // in memory at once: a post sealed from here on uses this roster's epoch (a post sealed for
+    // the epoch before would be refused by members that already have this one)
+    this.#dens.set(den.id, { ...state, ...(known?.hosted === true ? { hosted: true } : {}) })
     return {
       ops,
       after: () => {
-        this.#dens.set(den.id, state)
         if (state.joined) this.#subscribe(state)
+        if (state.joined && known?.joined !== true) void this.#catchUpSoon(den.id)
         void this.#serially(den.id, async () => {
           if (epochChanged && state.joined && isPrivateKind(den.kind)) await this.#ensureOwnKey(state)
           await this.#retryPending(den.id)
@@ -515,6 +595,17 @@ export class DenManager {
     const { prims, store } = this.#deps
     const denId = state.den.id
     if (await store.dens.hasPost(denId, v.id)) return
+    if (state.hosted === true && !state.joined) {
+      // a relay's den store: the signed envelope, for members that catch up; never opened here
+      let added = false
+      await store.write(async () => {
+        const built = await store.dens.addHostedOps(denId, v.id, v.envelope.sentAt, v.bytes)
+        added = built.result
+        return built.ops
+      })
+      if (added) this.stats.hosted++
+      return
+    }
     let key: Uint8Array
     const ops: StoreOp[] = []
     if (isPrivateKind(state.den.kind)) {
@@ -621,6 +712,7 @@ export class DenManager {
       await Promise.all(roster.members.filter(m => m !== this.#deps.self).map(async m => { await this.#deps.sendControl(m, control) }))
       await this.#ensureOwnKey(next)
       for (const member of roster.members) void this.#connect(member)
+      void this.#hostAtRelays(next)
       return info(record)
     })
   }
@@ -708,6 +800,15 @@ export class DenManager {
     }
   }
 
+  #antiEntropy (): void {
+    for (const state of this.#dens.values()) {
+      if (!state.joined) continue
+      const peers = this.#deps.pubsub.getSubscribers(denTopic(state.den.id))
+      const peer = peers[Math.floor(Math.random() * peers.length)]
+      if (peer != null) this.#catchUpFrom(state.den.id, peer)
+    }
+  }
+
   #catchUpFrom (denId: string, peer: PeerId): void {
     const key = `${denId}/${peer.toString()}`
     const last = this.#caughtUp.get(key)
@@ -728,10 +829,13 @@ export class DenManager {
   /** Ask peers that hold the den for what was posted since our latest post (or the last 30 days). */
   async #catchUp (denId: string): Promise<void> {
     const state = this.#known(denId)
+    if (!state.joined) return
     const { pubsub, store } = this.#deps
     const record = await store.dens.get(denId)
     const since = Math.max(0, (record?.lastPostAt ?? (this.#now() - DEFAULT_CATCH_UP)) - 60_000)
+    // our relays first: keeping dens for members that were away is what they are for
     const candidates = new Set<string>([
+      ...this.#deps.relays(),
       ...pubsub.getSubscribers(denTopic(denId)).map(p => p.toString()),
       ...(isPrivateKind(state.den.kind) ? state.roster.members : state.den.members)
     ])
@@ -884,6 +988,7 @@ export class DenManager {
       epoch: roster.epoch,
       members: isPrivateKind(den.kind) ? roster.members : [den.owner],
       joined: state.joined,
+      ...(state.hosted === true ? { hosted: true } : {}),
       unreadCount: existing.unreadCount,
       ...(existing.lastPostAt == null ? {} : { lastPostAt: existing.lastPostAt }),
       createdAt: den.createdAt,

@@ -34,6 +34,8 @@ export interface DenRecord {
   members: string[]
   /** subscribed here (a directory entry is known but not joined) */
   joined: boolean
+  /** kept for its members by this node (a relay), which is not one of them */
+  hosted?: boolean
   unreadCount: number
   lastPostAt?: number
   createdAt: number
@@ -74,6 +76,10 @@ export interface DenStore {
   get(denId: string): Promise<DenRecord | undefined>
   list(): Promise<DenRecord[]>
   putOps(record: DenRecord): StoreOp[]
+  /** A den this node keeps for others (a relay's den store): the envelope only, which it cannot read. Inside a write only. */
+  addHostedOps(denId: string, postId: string, sentAt: number, envelope: Uint8Array): Promise<Built<boolean>>
+  /** Forget hosted envelopes sent before `olderThan`. Returns how many went. */
+  purgeHosted(denId: string, olderThan: number): Promise<number>
   /** Store a post and its envelope; false (nothing written) when the den already has it. Inside a write only. */
   addPostOps(post: DenPostRecord, envelope: Uint8Array): Promise<Built<boolean>>
   hasPost(denId: string, postId: string): Promise<boolean>
@@ -168,6 +174,35 @@ export class LevelDenStore implements DenStore {
       }))
     }
     return { ops, result: true }
+  }
+
+  async addHostedOps (denId: string, postId: string, sentAt: number, envelope: Uint8Array): Promise<Built<boolean>> {
+    this.#ctx.requireTx('dens.addHostedOps')
+    checkDen(denId)
+    checkPost(postId)
+    checkTime(sentAt, 'sentAt')
+    if (await this.#bucket.has(joinKey(BY_ID, denId, postId))) return { ops: [], result: false }
+    const { seq, ops } = this.#sequence.take('dens.addHostedOps')
+    const padded = padNumber(seq)
+    ops.push(
+      this.#bucket.put(joinKey(RAW, denId, padded), envelope),
+      this.#bucket.putJson(joinKey(BY_ID, denId, postId), { seq }),
+      this.#bucket.index(joinKey(BY_TIME, denId, padTime(sentAt), padded))
+    )
+    return { ops, result: true }
+  }
+
+  async purgeHosted (denId: string, olderThan: number): Promise<number> {
+    checkDen(denId)
+    const range = { gte: under(BY_TIME, denId).gte, lt: joinKey(BY_TIME, denId, padTime(Math.ceil(checkTime(olderThan, 'olderThan')))) }
+    let purged = 0
+    for (;;) {
+      const keys = await this.#bucket.keys({ ...range, limit: 500 })
+      if (keys.length === 0) return purged
+      // the id index is not keyed by time: a purged id may come back (it is then re-validated and kept again)
+      await this.#ctx.write(keys.flatMap(key => [this.#bucket.del(key), this.#bucket.del(joinKey(RAW, denId, splitKey(key)[3]!))]))
+      purged += keys.length
+    }
   }
 
   async hasPost (denId: string, postId: string): Promise<boolean> {

@@ -84,7 +84,9 @@ describe('dens', { timeout: 120_000 }, () => {
     const overheard: Uint8Array[] = []
     leaves.libp2p.services.pubsub.addEventListener('message', (evt) => { if (evt.detail.topic === topic) overheard.push(evt.detail.data) })
     leaves.libp2p.services.pubsub.subscribe(topic)
-    await waitFor(() => owner.libp2p.services.pubsub.getSubscribers(topic).some(p => p.toString() === leaves.peerId), { timeout: 30_000 })
+    // it is not a member, so nothing catches it up: both authors must know it listens before they post
+    const listening = (node: AgentNode): boolean => node.libp2p.services.pubsub.getSubscribers(topic).some(p => p.toString() === leaves.peerId)
+    await waitFor(() => listening(owner) && listening(stays), { timeout: 30_000 })
     await owner.dens.post(den.denId, { type: 'text', content: 'after' })
     await stays.dens.post(den.denId, { type: 'text', content: 'after too' })
     // both posts were sealed under the new epoch's keys, which never went to the removed member

@@ -9,6 +9,7 @@ import { Session } from '../../src/crypto/session.js'
 import { decodeEnvelope, encodeEnvelope } from '../../src/crypto/envelope.js'
 import { RelayClient, RelayFrame, RELAY_FRAME_VERSION, RELAY_PROTOCOL } from '../../src/protocols/relay/index.js'
 import { writeFrame } from '../../src/protocols/framing.js'
+import { signDescriptor } from '../../src/protocols/den/descriptor.js'
 import { Agents } from './agents.js'
 import { TestNodes, waitFor } from './helpers.js'
 import type { AgentNode, RelayNodeOptions } from '../../src/node/agent-node.js'
@@ -176,5 +177,17 @@ describe('relay protocol', () => {
     await waitFor(() => stream2.status !== 'open')
     expect(relay.libp2p.services.relay!.stats.rejectedFrames).toBe(2)
     expect((await bob.client.fetch()).held).toEqual([])
+  })
+
+  it('keeps a den for a member, refuses a non-member of a private den and a forged descriptor', async () => {
+    const relay = await relayNode()
+    const [owner, member, outsider] = [await client(relay), await client(relay), await client(relay)]
+    const den = signDescriptor(prims, owner.node.dir.identity, { slug: 'kept', title: 'Kept', kind: 'private', members: [member.node.peerId.toString()] })
+    await member.client.hostDen(den.bytes, new Uint8Array(0))
+    expect((await relay.dens.get(den.id))?.hosted).toBe(true)
+    await expect(outsider.client.hostDen(den.bytes, new Uint8Array(0))).rejects.toMatchObject({ refusal: 'NOT_AUTHORIZED' })
+    const forged = den.bytes.slice()
+    forged[forged.length - 1]! ^= 1
+    await expect(member.client.hostDen(forged, new Uint8Array(0))).rejects.toMatchObject({ refusal: 'BAD_REQUEST' })
   })
 })

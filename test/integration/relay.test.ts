@@ -169,3 +169,31 @@ describe('history archive', () => {
     expect(await b2.restoreHistory()).toMatchObject({ restored: 0, skipped: 8 })
   })
 })
+
+describe('den store', () => {
+  it('a member that was offline catches up on a private den from its relay alone', async () => {
+    const { bootstrap } = await agents.network()
+    const r = await relay(bootstrap)
+    const options = { bootstrap, relays: [tcp(r)], discoverRelays: 0 }
+    const owner = await agents.start(options)
+    const a = await agents.start(options)
+    const bDir = await tempDir()
+    const b = await agents.start({ ...options, dataDir: bDir })
+    const den = await owner.dens.create({ slug: 'away', title: 'Away', kind: 'private', members: [a.peerId, b.peerId] })
+    await waitFor(async () => (await a.dens.list()).length === 1 && (await b.dens.list()).length === 1, { timeout: 30_000 })
+    await waitFor(async () => (await r.dens.get(den.denId))?.hosted === true, { timeout: 30_000 })
+    await agents.stop(b)
+
+    for (let i = 0; i < 3; i++) await owner.dens.post(den.denId, { type: 'text', content: `while b was away ${i}` })
+    await waitFor(() => r.dens.stats.hosted === 3, { timeout: 30_000 })
+    // nobody but the relay holds the posts now
+    await agents.stop(owner)
+    await agents.stop(a)
+
+    const back = await agents.start({ ...options, dataDir: bDir })
+    await waitFor(async () => (await back.dens.feed(den.denId)).posts.length === 3, { timeout: 30_000 })
+    expect((await back.dens.feed(den.denId)).posts.map(p => p.content)).toEqual([0, 1, 2].map(i => `while b was away ${i}`))
+    // the relay kept envelopes it cannot read
+    await expect(r.dens.feed(den.denId)).resolves.toEqual({ posts: [], hasMore: false })
+  })
+})

@@ -42,7 +42,7 @@ interface Pending {
 }
 
 /** One request kind with its fields (byte fields of any Uint8Array; they are only encoded). */
-type Request = Partial<Record<'deposit' | 'fetch' | 'ack' | 'subscribe' | 'archivePut' | 'archiveList', Record<string, unknown>>>
+type Request = Partial<Record<'deposit' | 'fetch' | 'ack' | 'subscribe' | 'archivePut' | 'archiveList' | 'denHost', Record<string, unknown>>>
 
 export class RelayClient {
   readonly relay: PeerId
@@ -90,6 +90,11 @@ export class RelayClient {
   async archiveList (after: Uint8Array = new Uint8Array(0), limit = 0): Promise<{ entries: Array<{ key: Uint8Array, blob: Uint8Array }>, hasMore: boolean }> {
     const response = await this.#request({ archiveList: { after, limit } })
     return { entries: response.entries, hasMore: response.hasMore }
+  }
+
+  /** Ask the relay to keep a den's envelopes for its members. */
+  async hostDen (descriptor: Uint8Array, roster: Uint8Array): Promise<void> {
+    await this.#request({ denHost: { descriptor, roster } })
   }
 
   /** A raw request, for tests of the relay's refusals (e.g. naming another agent's mailbox). */

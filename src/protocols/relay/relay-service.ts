@@ -48,6 +48,12 @@ export interface RelayServiceInit {
   advertise?: boolean
   /** @default Date.now */
   now?: () => number
+  /**
+   * Keep a den's envelopes for its members (the den store). Throws
+   * `DenAccessError` when the requester may not ask (not a member), another
+   * error for a bad descriptor or roster.
+   */
+  hostDen?(descriptor: Uint8Array, roster: Uint8Array, requester: string): Promise<void>
 }
 
 /** A request of one stream, already checked against the frame rules. */
@@ -61,7 +67,7 @@ interface Subscriber {
 const ok = (fields: Partial<Response> = {}): Response => ({ refusal: Response.Refusal.NONE, detail: '', retryAfterMs: 0, held: [], hasMore: false, duplicate: false, removed: 0, entries: [], ...fields })
 const refuse = (refusal: Response.Refusal, detail: string, retryAfterMs = 0): Response => ok({ refusal, detail, retryAfterMs })
 
-const REQUEST_KINDS = ['deposit', 'fetch', 'ack', 'subscribe', 'archivePut', 'archiveList'] as const
+const REQUEST_KINDS = ['deposit', 'fetch', 'ack', 'subscribe', 'archivePut', 'archiveList', 'denHost'] as const
 
 function decodeRequest (bytes: Uint8Array): { id: number, request: Request } {
   let frame: RelayFrame
@@ -84,6 +90,7 @@ export class RelayService implements Startable {
   readonly #deposits: TokenBuckets
   readonly #purgeInterval: number
   readonly #advertise: boolean
+  readonly #hostDen: RelayServiceInit['hostDen']
   readonly #subscribers = new Map<string, Set<Subscriber>>()
   readonly #streams = new Set<Stream>()
   #purgeTimer?: ReturnType<typeof setInterval>
@@ -98,6 +105,7 @@ export class RelayService implements Startable {
     this.#deposits = new TokenBuckets({ capacity: init.depositsPerMinute ?? DEPOSITS_PER_MINUTE, interval: 60_000, now: init.now })
     this.#purgeInterval = init.purgeInterval ?? PURGE_INTERVAL
     this.#advertise = init.advertise ?? true
+    this.#hostDen = init.hostDen
   }
 
   readonly [Symbol.toStringTag] = 'agentmsg/relay'
@@ -213,6 +221,7 @@ export class RelayService implements Startable {
       if (request.ack != null) return await this.#ack(remote, request.ack)
       if (request.archivePut != null) return await this.#archivePut(remote, request.archivePut)
       if (request.archiveList != null) return await this.#archiveList(remote, request.archiveList)
+      if (request.denHost != null) return await this.#denHost(remote, request.denHost)
       return refuse(Response.Refusal.BAD_REQUEST, 'unknown request')
     } catch (err) {
       const name = (err as Error).name
@@ -291,6 +300,19 @@ export class RelayService implements Startable {
       bytes += entry.blob.length
     }
     return ok({ entries, hasMore: page.hasMore || entries.length < page.entries.length })
+  }
+
+  async #denHost (remote: PeerId, host: NonNullable<Request['denHost']>): Promise<Response> {
+    if (this.#hostDen == null) return refuse(Response.Refusal.BAD_REQUEST, 'this relay keeps no dens')
+    try {
+      await this.#hostDen(host.descriptor, host.roster, remote.toString())
+      return ok()
+    } catch (err) {
+      const name = (err as Error).name
+      if (name === 'DenAccessError') return refuse(Response.Refusal.NOT_AUTHORIZED, (err as Error).message)
+      if (name === 'DenEncodingError' || name === 'DenSignatureError' || name === 'DenNotFoundError' || name === 'DenOptionsError') return refuse(Response.Refusal.BAD_REQUEST, (err as Error).message)
+      throw err
+    }
   }
 
   /** A mailbox request names nobody (the requester) or the requester itself; anything else is refused alike. */

@@ -790,6 +790,118 @@ export namespace ArchiveList {
   }
 }
 
+export interface DenHost {
+  descriptor: Uint8Array<ArrayBuffer>
+  roster: Uint8Array<ArrayBuffer>
+}
+
+export namespace DenHost {
+  let _codec: Codec<DenHost>
+
+  export const codec = (): Codec<DenHost> => {
+    if (_codec == null) {
+      _codec = message<DenHost>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.descriptor != null && obj.descriptor.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.descriptor)
+        }
+
+        if ((obj.roster != null && obj.roster.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.roster)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          descriptor: uint8ArrayAlloc(0),
+          roster: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.descriptor = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.roster = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.descriptor`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.roster`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DenHostDescriptorFieldEvent {
+    field: '$.descriptor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DenHostRosterFieldEvent {
+    field: '$.roster'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DenHost>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DenHost.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DenHost>): DenHost {
+    return decodeMessage(buf, DenHost.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DenHost>): Generator<DenHostDescriptorFieldEvent | DenHostRosterFieldEvent> {
+    return streamMessage(buf, DenHost.codec(), opts)
+  }
+}
+
 export interface Held {
   seq: bigint
   envelope: Uint8Array<ArrayBuffer>
@@ -1254,6 +1366,7 @@ export interface RelayFrame {
   archiveList?: ArchiveList
   response?: Response
   push?: Held
+  denHost?: DenHost
 }
 
 export namespace RelayFrame {
@@ -1314,6 +1427,11 @@ export namespace RelayFrame {
         if (obj.push != null) {
           w.uint32(82)
           Held.codec().encode(obj.push, w)
+        }
+
+        if (obj.denHost != null) {
+          w.uint32(90)
+          DenHost.codec().encode(obj.denHost, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1384,6 +1502,12 @@ export namespace RelayFrame {
             case 10: {
               obj.push = Held.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.push
+              })
+              break
+            }
+            case 11: {
+              obj.denHost = DenHost.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.denHost
               })
               break
             }
@@ -1468,6 +1592,13 @@ export namespace RelayFrame {
             case 10: {
               yield * Held.codec().stream(reader, reader.uint32(), `${prefix}.push`, {
                 limits: opts.limits?.push
+              })
+
+              break
+            }
+            case 11: {
+              yield * DenHost.codec().stream(reader, reader.uint32(), `${prefix}.denHost`, {
+                limits: opts.limits?.denHost
               })
 
               break
@@ -1616,6 +1747,16 @@ export namespace RelayFrame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RelayFrameDenHostDescriptorFieldEvent {
+    field: '$.denHost.descriptor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RelayFrameDenHostRosterFieldEvent {
+    field: '$.denHost.roster'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<RelayFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RelayFrame.codec())
   }
@@ -1624,7 +1765,7 @@ export namespace RelayFrame {
     return decodeMessage(buf, RelayFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RelayFrame>): Generator<RelayFrameVersionFieldEvent | RelayFrameIdFieldEvent | RelayFrameDepositEnvelopeFieldEvent | RelayFrameFetchAfterFieldEvent | RelayFrameFetchLimitFieldEvent | RelayFrameFetchMailboxFieldEvent | RelayFrameAckIdsFieldEvent | RelayFrameAckMailboxFieldEvent | RelayFrameSubscribeMailboxFieldEvent | RelayFrameArchivePutEntriesKeyFieldEvent | RelayFrameArchivePutEntriesBlobFieldEvent | RelayFrameArchiveListAfterFieldEvent | RelayFrameArchiveListLimitFieldEvent | RelayFrameResponseRefusalFieldEvent | RelayFrameResponseDetailFieldEvent | RelayFrameResponseRetryAfterMsFieldEvent | RelayFrameResponseHeldSeqFieldEvent | RelayFrameResponseHeldEnvelopeFieldEvent | RelayFrameResponseHasMoreFieldEvent | RelayFrameResponseDuplicateFieldEvent | RelayFrameResponseRemovedFieldEvent | RelayFrameResponseEntriesKeyFieldEvent | RelayFrameResponseEntriesBlobFieldEvent | RelayFramePushSeqFieldEvent | RelayFramePushEnvelopeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RelayFrame>): Generator<RelayFrameVersionFieldEvent | RelayFrameIdFieldEvent | RelayFrameDepositEnvelopeFieldEvent | RelayFrameFetchAfterFieldEvent | RelayFrameFetchLimitFieldEvent | RelayFrameFetchMailboxFieldEvent | RelayFrameAckIdsFieldEvent | RelayFrameAckMailboxFieldEvent | RelayFrameSubscribeMailboxFieldEvent | RelayFrameArchivePutEntriesKeyFieldEvent | RelayFrameArchivePutEntriesBlobFieldEvent | RelayFrameArchiveListAfterFieldEvent | RelayFrameArchiveListLimitFieldEvent | RelayFrameResponseRefusalFieldEvent | RelayFrameResponseDetailFieldEvent | RelayFrameResponseRetryAfterMsFieldEvent | RelayFrameResponseHeldSeqFieldEvent | RelayFrameResponseHeldEnvelopeFieldEvent | RelayFrameResponseHasMoreFieldEvent | RelayFrameResponseDuplicateFieldEvent | RelayFrameResponseRemovedFieldEvent | RelayFrameResponseEntriesKeyFieldEvent | RelayFrameResponseEntriesBlobFieldEvent | RelayFramePushSeqFieldEvent | RelayFramePushEnvelopeFieldEvent | RelayFrameDenHostDescriptorFieldEvent | RelayFrameDenHostRosterFieldEvent> {
     return streamMessage(buf, RelayFrame.codec(), opts)
   }
 }

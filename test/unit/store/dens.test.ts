@@ -76,3 +76,24 @@ describe('den store', () => {
     await expect(store.dens.get('nope')).rejects.toMatchObject({ name: 'StoreQueryError' })
   })
 })
+
+describe('den store for others (a relay)', () => {
+  it('keeps envelopes without posts, serves them by time, purges them after their TTL', async () => {
+    const ids = [messageId(), messageId(), messageId()]
+    await store.write(async () => [
+      ...(await store.dens.addHostedOps(denId, ids[0]!, 100, new Uint8Array([1]))).ops,
+      ...(await store.dens.addHostedOps(denId, ids[1]!, 200, new Uint8Array([2]))).ops
+    ])
+    let again = true
+    await store.write(async () => {
+      const built = await store.dens.addHostedOps(denId, ids[0]!, 100, new Uint8Array([1]))
+      again = built.result
+      return built.ops
+    })
+    expect(again).toBe(false)
+    expect((await store.dens.envelopesSince(denId, 0, 10)).envelopes.map(e => [...e])).toEqual([[1], [2]])
+    expect(await store.dens.feed(denId)).toEqual({ posts: [], hasMore: false })
+    expect(await store.dens.purgeHosted(denId, 150)).toBe(1)
+    expect((await store.dens.envelopesSince(denId, 0, 10)).envelopes.map(e => [...e])).toEqual([[2]])
+  })
+})
