@@ -292,10 +292,11 @@ export class Ratchet {
    * Decrypt a message. `associatedData` is what the sender's `associate`
    * returned for this header. Throws `EncodingError`, `SkipLimitError`,
    * `ReplayError` (key already used) or `DecryptError`; on any throw the state
-   * is unchanged.
+   * is unchanged. `decoded` is `decodeHeader(headerBytes)`, when the caller
+   * has it already.
    */
-  decrypt (headerBytes: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array = new Uint8Array(0)): Uint8Array {
-    const header = decodeHeader(headerBytes)
+  decrypt (headerBytes: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array = new Uint8Array(0), decoded?: Header): Uint8Array {
+    const header = decoded ?? decodeHeader(headerBytes)
     const ad = concatBytes(this.associatedData, associatedData)
     const id = chainId(header.dh, header.leaf)
     const skipKey = `${id}#${header.n}`
