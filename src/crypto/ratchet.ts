@@ -55,6 +55,12 @@ export interface RatchetOptions {
   maxReceiveSteps?: number
   /** Receiving chains kept open for late messages. @default 32 */
   maxReceiveChains?: number
+  /**
+   * Most messages the peer puts on one chain: a refresh chain whose next
+   * index reaches it is complete and erased. Lower it only when the peer's
+   * `forceStepAfter` is as low (tests). @default the larger of FORCE_STEP_AFTER and `forceStepAfter`
+   */
+  chainLength?: number
 }
 
 interface SendChain {
@@ -189,7 +195,7 @@ export class Ratchet {
     this.#maxReceiveSteps = positive('maxReceiveSteps', options.maxReceiveSteps ?? MAX_RECEIVE_STEPS)
     this.#maxReceiveChains = positive('maxReceiveChains', options.maxReceiveChains ?? MAX_RECEIVE_CHAINS)
     // senders start a refresh after at most FORCE_STEP_AFTER messages; a session configured for longer chains keeps them
-    this.#chainLength = Math.max(FORCE_STEP_AFTER, this.#forceStepAfter)
+    this.#chainLength = positive('chainLength', options.chainLength ?? Math.max(FORCE_STEP_AFTER, this.#forceStepAfter))
     this.#rootKey = init.rootKey
     this.#ours = init.ours
     this.#theirs = init.theirs
