@@ -29,7 +29,6 @@
  * DIR/A.cpuprofile and DIR/B.cpuprofile; summarise with scripts/bench/dm-prof.ts).
  */
 import { spawn } from 'node:child_process'
-import { Session as InspectorSession } from 'node:inspector/promises'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -51,6 +50,8 @@ export const PHASE_PROF_ENV = 'AGENTMSG_BENCH_PHASE_PROF'
 
 /** Start the V8 sampling profiler in this process; the returned function stops it and writes the profile to `file`. */
 export async function startPhaseProfile (file: string): Promise<() => Promise<void>> {
+  // loaded only when asked for, so a plain run does not load the inspector
+  const { Session: InspectorSession } = await import('node:inspector/promises')
   const session = new InspectorSession()
   session.connect()
   await session.post('Profiler.enable')
