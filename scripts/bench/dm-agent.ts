@@ -17,14 +17,16 @@
  *   every 100 messages or 1 ms after the first unreported one;
  * - `{ t: 'mode', batch, cpuUs }` acknowledging a mode change; leaving batched
  *   mode it carries the CPU time (user + system, µs) this process used while
- *   batched, i.e. over the pipelined phase.
+ *   batched, i.e. over the pipelined phase. With AGENTMSG_BENCH_PHASE_PROF
+ *   set (the bench's --phase-prof), the batched phase runs under the V8
+ *   profiler and its profile is written to that file before the reply.
  *
  * parent → child: `{ t: 'mode', batch: boolean }`, `{ t: 'stop' }`.
  * The child stops its node and exits on `stop` and when the IPC channel
  * disconnects (the parent exited or died).
  */
 import { createAgentNode } from '../../src/node/agent-node.js'
-import { RAW_PROTOCOL, rawHandler } from './dm.js'
+import { PHASE_PROF_ENV, RAW_PROTOCOL, rawHandler, startPhaseProfile } from './dm.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
 import type { MessageRecord } from '../../src/store/index.js'
 
@@ -65,6 +67,8 @@ function stop (): void {
   })
 }
 process.on('disconnect', stop)
+const phaseProf = process.env[PHASE_PROF_ENV]
+let stopProfile: (() => Promise<void>) | undefined
 process.on('message', (msg: ParentMessage) => {
   if (msg.t === 'stop') stop()
   else if (msg.t === 'mode') {
@@ -72,10 +76,19 @@ process.on('message', (msg: ParentMessage) => {
     const cpu = process.cpuUsage(batchCpu)
     batch = msg.batch
     if (batch) {
-      batchCpu = process.cpuUsage()
-      post({ t: 'mode', batch })
+      // profile the batched (pipelined) phase only, when asked
+      const profiling = phaseProf == null ? Promise.resolve(undefined) : startPhaseProfile(phaseProf)
+      void profiling.then((stopIt) => {
+        stopProfile = stopIt
+        batchCpu = process.cpuUsage()
+        post({ t: 'mode', batch })
+      })
     } else {
-      post({ t: 'mode', batch, cpuUs: cpu.user + cpu.system })
+      const cpuUs = cpu.user + cpu.system
+      // the profile is written before the reply, so the parent does not stop this process first
+      const stopping = stopProfile?.() ?? Promise.resolve()
+      stopProfile = undefined
+      void stopping.catch((err: unknown) => { console.error('dm-agent: profile', err) }).then(() => { post({ t: 'mode', batch, cpuUs }) })
     }
   }
 })

@@ -24,10 +24,12 @@
  *   round-trip p50 of one frame at a time, and frames per second pipelined.
  *
  * Flags: --samples N (2000), --warmup N (200), --pipelined N (5000),
- * --single-process, --child-cpu-prof DIR (run B under `--cpu-prof` into DIR).
+ * --single-process, --child-cpu-prof DIR (run B under `--cpu-prof` into DIR),
+ * --phase-prof DIR (profile the pipelined phase only, in each process:
+ * DIR/A.cpuprofile and DIR/B.cpuprofile; summarise with scripts/bench/dm-prof.ts).
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -43,6 +45,23 @@ const PAYLOAD = 256
 export const RAW_PROTOCOL = '/agentmsg-bench/raw/1.0.0'
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
 const CHILD = fileURLToPath(new URL('./dm-agent.ts', import.meta.url))
+/** set for the child by --phase-prof: where it writes its profile of the pipelined phase */
+export const PHASE_PROF_ENV = 'AGENTMSG_BENCH_PHASE_PROF'
+
+/** Start the V8 sampling profiler in this process; the returned function stops it and writes the profile to `file`. */
+export async function startPhaseProfile (file: string): Promise<() => Promise<void>> {
+  // loaded only when asked for, so a plain run does not load the inspector
+  const { Session: InspectorSession } = await import('node:inspector/promises')
+  const session = new InspectorSession()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return async () => {
+    const { profile } = await session.post('Profiler.stop')
+    session.disconnect()
+    await writeFile(file, JSON.stringify(profile))
+  }
+}
 
 function flag (args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`)
@@ -144,7 +163,7 @@ interface DmFigures { p50Ms: number, p99Ms: number, msgsPerSec: number, cpuUsPer
 
 const cpuUs = (u: NodeJS.CpuUsage): number => u.user + u.system
 
-async function dmFigures (a: AgentNode, b: Receiver, warmup: number, samples: number, pipelined: number, processes: number): Promise<DmFigures> {
+async function dmFigures (a: AgentNode, b: Receiver, warmup: number, samples: number, pipelined: number, processes: number, phaseProfDir?: string): Promise<DmFigures> {
   const content = 'x'.repeat(PAYLOAD)
   const to = b.peerId
 
@@ -180,6 +199,7 @@ async function dmFigures (a: AgentNode, b: Receiver, warmup: number, samples: nu
 
   await b.batch(true)
   const delivered = b.received.reach(b.received.count + pipelined)
+  const stopProfile = phaseProfDir == null ? undefined : await startPhaseProfile(join(phaseProfDir, 'A.cpuprofile'))
   const cpuStart = process.cpuUsage()
   const start = performance.now()
   const sends: Array<Promise<unknown>> = []
@@ -189,6 +209,7 @@ async function dmFigures (a: AgentNode, b: Receiver, warmup: number, samples: nu
   const seconds = (performance.now() - start) / 1000
   const cpuA = cpuUs(process.cpuUsage(cpuStart))
   const cpuB = await b.batch(false)
+  await stopProfile?.()
 
   // CPU per message over the pipelined phase: far less sensitive to other load on the host than msgs/s
   const perMsg = (us: number): number => Math.round(us / pipelined)
@@ -266,10 +287,11 @@ async function localReceiver (b: AgentNode): Promise<Receiver> {
 const gone = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
 
 /** B in a child process: resolves once it is ready; `child` is set at once so it can be killed whatever happens. */
-async function childReceiver (holder: { child?: ChildProcess }, dataDir: string, bootstrap: string, cpuProfDir?: string): Promise<Receiver> {
+async function childReceiver (holder: { child?: ChildProcess }, dataDir: string, bootstrap: string, cpuProfDir?: string, phaseProfDir?: string): Promise<Receiver> {
   const execArgv = cpuProfDir == null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`]
+  const env = phaseProfDir == null ? process.env : { ...process.env, [PHASE_PROF_ENV]: join(phaseProfDir, 'B.cpuprofile') }
   // one process (not tsx's CLI, which forks): killing it kills the node
-  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', CHILD, dataDir, bootstrap], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', CHILD, dataDir, bootstrap], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env })
   holder.child = child
   const received = new Counter()
   let modeChanged: ((cpuUs?: number) => void) | undefined
@@ -333,6 +355,9 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
   const single = args.includes('--single-process')
   const cpuProfDir = stringFlag(args, 'child-cpu-prof')
   if (single && cpuProfDir != null) throw new Error('--child-cpu-prof needs two processes')
+  const phaseProfDir = stringFlag(args, 'phase-prof')
+  if (single && phaseProfDir != null) throw new Error('--phase-prof needs two processes')
+  if (phaseProfDir != null) await mkdir(phaseProfDir, { recursive: true })
   const processes = single ? 1 : 2
 
   const dirs: string[] = []
@@ -355,7 +380,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     const a = await start({ bootstrap })
     const b = single
       ? await localReceiver(await start({ bootstrap }))
-      : await childReceiver(holder, await tempDir(), bootstrap[0]!, cpuProfDir)
+      : await childReceiver(holder, await tempDir(), bootstrap[0]!, cpuProfDir, phaseProfDir)
     await waitFor(async () => await a.getCard(b.peerId).then(() => true, () => false), 30_000, "A to resolve B's card")
 
     // X3DH and the DM stream: one message there and back before anything is timed
@@ -363,7 +388,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     await a.send(b.peerId, { type: 'text', content: 'warm-up' })
     await first
 
-    const dm = await dmFigures(a, b, warmup, samples, pipelined, processes)
+    const dm = await dmFigures(a, b, warmup, samples, pipelined, processes, phaseProfDir)
     const raw = await rawFigures(a, b, warmup, samples, pipelined)
     return { bench: 'dm', payload: PAYLOAD, samples, messages: pipelined, ...dm, ...raw, processes }
   } finally {

@@ -29,7 +29,7 @@ export { Identity, peerIdBytesFromPublicKey, publicKeyFromPeerIdBytes } from './
 export type { PublicIdentity } from './identity.js'
 export { generateOneTimePrekeys, generateSignedPrekey, verifySignedPrekey } from './prekeys.js'
 export type { OneTimePrekey, OneTimePrekeyPublic, PrekeyBundle, SignedPrekey, SignedPrekeyPublic } from './prekeys.js'
-export { Session } from './session.js'
+export { Session, envelopeHeader } from './session.js'
 export type { PrekeyStore, SealOptions } from './session.js'
 export { decodeHeader } from './ratchet.js'
 export type { RatchetOptions } from './ratchet.js'

@@ -17,6 +17,9 @@
  *    an older chain or refresh still opens; skipped keys are only derived for
  *    gaps inside a chain, at most MAX_SKIP per jump and MAX_SKIPPED_KEYS per
  *    session, each refused after SKIPPED_KEY_TTL and erased at the next purge.
+ *    A refresh chain whose next index reached FORCE_STEP_AFTER is *complete*:
+ *    a sender carries at most that many messages on a chain, so it is erased
+ *    at once (in one-way traffic the state holds two chains, not 32).
  * 3. **Random nonces.** Each message gets a fresh 12-byte AES-GCM nonce in its
  *    header, so even a session restored from a stale snapshot never reuses a
  *    (key, nonce) pair.
@@ -52,6 +55,12 @@ export interface RatchetOptions {
   maxReceiveSteps?: number
   /** Receiving chains kept open for late messages. @default 32 */
   maxReceiveChains?: number
+  /**
+   * Most messages the peer puts on one chain: a refresh chain whose next
+   * index reaches it is complete and erased. Lower it only when the peer's
+   * `forceStepAfter` is as low (tests). @default the larger of FORCE_STEP_AFTER and `forceStepAfter`
+   */
+  chainLength?: number
 }
 
 interface SendChain {
@@ -166,6 +175,8 @@ export class Ratchet {
   readonly #forceStepAfter: number
   readonly #maxReceiveSteps: number
   readonly #maxReceiveChains: number
+  /** a refresh chain whose next index reached this carries no further message */
+  readonly #chainLength: number
 
   #rootKey: Uint8Array
   #ours: KeyPair
@@ -183,6 +194,8 @@ export class Ratchet {
     this.#forceStepAfter = positive('forceStepAfter', options.forceStepAfter ?? FORCE_STEP_AFTER)
     this.#maxReceiveSteps = positive('maxReceiveSteps', options.maxReceiveSteps ?? MAX_RECEIVE_STEPS)
     this.#maxReceiveChains = positive('maxReceiveChains', options.maxReceiveChains ?? MAX_RECEIVE_CHAINS)
+    // senders start a refresh after at most FORCE_STEP_AFTER messages; a session configured for longer chains keeps them
+    this.#chainLength = positive('chainLength', options.chainLength ?? Math.max(FORCE_STEP_AFTER, this.#forceStepAfter))
     this.#rootKey = init.rootKey
     this.#ours = init.ours
     this.#theirs = init.theirs
@@ -285,10 +298,11 @@ export class Ratchet {
    * Decrypt a message. `associatedData` is what the sender's `associate`
    * returned for this header. Throws `EncodingError`, `SkipLimitError`,
    * `ReplayError` (key already used) or `DecryptError`; on any throw the state
-   * is unchanged.
+   * is unchanged. `decoded` is `decodeHeader(headerBytes)`, when the caller
+   * has it already.
    */
-  decrypt (headerBytes: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array = new Uint8Array(0)): Uint8Array {
-    const header = decodeHeader(headerBytes)
+  decrypt (headerBytes: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array = new Uint8Array(0), decoded?: Header): Uint8Array {
+    const header = decoded ?? decodeHeader(headerBytes)
     const ad = concatBytes(this.associatedData, associatedData)
     const id = chainId(header.dh, header.leaf)
     const skipKey = `${id}#${header.n}`
@@ -320,7 +334,13 @@ export class Ratchet {
     for (const [key, chain] of plan.chains) {
       const replaced = this.#chains.get(key)
       if (replaced != null) wipe(replaced.chainKey)
-      touch(this.#chains, key, chain)
+      if (this.#complete(chain)) {
+        // its last message: nothing can open on it again (its refresh key is spent, so a copy is a ReplayError)
+        wipe(chain.chainKey)
+        this.#chains.delete(key)
+      } else {
+        touch(this.#chains, key, chain)
+      }
     }
     for (const [key, entry] of plan.skipped) this.#skipped.set(key, entry)
     this.#enforceBounds(this.#now())
@@ -481,6 +501,11 @@ export class Ratchet {
     this.#pendingX3dh = undefined
   }
 
+  /** A refresh chain that has reached the most messages a sender may put on one chain. */
+  #complete (chain: ReceiveChain): boolean {
+    return chain.leaf > 0 && chain.n >= this.#chainLength
+  }
+
   #enforceBounds (now: number): void {
     for (const [key, entry] of this.#skipped) {
       if (now - entry.storedAt < SKIPPED_KEY_TTL && this.#skipped.size <= MAX_SKIPPED_KEYS) break
@@ -505,6 +530,12 @@ export class Ratchet {
         wipe(entry.key)
         step.skippedRefresh.delete(leaf)
       }
+    }
+    // complete refresh chains that a state written before they were erased at once still holds
+    for (const [key, chain] of this.#chains) {
+      if (!this.#complete(chain)) continue
+      wipe(chain.chainKey)
+      this.#chains.delete(key)
     }
     while (this.#chains.size > this.#maxReceiveChains) {
       const [key, chain] = this.#chains.entries().next().value as [string, ReceiveChain]

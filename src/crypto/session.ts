@@ -21,7 +21,7 @@ import type { ReplayGuard, VerifiedEnvelope } from './envelope.js'
 import type { Identity } from './identity.js'
 import type { OneTimePrekey, PrekeyBundle, SignedPrekey } from './prekeys.js'
 import type { Primitives } from './primitives.js'
-import type { RatchetOptions } from './ratchet.js'
+import type { Header, RatchetOptions } from './ratchet.js'
 
 /** Where the responder finds the private halves of the prekeys it published. */
 export interface PrekeyStore {
@@ -29,6 +29,19 @@ export interface PrekeyStore {
   oneTimePrekey(id: number): OneTimePrekey | undefined
   /** Called once the first message that used it opened: a one-time prekey is used once. */
   consumeOneTimePrekey(id: number): void
+}
+
+/** Ratchet headers of verified envelopes, decoded once however many sessions look at them. */
+const headers = new WeakMap<VerifiedEnvelope, Header>()
+
+/** The decoded ratchet header of a verified envelope (`decodeHeader`, decoded once per envelope object). */
+export function envelopeHeader (verified: VerifiedEnvelope): Header {
+  let header = headers.get(verified)
+  if (header == null) {
+    header = decodeHeader(verified.envelope.header)
+    headers.set(verified, header)
+  }
+  return header
 }
 
 export interface SealOptions {
@@ -73,7 +86,7 @@ export class Session {
    * X3DH header. The one-time prekey is consumed only after the message opened.
    */
   static accept (prims: Primitives, identity: Identity, prekeys: PrekeyStore, verified: VerifiedEnvelope, options: RatchetOptions = {}, replay?: ReplayGuard): { session: Session, plaintext: Uint8Array } {
-    const header = decodeHeader(verified.envelope.header)
+    const header = envelopeHeader(verified)
     if (header.x3dh == null) throw new SessionStateError('session: no session with this peer and the message does not start one')
     const signedPrekey = prekeys.signedPrekey(header.x3dh.signedPrekeyId)
     if (signedPrekey == null) throw new SessionStateError(`session: unknown signed prekey ${header.x3dh.signedPrekeyId}`)
@@ -94,7 +107,7 @@ export class Session {
   /** Whether a verified message belongs to this session (rather than a new one the peer started). */
   matches (verified: VerifiedEnvelope): boolean {
     if (!equalBytes(verified.senderKey, this.peerIdentityKey)) return false
-    const header = decodeHeader(verified.envelope.header)
+    const header = envelopeHeader(verified)
     return header.x3dh == null || equalBytes(header.x3dh.ephemeralKey, this.baseKey)
   }
 
@@ -151,7 +164,7 @@ export class Session {
       throw new WrongRecipientError('session: envelope is from another agent')
     }
     const { envelope } = verified
-    const plaintext = this.#ratchet.decrypt(envelope.header, envelope.ciphertext, verified.associatedData)
+    const plaintext = this.#ratchet.decrypt(envelope.header, envelope.ciphertext, verified.associatedData, envelopeHeader(verified))
     replay?.add(envelope.id)
     return plaintext
   }

