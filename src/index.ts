@@ -15,7 +15,14 @@
  * ```
  */
 export { AgentNode, createAgentNode } from './node/agent-node.js'
-export type { AgentNodeEvents, AgentNodeOptions, AgentProfile, AgentSession, InboxPolicy, SendResult, StatusChange } from './node/agent-node.js'
+export type { AgentNodeEvents, AgentNodeOptions, AgentProfile, AgentSession, InboxPolicy, RelayNodeOptions, RelayRefusal, SendResult, StatusChange } from './node/agent-node.js'
+export type { CreateDenOptions, DenInfo } from './node/dens.js'
+export type { RestoreResult } from './node/archive.js'
+export * from './protocols/den/errors.js'
+export type { DenKind } from './protocols/den/descriptor.js'
+export { RelayRefusedError, RelayUnavailableError } from './protocols/relay/errors.js'
+export { issueCredential, verifyCredential, isCredentialValid } from './protocols/verify/index.js'
+export type { VerifiedCredential } from './protocols/verify/index.js'
 export type { OpenTask } from './node/tasks.js'
 export * from './node/errors.js'
 export { BODY_TYPES, TASK_STATES } from './protocols/dm/body.js'
@@ -24,6 +31,6 @@ export { BodyValidationError } from './protocols/dm/errors.js'
 export { CardNotFoundError } from './protocols/card/errors.js'
 export type { AgentSkill, ResolvedCard } from './protocols/card/index.js'
 export type {
-  ConversationRecord, DeliveryStatus, EventStore, HistoryPage, InboxPage, MessageRecord, StoredEvent
+  ConversationRecord, DeliveryStatus, DenFeedOptions, DenFeedPage, DenPostRecord, EventStore, HistoryPage, InboxPage, MessageRecord, StoredEvent
 } from './store/index.js'
 export * from './crypto/index.js'

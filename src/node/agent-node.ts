@@ -39,7 +39,7 @@ import type { Identity, PrekeyBundle, Primitives, RatchetOptions } from '../cryp
 import type { AgentSkill, CardService, ResolvedCard } from '../protocols/card/index.js'
 import type { OutgoingBody } from '../protocols/dm/body.js'
 import type { DmInit } from '../protocols/dm/dm-service.js'
-import type { RelayService } from '../protocols/relay/index.js'
+import type { RelayRefusedError, RelayService } from '../protocols/relay/index.js'
 import type {
   ConversationListOptions, ConversationRecord, DeliveryStatus, EventStore, HistoryOptions, HistoryPage, InboxOptions, InboxPage, MessageRecord, Store, StoreOp,
   WebhookStore
@@ -183,6 +183,20 @@ export interface AgentNodeEvents {
   'den.message': CustomEvent<DenPostRecord>
   /** a den we were in was destroyed by its owner: nothing of it is kept */
   'den.destroyed': CustomEvent<{ denId: string }>
+  /**
+   * a relay of the recipient did not take a message we could not deliver directly:
+   * `reason` is the relay's refusal (`RATE_LIMITED`, `MAILBOX_FULL`, `TOO_LARGE`, ...)
+   * or `RelayUnavailableError`; the message stays queued and is tried again
+   */
+  'relay.refused': CustomEvent<RelayRefusal>
+}
+
+export interface RelayRefusal {
+  messageId: string
+  peer: string
+  relay: string
+  reason: string
+  retryAfterMs?: number
 }
 
 /** A conversation with one peer, for agents that think in sessions. */
@@ -772,7 +786,20 @@ export class AgentNode extends EventTarget {
             this.#queue.remove(peer, id)
             this.#statuses.push({ peer, messageId: id, relayed: true })
           } else if (i === 0 || outcomes[i - 1]!.successes.length > 0) {
+            // the first envelope no relay took: tell the agent why it waits (the rest wait behind it)
             log('could not deposit %s for %s: %s', id, peer, outcome.failures.map(f => `${f.relay}: ${f.error.message}`).join('; '))
+            for (const failure of outcome.failures) {
+              const refused = failure.error as Partial<RelayRefusedError>
+              this.dispatchEvent(new CustomEvent('relay.refused', {
+                detail: {
+                  messageId: id,
+                  peer,
+                  relay: failure.relay,
+                  reason: refused.refusal ?? failure.error.name,
+                  ...(refused.retryAfterMs != null && refused.retryAfterMs > 0 ? { retryAfterMs: refused.retryAfterMs } : {})
+                }
+              }))
+            }
           }
         })
         if (stored === 0) return false

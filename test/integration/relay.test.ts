@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Agents, cardFound, collect } from './agents.js'
 import { tempDir, waitFor } from './helpers.js'
-import type { AgentNode, AgentNodeOptions, StatusChange } from '../../src/node/agent-node.js'
+import type { AgentNode, AgentNodeOptions, RelayRefusal, StatusChange } from '../../src/node/agent-node.js'
 import type { MessageRecord } from '../../src/store/index.js'
 
 const agents = new Agents()
@@ -195,5 +195,29 @@ describe('den store', () => {
     expect((await back.dens.feed(den.denId)).posts.map(p => p.content)).toEqual([0, 1, 2].map(i => `while b was away ${i}`))
     // the relay kept envelopes it cannot read
     await expect(r.dens.feed(den.denId)).resolves.toEqual({ posts: [], hasMore: false })
+  })
+})
+
+describe('relay quotas, seen by the sender', () => {
+  it('a sender over the relay\'s rate is told why, keeps the rest queued, and everything arrives once', async () => {
+    const { bootstrap } = await agents.network()
+    const r = await agents.start({ bootstrap, relay: { depositsPerMinute: 3 }, name: 'relay', discoverRelays: 0 })
+    const options = { bootstrap, relays: [tcp(r)], discoverRelays: 0 }
+    const a = await agents.start({ bootstrap, discoverRelays: 0 })
+    const b = await offlineRecipient(a, options)
+    const statuses = collect<StatusChange>(a, 'message.status')
+    const refusals = collect<RelayRefusal>(a, 'relay.refused')
+    const sent: string[] = []
+    for (let i = 0; i < 5; i++) sent.push((await a.send(b.peerId, { type: 'text', content: `m${i}` })).messageId)
+    await waitFor(() => statusCount(statuses, 'relayed') === 3 && refusals.length > 0, { timeout: 30_000 })
+    expect(refusals[0]).toMatchObject({ peer: b.peerId, relay: r.peerId, reason: 'RATE_LIMITED', messageId: sent[3] })
+    expect(refusals[0]!.retryAfterMs).toBeGreaterThan(0)
+    expect((await a.message(sent[3]!))?.status).toBe('queued')
+
+    // the recipient comes back: the relay's three and the two still queued, each once
+    const { received } = await b.restart()
+    await waitFor(() => received.length === 5, { timeout: 30_000 })
+    expect(received.map(m => m.content).sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
+    await waitFor(() => statusCount(statuses, 'delivered') === 5, { timeout: 30_000 })
   })
 })
