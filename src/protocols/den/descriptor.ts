@@ -6,7 +6,7 @@
  * empty`; a record is accepted only in its canonical encoding (re-encoding
  * it gives the same bytes), so a signature covers exactly one byte string.
  */
-import { equalBytes } from '../../crypto/bytes.js'
+import { concatBytes, equalBytes } from '../../crypto/bytes.js'
 import { EncodingError } from '../../crypto/errors.js'
 import { publicKeyFromPeerIdBytes } from '../../crypto/index.js'
 import { peerIdBytesOf, peerIdString } from '../peer-id.js'
@@ -185,11 +185,11 @@ function checkFields (fields: Pick<DescriptorFields, 'slug' | 'title' | 'kind'>)
 }
 
 function descriptorInput (d: DenDescriptor): Uint8Array {
-  return concat(DESCRIPTOR_DOMAIN, DenDescriptor.encode({ ...d, signature: new Uint8Array(0) }))
+  return concatBytes(DESCRIPTOR_DOMAIN, DenDescriptor.encode({ ...d, signature: new Uint8Array(0) }))
 }
 
 function rosterInput (r: DenRoster): Uint8Array {
-  return concat(ROSTER_DOMAIN, DenRoster.encode({ ...r, signature: new Uint8Array(0) }))
+  return concatBytes(ROSTER_DOMAIN, DenRoster.encode({ ...r, signature: new Uint8Array(0) }))
 }
 
 /** protons' types want ArrayBuffer-backed arrays; ours are. */
@@ -197,12 +197,6 @@ export function buf (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes as Uint8Array<ArrayBuffer>
 }
 
-function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
-}
 
 function toPeer (bytes: Uint8Array, what: string): string {
   try {

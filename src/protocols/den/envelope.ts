@@ -5,7 +5,7 @@
  * honestly not secret), from the author's sender key for private and bounty
  * dens.
  */
-import { equalBytes } from '../../crypto/bytes.js'
+import { concatBytes, equalBytes } from '../../crypto/bytes.js'
 import { publicKeyFromPeerIdBytes } from '../../crypto/index.js'
 import { peerIdString } from '../peer-id.js'
 import { DEN_ID_BYTES, DEN_VERSION, MAX_DEN_ENVELOPE_BYTES, NONCE_BYTES } from './constants.js'
@@ -134,7 +134,7 @@ export function openDenPost (prims: Primitives, verified: VerifiedDenEnvelope, k
 
 /** What the id covers: every header field, none of the payload. */
 function idInputOf (e: DenEnvelope): Uint8Array {
-  return concat(ID_DOMAIN, DenEnvelope.encode({
+  return concatBytes(ID_DOMAIN, DenEnvelope.encode({
     version: e.version,
     id: new Uint8Array(0),
     denId: e.denId,
@@ -152,16 +152,10 @@ function idInputOf (e: DenEnvelope): Uint8Array {
 }
 
 function associatedData (idInput: Uint8Array, id: Uint8Array): Uint8Array {
-  return concat(idInput, id)
+  return concatBytes(idInput, id)
 }
 
 function signatureInput (e: DenEnvelope): Uint8Array {
-  return concat(SIGNATURE_DOMAIN, DenEnvelope.encode({ ...e, signature: new Uint8Array(0) }))
+  return concatBytes(SIGNATURE_DOMAIN, DenEnvelope.encode({ ...e, signature: new Uint8Array(0) }))
 }
 
-function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
-}
