@@ -15,9 +15,11 @@ import addFormatsModule from 'ajv-formats'
 import fastify from 'fastify'
 import { Type } from 'typebox'
 import { ApiKeys } from './api-key.js'
-import { NotFoundError, OUTBOX_FULL_RETRY_AFTER, UnauthorizedError, errorResponse } from './errors.js'
+import { NotFoundError, UnauthorizedError, errorResponse } from './errors.js'
 import { createMetrics } from './metrics.js'
+import { denRoutes } from './routes/dens.js'
 import { eventRoutes } from './routes/events.js'
+import { historyRoutes } from './routes/history.js'
 import { laterRoutes } from './routes/later.js'
 import { meRoutes } from './routes/me.js'
 import { messageRoutes } from './routes/messages.js'
@@ -74,6 +76,7 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
 
   const metrics = createMetrics(node, options.registry)
   const webhooks = new WebhookDispatcher(node.eventLog, node.webhookStore, {
+    self: node.peerId,
     ...options.webhooks,
     onFailure: () => { metrics.webhookFailure(); options.webhooks?.onFailure?.() }
   })
@@ -81,9 +84,9 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
   const ctx: ApiContext = { node, keys, webhooks, metrics, maxLongPoll: options.maxLongPoll ?? 60, closing: closing.signal }
 
   app.setErrorHandler(async (err: Error & { statusCode?: number }, _req, reply) => {
-    const { status, body } = errorResponse(err)
+    const { status, body, retryAfter } = errorResponse(err)
     if (status === 500) app.log.error({ err: { name: err.name, message: err.message } }, 'request failed')
-    if (body.error === 'outbox_full') void reply.header('retry-after', String(OUTBOX_FULL_RETRY_AFTER))
+    if (retryAfter != null) void reply.header('retry-after', String(retryAfter))
     return await reply.code(status).send(body)
   })
   await app.register(fastifyRateLimit, {
@@ -125,6 +128,8 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
 
   meRoutes(app, ctx)
   messageRoutes(app, ctx)
+  denRoutes(app, ctx)
+  historyRoutes(app, ctx)
   eventRoutes(app, ctx)
   webhookRoutes(app, ctx)
   laterRoutes(app)
