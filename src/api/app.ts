@@ -32,6 +32,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Registry } from 'prom-client'
 
 const second = 1000
+/** How long a closing API waits for the requests in flight to be answered. */
+const CLOSE_GRACE = 5 * second
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
 function makeAjv (coerceTypes: false | 'array'): Ajv {
@@ -69,7 +71,10 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
   const keys = typeof options.apiKey === 'string' ? new ApiKeys(options.apiKey) : options.apiKey
   const app: Api = fastify({
     logger: options.logger === true ? { level: 'info', redact: ['req.headers.authorization'] } : false,
-    bodyLimit: options.bodyLimit ?? 256 * 1024
+    bodyLimit: options.bodyLimit ?? 256 * 1024,
+    // at close, once the requests in flight are answered (preClose below), every connection
+    // ends: also keep-alives a client opened and never used, which node does not count as idle
+    forceCloseConnections: true
   }).withTypeProvider<TypeBoxTypeProvider>()
   // query strings and paths are text: their numbers and booleans are coerced; JSON bodies are taken as sent
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema))
@@ -135,7 +140,26 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
   laterRoutes(app)
 
   app.addHook('onReady', async () => { await webhooks.start() })
-  app.addHook('preClose', async () => { closing.abort() })
+  // plain requests being answered (WebSockets end in their plugin's own preClose)
+  const answering = new Set<unknown>()
+  let answered: (() => void) | undefined
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.headers.upgrade?.toLowerCase() === 'websocket') return
+    answering.add(reply.raw)
+    reply.raw.once('close', () => {
+      answering.delete(reply.raw)
+      if (answering.size === 0) answered?.()
+    })
+  })
+  app.addHook('preClose', async () => {
+    // long-polls answer at once; then every request in flight gets its answer before connections end
+    closing.abort()
+    if (answering.size === 0) return
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, CLOSE_GRACE)
+      answered = () => { clearTimeout(timer); resolve() }
+    })
+  })
   app.addHook('onClose', async () => {
     await webhooks.stop()
     metrics.close()
