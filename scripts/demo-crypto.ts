@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: two agents, a ratcheted conversation, and a tampered
+ * `npm run demo:crypto`: two agents, a ratcheted conversation, and a tampered
  * message rejected — the crypto core end to end, in one process.
  */
 import {
