@@ -15,9 +15,11 @@ import addFormatsModule from 'ajv-formats'
 import fastify from 'fastify'
 import { Type } from 'typebox'
 import { ApiKeys } from './api-key.js'
-import { NotFoundError, OUTBOX_FULL_RETRY_AFTER, UnauthorizedError, errorResponse } from './errors.js'
+import { NotFoundError, UnauthorizedError, errorResponse } from './errors.js'
 import { createMetrics } from './metrics.js'
+import { denRoutes } from './routes/dens.js'
 import { eventRoutes } from './routes/events.js'
+import { historyRoutes } from './routes/history.js'
 import { laterRoutes } from './routes/later.js'
 import { meRoutes } from './routes/me.js'
 import { messageRoutes } from './routes/messages.js'
@@ -30,6 +32,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Registry } from 'prom-client'
 
 const second = 1000
+/** How long a closing API waits for the requests in flight to be answered. */
+const CLOSE_GRACE = 5 * second
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
 function makeAjv (coerceTypes: false | 'array'): Ajv {
@@ -67,13 +71,17 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
   const keys = typeof options.apiKey === 'string' ? new ApiKeys(options.apiKey) : options.apiKey
   const app: Api = fastify({
     logger: options.logger === true ? { level: 'info', redact: ['req.headers.authorization'] } : false,
-    bodyLimit: options.bodyLimit ?? 256 * 1024
+    bodyLimit: options.bodyLimit ?? 256 * 1024,
+    // at close, once the requests in flight are answered (preClose below), every connection
+    // ends: also keep-alives a client opened and never used, which node does not count as idle
+    forceCloseConnections: true
   }).withTypeProvider<TypeBoxTypeProvider>()
   // query strings and paths are text: their numbers and booleans are coerced; JSON bodies are taken as sent
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema))
 
   const metrics = createMetrics(node, options.registry)
   const webhooks = new WebhookDispatcher(node.eventLog, node.webhookStore, {
+    self: node.peerId,
     ...options.webhooks,
     onFailure: () => { metrics.webhookFailure(); options.webhooks?.onFailure?.() }
   })
@@ -81,9 +89,9 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
   const ctx: ApiContext = { node, keys, webhooks, metrics, maxLongPoll: options.maxLongPoll ?? 60, closing: closing.signal }
 
   app.setErrorHandler(async (err: Error & { statusCode?: number }, _req, reply) => {
-    const { status, body } = errorResponse(err)
+    const { status, body, retryAfter } = errorResponse(err)
     if (status === 500) app.log.error({ err: { name: err.name, message: err.message } }, 'request failed')
-    if (body.error === 'outbox_full') void reply.header('retry-after', String(OUTBOX_FULL_RETRY_AFTER))
+    if (retryAfter != null) void reply.header('retry-after', String(retryAfter))
     return await reply.code(status).send(body)
   })
   await app.register(fastifyRateLimit, {
@@ -125,12 +133,33 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
 
   meRoutes(app, ctx)
   messageRoutes(app, ctx)
+  denRoutes(app, ctx)
+  historyRoutes(app, ctx)
   eventRoutes(app, ctx)
   webhookRoutes(app, ctx)
   laterRoutes(app)
 
   app.addHook('onReady', async () => { await webhooks.start() })
-  app.addHook('preClose', async () => { closing.abort() })
+  // plain requests being answered (WebSockets end in their plugin's own preClose)
+  const answering = new Set<unknown>()
+  let answered: (() => void) | undefined
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.headers.upgrade?.toLowerCase() === 'websocket') return
+    answering.add(reply.raw)
+    reply.raw.once('close', () => {
+      answering.delete(reply.raw)
+      if (answering.size === 0) answered?.()
+    })
+  })
+  app.addHook('preClose', async () => {
+    // long-polls answer at once; then every request in flight gets its answer before connections end
+    closing.abort()
+    if (answering.size === 0) return
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, CLOSE_GRACE)
+      answered = () => { clearTimeout(timer); resolve() }
+    })
+  })
   app.addHook('onClose', async () => {
     await webhooks.stop()
     metrics.close()

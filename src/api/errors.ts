@@ -29,7 +29,7 @@ export class NotFoundError extends ApiError {
   }
 }
 
-/** A capability of DESIGN §9 that is not built yet (dens, verification, trust and consent). */
+/** A capability of DESIGN §9 that is not built yet (verification, trust and consent). */
 export class NotImplementedError extends ApiError {
   override name = 'NotImplementedError'
   constructor (detail: string) {
@@ -39,18 +39,25 @@ export class NotImplementedError extends ApiError {
 
 /**
  * Error names from the node, protocols and store, by the answer they get.
- * `BodyValidationError` is a 400: the request body breaks a type or size
- * rule and the detail names the field. 422 is kept for requests that are
- * well formed but refused by policy (`content_policy_violation`, DESIGN §8).
+ * `BodyValidationError` and `DenOptionsError` are 400s: the request breaks
+ * a type or size rule and the detail names the field. 403 (not in DESIGN
+ * §9's list, added with dens) is an agent asking for what only a den's
+ * owner or members may do. 422 is kept for requests that are well formed
+ * but refused by policy (`content_policy_violation`, DESIGN §8).
  */
 export const ERROR_STATUS: Readonly<Record<string, readonly [number, string]>> = {
   BodyValidationError: [400, 'invalid_body'],
   InvalidPeerError: [400, 'invalid_peer'],
   StoreQueryError: [400, 'bad_request'],
+  DenOptionsError: [400, 'invalid_den_options'],
+  NotDenOwnerError: [403, 'not_den_owner'],
+  DenAccessError: [403, 'den_access_denied'],
   CardNotFoundError: [404, 'card_not_found'],
+  DenNotFoundError: [404, 'den_not_found'],
   WebhookLimitError: [409, 'webhook_limit'],
   ContentPolicyError: [422, 'content_policy_violation'],
   OutboxFullError: [429, 'outbox_full'],
+  DenRateLimitError: [429, 'den_rate_limited'],
   StoreClosedError: [503, 'stopping']
 }
 
@@ -62,12 +69,33 @@ export interface ErrorBody {
   detail: string
 }
 
-/** The status and body for any error; nothing of a 5xx's message leaks. */
-export function errorResponse (err: Error & { statusCode?: number, code?: string, validation?: unknown, validationContext?: string }): { status: number, body: ErrorBody } {
+/** Seconds until a refused request may succeed: the error's own `retryAfterMs` (den posts), or a fixed wait. */
+function retryAfter (err: Error & { retryAfterMs?: unknown }, code: string): number | undefined {
+  if (typeof err.retryAfterMs === 'number') return Math.max(1, Math.ceil(err.retryAfterMs / 1000))
+  if (code === 'outbox_full') return OUTBOX_FULL_RETRY_AFTER
+  return undefined
+}
+
+/** Ajv says "must NOT have additional properties": name the one it found. */
+function validationDetail (message: string, validation: unknown): string {
+  const extra = Array.isArray(validation)
+    ? (validation as Array<{ keyword?: string, params?: { additionalProperty?: unknown } }>).find(v => v.keyword === 'additionalProperties')?.params?.additionalProperty
+    : undefined
+  return typeof extra === 'string' ? `${message}: ${extra}` : message
+}
+
+/**
+ * The status and body for any error, and for a 429 decided here the
+ * seconds for `Retry-After`; nothing of a 5xx's message leaks.
+ */
+export function errorResponse (err: Error & { statusCode?: number, code?: string, validation?: unknown, validationContext?: string }): { status: number, body: ErrorBody, retryAfter?: number } {
   if (err instanceof ApiError) return { status: err.statusCode, body: { error: err.code, detail: err.message } }
   const known = ERROR_STATUS[err.name]
-  if (known != null) return { status: known[0], body: { error: known[1], detail: err.message } }
-  if (err.validation != null) return { status: 400, body: { error: 'bad_request', detail: err.message } }
+  if (known != null) {
+    const seconds = retryAfter(err, known[1])
+    return { status: known[0], body: { error: known[1], detail: err.message }, ...(seconds == null ? {} : { retryAfter: seconds }) }
+  }
+  if (err.validation != null) return { status: 400, body: { error: 'bad_request', detail: validationDetail(err.message, err.validation) } }
   const status = err.statusCode
   if (status === 413) return { status, body: { error: 'payload_too_large', detail: err.message } }
   if (status === 429) return { status, body: { error: 'rate_limited', detail: err.message } }

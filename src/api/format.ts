@@ -7,9 +7,10 @@ import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { publicKeyFromPeerIdBytes } from '../crypto/index.js'
+import type { DenInfo } from '../node/dens.js'
 import type { OpenTask } from '../node/tasks.js'
 import type { ResolvedCard } from '../protocols/card/index.js'
-import type { ConversationRecord, DeliveryStatus, MessageRecord, StoredEvent } from '../store/index.js'
+import type { ConversationRecord, DenPostRecord, DeliveryStatus, MessageRecord, StoredEvent } from '../store/index.js'
 
 export function iso (ms: number): string {
   return new Date(ms).toISOString()
@@ -88,6 +89,66 @@ export function apiConversation (c: ConversationRecord): ApiConversation {
   }
 }
 
+/** A den message: the message object with `denId`; the den is its conversation and its addressee. */
+export interface ApiDenMessage extends Omit<ApiMessage, 'task' | 'statusReason'> {
+  denId: string
+}
+
+/**
+ * A den post as JSON. `status` is `sent` for our own posts (published on
+ * the topic) and `delivered` for others' (verified, decrypted and stored here).
+ */
+export function apiDenMessage (p: DenPostRecord, self?: string): ApiDenMessage {
+  const out: ApiDenMessage = {
+    messageId: p.messageId,
+    conversationId: p.denId,
+    denId: p.denId,
+    from: p.from,
+    to: p.denId,
+    type: p.type,
+    sentAt: iso(p.sentAt),
+    receivedAt: iso(p.receivedAt),
+    read: p.read,
+    status: p.from === self ? 'sent' : 'delivered',
+    verified: true
+  }
+  if (p.content !== undefined) out.content = p.content
+  if (p.payload !== undefined) out.payload = p.payload
+  if (p.metadata !== undefined) out.metadata = p.metadata
+  if (p.replyTo !== undefined) out.replyTo = p.replyTo
+  return out
+}
+
+export interface ApiDen {
+  denId: string
+  kind: string
+  slug: string
+  title: string
+  owner: string
+  members: string[]
+  joined: boolean
+  unreadCount: number
+  lastPostAt: string | null
+  createdAt: string
+  expiresAt?: string
+}
+
+export function apiDen (d: DenInfo): ApiDen {
+  return {
+    denId: d.denId,
+    kind: d.kind,
+    slug: d.slug,
+    title: d.title,
+    owner: d.owner,
+    members: d.members,
+    joined: d.joined,
+    unreadCount: d.unreadCount,
+    lastPostAt: d.lastPostAt == null ? null : iso(d.lastPostAt),
+    createdAt: iso(d.createdAt),
+    ...(d.expiresAt == null ? {} : { expiresAt: iso(d.expiresAt) })
+  }
+}
+
 export interface ApiEvent {
   cursor: number
   type: string
@@ -96,10 +157,11 @@ export interface ApiEvent {
   data: unknown
 }
 
-/** An event as the WebSocket, long-poll and webhooks carry it. */
-export function apiEvent (e: StoredEvent): ApiEvent {
+/** An event as the WebSocket, long-poll and webhooks carry it; `self` is our peer id (den posts of our own are `sent`). */
+export function apiEvent (e: StoredEvent, self?: string): ApiEvent {
   let data = e.data
   if (e.type === 'message.received' || e.type === 'task.response') data = apiMessage(e.data as MessageRecord)
+  else if (e.type === 'den.message') data = apiDenMessage(e.data as DenPostRecord, self)
   else if (e.type === 'task.expired') {
     const task = e.data as OpenTask
     data = { ...task, deadline: iso(task.deadline) }

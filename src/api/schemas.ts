@@ -4,6 +4,7 @@
  */
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
+import { MAX_MEMBERS, MAX_SLUG_LENGTH, MAX_TITLE_LENGTH } from '../protocols/den/constants.js'
 
 export const EVENT_TYPES = [
   'message.received', 'message.status', 'message.read', 'connection.request',
@@ -145,28 +146,88 @@ export const ContactPut = Type.Object({
   alias: Type.Optional(Type.String({ maxLength: 128 }))
 }, { additionalProperties: false })
 
+const DEN_KINDS = ['public', 'verified', 'private', 'bounty'] as const
+/** Bodies a den takes: tasks go 1:1. */
+const DEN_BODY_TYPES = ['text', 'markdown', 'json', 'structured', 'file-url', 'media'] as const
+const DenMembers = Type.Array(PeerId, { maxItems: MAX_MEMBERS, uniqueItems: true })
+
+export const Den = Type.Object({
+  denId: Type.String({ description: '32 hex characters, from the hash of the owner-signed descriptor' }),
+  kind: Type.String({ description: 'public, verified, private or bounty' }),
+  slug: Type.String(),
+  title: Type.String(),
+  owner: Type.String(),
+  members: Type.Array(Type.String(), { description: 'private and bounty dens: the current roster; public and verified: the owner' }),
+  joined: Type.Boolean({ description: 'subscribed here (a public den from the directory is known but not joined)' }),
+  unreadCount: Type.Integer(),
+  lastPostAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.Optional(Type.String({ format: 'date-time' }))
+}, { $id: 'Den' })
+
+export const DenMessage = Type.Object({
+  messageId: Type.String(),
+  conversationId: Type.String({ description: 'the den id' }),
+  denId: Type.String(),
+  from: Type.String(),
+  to: Type.String({ description: 'the den id' }),
+  type: Type.String(),
+  content: Type.Optional(Type.String()),
+  payload: Type.Optional(Type.Unknown()),
+  metadata: Type.Optional(Type.Unknown()),
+  replyTo: Type.Optional(Type.String()),
+  sentAt: Type.String({ format: 'date-time' }),
+  receivedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  read: Type.Boolean(),
+  status: Type.String({ description: 'sent (our own post, published) or delivered (verified and stored here)' }),
+  verified: Type.Boolean()
+}, { $id: 'DenMessage' })
+
 export const DenPost = Type.Object({
-  slug: Type.String({ minLength: 1, maxLength: 64 }),
-  title: Type.String({ minLength: 1, maxLength: 256 }),
-  kind: literals(['public', 'verified', 'private', 'bounty'] as const),
-  members: Type.Optional(Type.Array(PeerId))
+  slug: Type.String({ minLength: 1, maxLength: MAX_SLUG_LENGTH, pattern: '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$', description: 'lowercase letters, digits and inner dashes' }),
+  title: Type.String({ minLength: 1, maxLength: MAX_TITLE_LENGTH }),
+  kind: literals(DEN_KINDS),
+  members: Type.Optional(DenMembers)
 }, { additionalProperties: false })
+export type DenPost = Static<typeof DenPost>
 export const DenMembersPost = Type.Object({
-  add: Type.Optional(Type.Array(PeerId)),
-  remove: Type.Optional(Type.Array(PeerId))
+  add: Type.Optional(DenMembers),
+  remove: Type.Optional(DenMembers)
 }, { additionalProperties: false })
+export type DenMembersPost = Static<typeof DenMembersPost>
 export const DenMessagePost = Type.Object({
-  type: literals(BODY_TYPES),
-  content: Type.String(),
+  type: literals(DEN_BODY_TYPES),
+  content: Type.Optional(Type.String()),
+  payload: Type.Optional(Type.Unknown()),
+  media: Type.Optional(Type.Object({
+    url: Type.String(),
+    mimeType: Type.String(),
+    size: Type.Optional(Type.Integer({ minimum: 0 })),
+    sha256: Type.Optional(Type.String())
+  })),
+  metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   replyTo: Type.Optional(MessageIdParam)
 }, { additionalProperties: false })
+export type DenMessagePost = Static<typeof DenMessagePost>
 export const DenFeedQuery = Type.Object({
   since: Type.Optional(Time),
-  limit: Type.Optional(Limit)
+  limit: Type.Optional(Limit),
+  replyTo: Type.Optional(MessageIdParam)
 })
+export type DenFeedQuery = Static<typeof DenFeedQuery>
+export const DensQuery = Type.Object({
+  joined: Type.Optional(Type.Boolean({ description: 'only joined (true) or only known but not joined (false) dens' }))
+})
+const DenId = Type.String({ pattern: '^[0-9a-f]{32}$', description: 'a den id: 32 lowercase hex characters' })
+export const DenIdParams = Type.Object({ id: DenId })
 export const DenActionParams = Type.Object({
-  id: Type.String({ minLength: 1 }),
-  action: literals(['join', 'leave', 'destroy'] as const)
+  id: DenId,
+  action: literals(['join', 'leave', 'destroy', 'read'] as const)
+})
+export const RestoreResult = Type.Object({
+  restored: Type.Integer({ description: 'messages and conversations written here' }),
+  skipped: Type.Integer({ description: 'already here, or not readable under our key' }),
+  relays: Type.Integer({ description: 'relays that answered' })
 })
 export const RequestActionParams = Type.Object({
   peer: PeerId,

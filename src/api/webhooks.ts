@@ -55,6 +55,8 @@ export interface WebhookDispatcherOptions {
   fetch?: typeof fetch
   /** counted in metrics */
   onFailure?(): void
+  /** our peer id: den posts of our own show as `sent` */
+  self?: string
 }
 
 /** The signature header's value for a body. */
@@ -80,6 +82,7 @@ export class WebhookDispatcher {
   readonly #clock: Clock
   readonly #fetch: typeof fetch
   readonly #onFailure: () => void
+  readonly #body: (event: StoredEvent) => string
   readonly #timers = new Map<string, unknown>()
   readonly #inFlight = new Set<Promise<void>>()
   #unsubscribe?: () => void
@@ -96,6 +99,7 @@ export class WebhookDispatcher {
     this.#clock = options.clock ?? realClock
     this.#fetch = options.fetch ?? globalThis.fetch
     this.#onFailure = options.onFailure ?? (() => {})
+    this.#body = (event) => JSON.stringify(apiEvent(event, options.self))
   }
 
   /** Resume every owed delivery and follow the log. */
@@ -167,7 +171,7 @@ export class WebhookDispatcher {
     for (;;) {
       const events = await this.#log.after(await this.#store.fannedOut(), FAN_OUT_PAGE)
       if (events.length === 0) return
-      const created = await this.#store.fanOut(events, body, this.#clock.now())
+      const created = await this.#store.fanOut(events, this.#body, this.#clock.now())
       for (const delivery of created) this.#schedule(delivery)
       if (events.length < FAN_OUT_PAGE) return
     }
@@ -234,10 +238,6 @@ export class WebhookDispatcher {
 function causeOf (err: unknown): string {
   const cause = (err as { cause?: { code?: string, message?: string } }).cause
   return cause?.code ?? cause?.message ?? (err as Error).message
-}
-
-function body (event: StoredEvent): string {
-  return JSON.stringify(apiEvent(event))
 }
 
 function view (hook: WebhookRecord, pending: number): WebhookView {

@@ -29,6 +29,8 @@ export interface ClientOptions {
 
 export interface Client {
   request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>
+  /** A request answered in NDJSON (`Accept: application/x-ndjson`): `onLine` gets each line as it arrives. */
+  stream(method: string, path: string, onLine: (value: unknown) => void): Promise<void>
 }
 
 async function apiUrlOf (dataDir: string): Promise<string> {
@@ -44,25 +46,45 @@ export async function connectClient (options: ClientOptions): Promise<Client> {
   const base = (options.apiUrl ?? await apiUrlOf(options.dataDir)).replace(/\/$/, '')
   const key = options.apiKey ?? await readApiKey(options.dataDir)
   if (key == null) throw new CliError('no_api_key', `no API key in ${join(options.dataDir, 'api-key')}: run \`agentmsg init\` first (or pass --api-key)`)
+  const call = async (method: string, path: string, body: unknown, accept?: string): Promise<Response> => {
+    let res: Response
+    try {
+      res = await fetch(base + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(accept === undefined ? {} : { accept }),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' })
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) })
+      })
+    } catch (err) {
+      throw new CliError('unreachable', `the node's API at ${base} does not answer (${(err as Error).message}): is \`agentmsg start\` running?`)
+    }
+    if (!res.ok) {
+      const text = await res.text()
+      const error = (text.length > 0 && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : {}) as { error?: string, detail?: string }
+      throw new CliError(error.error ?? `http_${res.status}`, error.detail ?? `HTTP ${res.status}`, res.status === 501 ? 3 : 1)
+    }
+    return res
+  }
   return {
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      let res: Response
-      try {
-        res = await fetch(base + path, {
-          method,
-          headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) })
-        })
-      } catch (err) {
-        throw new CliError('unreachable', `the node's API at ${base} does not answer (${(err as Error).message}): is \`agentmsg start\` running?`)
-      }
+      const res = await call(method, path, body)
       const text = await res.text()
-      const json = text.length > 0 && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) as unknown : text
-      if (!res.ok) {
-        const error = json as { error?: string, detail?: string }
-        throw new CliError(error.error ?? `http_${res.status}`, error.detail ?? `HTTP ${res.status}`, res.status === 501 ? 3 : 1)
+      return (text.length > 0 && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) as unknown : text) as T
+    },
+    async stream (method: string, path: string, onLine: (value: unknown) => void): Promise<void> {
+      const res = await call(method, path, undefined, 'application/x-ndjson')
+      const decoder = new TextDecoder()
+      let buffered = ''
+      for await (const chunk of res.body ?? []) {
+        buffered += decoder.decode(chunk as Uint8Array, { stream: true })
+        const lines = buffered.split('\n')
+        buffered = lines.pop() ?? ''
+        for (const line of lines) if (line.trim().length > 0) onLine(JSON.parse(line))
       }
-      return json as T
+      if (buffered.trim().length > 0) onLine(JSON.parse(buffered))
     }
   }
 }

@@ -6,12 +6,13 @@
  * repeatable flags take a comma-separated list there), every command
  * `--help` and `--json`.
  *
- * Exit codes: 0 ok, 1 error, 3 the capability is not built yet (the API's
- * 501), 2 bad usage.
+ * Exit codes: 0 ok, 1 error, 2 bad usage, 3 the capability is not built
+ * yet (the API's 501: verification, contacts and requests).
  */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { apiKeyPath, generateApiKey, readApiKey, writeApiKey } from '../api/api-key.js'
 import { openDataDir } from '../node/data-dir.js'
@@ -39,6 +40,18 @@ function opt (flags: string, description: string): Option {
 }
 
 const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map(v => v.trim()).filter(v => v.length > 0)]
+/** A repeatable multiaddr flag whose addresses must name their peer (`/p2p/<id>`). */
+const peerAddrs = (value: string, previous: string[] = []): string[] => {
+  const added = list(value)
+  for (const addr of added) {
+    try {
+      if (multiaddr(addr).getComponents().every(c => c.name !== 'p2p')) throw new Error('no /p2p/')
+    } catch {
+      throw new InvalidArgumentError(`expected a multiaddr ending in /p2p/<peer id>, got ${addr}`)
+    }
+  }
+  return [...previous, ...added]
+}
 const int = (value: string): number => {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer')
@@ -108,24 +121,25 @@ export function buildProgram (io: Output): Command {
       ].join('\n'), o.json)
     })
 
-  const run = (name: string, description: string, dhtServer: boolean): void => {
+  /** `start` runs an agent; `bootstrap` a DHT server; `relay` a DHT server that also holds mail for offline agents. */
+  const run = (name: 'start' | 'bootstrap' | 'relay', description: string): void => {
     const cmd = nodeOptions(common(program.command(name).description(description), false))
-    if (!dhtServer) {
+    if (name === 'start') {
       cmd.addOption(opt('--dht-server', 'serve the DHT for others (bootstrap nodes do)'))
-        .addOption(opt('--relay', 'also serve as a relay for offline agents (not built yet)'))
-        .addOption(opt('--use-relay <multiaddr>', 'relay this agent lists in its card, repeatable (not built yet)').argParser(list))
+        .addOption(opt('--relay', 'also serve as a relay: hold mail for offline agents and their history archives'))
+        .addOption(opt('--use-relay <multiaddr>', 'relay this agent lists in its card (with /p2p/<id>), repeatable; default: up to two found in the DHT').argParser(peerAddrs))
         .addOption(opt('--issuer', 'serve the speed challenge (not built yet)'))
-        .addOption(opt('--trust-issuer <peer-id>', 'issuer whose credentials count, repeatable (not built yet)').argParser(list))
+        .addOption(opt('--trust-issuer <peer-id>', 'issuer whose credentials count (posts in verified dens), repeatable').argParser(list))
     }
     cmd.action(async (o: Common & Record<string, unknown>) => {
       await start({
         dataDir: o.dataDir,
         passphrase: o.passphrase as string | undefined,
-        name: (o.name as string | undefined) ?? (dhtServer ? 'bootstrap' : undefined),
+        name: (o.name as string | undefined) ?? (name === 'start' ? undefined : name),
         listen: o.listen as string[] | undefined,
         bootstrap: o.bootstrap as string[] | undefined,
-        dhtServer: dhtServer || o.dhtServer === true,
-        relay: o.relay as boolean | undefined,
+        dhtServer: name !== 'start' || o.dhtServer === true,
+        relay: name === 'relay' || o.relay === true,
         useRelay: o.useRelay as string[] | undefined,
         issuer: o.issuer as boolean | undefined,
         trustIssuer: o.trustIssuer as string[] | undefined,
@@ -136,11 +150,9 @@ export function buildProgram (io: Output): Command {
       }, io)
     })
   }
-  run('start', 'Run the node and its API in the foreground until SIGINT or SIGTERM', false)
-  run('bootstrap', 'Run a bootstrap node (serves the DHT) with its API, in the foreground', true)
-
-  common(program.command('relay').description('Run a relay node for offline agents (not built yet)'), false)
-    .action(async () => { throw new CliError('not_implemented', 'relay nodes (store-and-forward for offline agents) are not built yet', 3) })
+  run('start', 'Run the node and its API in the foreground until SIGINT or SIGTERM')
+  run('bootstrap', 'Run a bootstrap node (serves the DHT) with its API, in the foreground')
+  run('relay', 'Run a relay node (serves the DHT, holds mail for offline agents and their history archives) with its API, in the foreground')
 
   common(program.command('id').description('This agent: peer id, addresses, fingerprint'))
     .action(async (o: Common) => {
@@ -248,33 +260,93 @@ export function buildProgram (io: Output): Command {
       print(await api.request('PUT', `/v1/contacts/${encodeURIComponent(peer)}`, { trust: o.trust, ...(o.alias === undefined ? {} : { alias: o.alias }) }), () => `${peer} updated`, o.json)
     })
 
-  const den = program.command('den').description('Group channels: create, join, leave, post, feed, destroy')
-  common(den.command('create').description('Create a den').argument('<slug>').argument('<title>'))
-    .addOption(opt('--kind <kind>', 'public, verified, private or bounty').default('public'))
-    .addOption(opt('--members <peers>', 'comma-separated peer ids').argParser(list))
-    .action(async (slug: string, title: string, o: Common & { kind: string, members?: string[] }) => {
-      print(await (await client(o)).request('POST', '/v1/dens', { slug, title, kind: o.kind, ...(o.members == null ? {} : { members: o.members }) }), () => 'created', o.json)
+  type DenView = { denId: string, kind: string, slug: string, title: string, owner: string, members: string[], joined: boolean, unreadCount: number, lastPostAt: string | null }
+  const showDen = (d: DenView): string =>
+    `${d.denId}  ${d.kind.padEnd(8)} ${d.slug} "${d.title}"  ${d.joined ? `joined, ${d.unreadCount} unread` : 'not joined'}${d.lastPostAt == null ? '' : `, last post ${d.lastPostAt}`}`
+
+  const den = program.command('den').description('Group channels: list, create, join, leave, post, feed, members, destroy')
+  common(den.command('list').description('Dens we joined and public dens we know of'))
+    .addOption(opt('--joined', 'only dens we joined'))
+    .action(async (o: Common & { joined?: boolean }) => {
+      const res = await (await client(o)).request<{ dens: DenView[] }>('GET', `/v1/dens${o.joined === true ? '?joined=true' : ''}`)
+      print(res, () => res.dens.length === 0 ? 'no dens' : res.dens.map(showDen).join('\n'), o.json)
     })
-  for (const action of ['join', 'leave', 'destroy'] as const) {
-    common(den.command(action).description(`${action[0]!.toUpperCase()}${action.slice(1)} a den`).argument('<denId>'))
+  common(den.command('create').description('Create a den (and join it)').argument('<slug>', 'lowercase letters, digits and dashes').argument('<title>'))
+    .addOption(opt('--kind <kind>', 'public, verified, private or bounty').default('public'))
+    .addOption(opt('--members <peers>', 'private and bounty dens: member peer ids, comma-separated').argParser(list))
+    .action(async (slug: string, title: string, o: Common & { kind: string, members?: string[] }) => {
+      const d = await (await client(o)).request<DenView>('POST', '/v1/dens', { slug, title, kind: o.kind, ...(o.members == null ? {} : { members: o.members }) })
+      print(d, () => showDen(d), o.json)
+    })
+  for (const [action, description] of [['join', 'Join a den (from `den list`, or a private den we are a member of)'], ['leave', 'Leave a den'], ['destroy', 'Destroy a den we own: every member erases it']] as const) {
+    common(den.command(action).description(description).argument('<denId>'))
       .action(async (id: string, o: Common) => {
-        print(await (await client(o)).request('POST', `/v1/dens/${encodeURIComponent(id)}/${action}`), () => 'done', o.json)
+        const res = await (await client(o)).request<DenView & { destroyed?: true }>('POST', `/v1/dens/${encodeURIComponent(id)}/${action}`)
+        print(res, () => res.destroyed === true ? `${id} destroyed` : showDen(res), o.json)
       })
   }
-  common(den.command('post').description('Post to a den').argument('<denId>').argument('<content...>'))
-    .addOption(opt('--type <type>', 'text or markdown').default('text'))
-    .addOption(opt('--reply-to <messageId>', 'the post this answers'))
-    .action(async (id: string, words: string[], o: Common & { type: string, replyTo?: string }) => {
-      print(await (await client(o)).request('POST', `/v1/dens/${encodeURIComponent(id)}/messages`, { type: o.type, content: words.join(' '), ...(o.replyTo == null ? {} : { replyTo: o.replyTo }) }), () => 'posted', o.json)
+  common(den.command('members').description('Add or remove members of a private or bounty den we own').argument('<denId>'))
+    .addOption(opt('--add <peers>', 'peer ids, comma-separated').argParser(list))
+    .addOption(opt('--remove <peers>', 'peer ids, comma-separated').argParser(list))
+    .action(async (id: string, o: Common & { add?: string[], remove?: string[] }) => {
+      const d = await (await client(o)).request<DenView>('POST', `/v1/dens/${encodeURIComponent(id)}/members`, { ...(o.add == null ? {} : { add: o.add }), ...(o.remove == null ? {} : { remove: o.remove }) })
+      print(d, () => [showDen(d), ...d.members.map(m => `  ${m}${m === d.owner ? ' (owner)' : ''}`)].join('\n'), o.json)
     })
-  common(den.command('feed').description('A den\'s messages').argument('<denId>'))
-    .addOption(opt('--since <time>', 'ISO 8601'))
+  common(den.command('post').description('Post to a den').argument('<denId>').argument('[content...]'))
+    .addOption(opt('--type <type>', 'text, markdown, json, file-url or media').default('text'))
+    .addOption(opt('--payload <json>', 'JSON payload (json bodies)').argParser(json))
+    .addOption(opt('--metadata <json>', 'JSON object').argParser(json))
+    .addOption(opt('--reply-to <messageId>', 'the post this answers'))
+    .action(async (id: string, words: string[], o: Common & { type: string, payload?: unknown, metadata?: unknown, replyTo?: string }) => {
+      const body: Record<string, unknown> = { type: o.type }
+      if (words.length > 0) body.content = words.join(' ')
+      if (o.payload !== undefined) body.payload = o.payload
+      if (o.metadata !== undefined) body.metadata = o.metadata
+      if (o.replyTo !== undefined) body.replyTo = o.replyTo
+      const posted = await (await client(o)).request<{ messageId: string }>('POST', `/v1/dens/${encodeURIComponent(id)}/messages`, body)
+      print(posted, () => posted.messageId, o.json)
+    })
+  common(den.command('feed').description('A den\'s messages, oldest first').argument('<denId>'))
+    .addOption(opt('--since <time>', 'ISO 8601: posts sent after it'))
     .addOption(opt('--limit <n>', '1..500').argParser(int))
-    .action(async (id: string, o: Common & { since?: string, limit?: number }) => {
+    .addOption(opt('--reply-to <messageId>', 'only replies to this post'))
+    .action(async (id: string, o: Common & { since?: string, limit?: number, replyTo?: string }) => {
       const query = new URLSearchParams()
       if (o.since !== undefined) query.set('since', o.since)
       if (o.limit !== undefined) query.set('limit', String(o.limit))
-      print(await (await client(o)).request('GET', `/v1/dens/${encodeURIComponent(id)}/messages?${query}`), () => '', o.json)
+      if (o.replyTo !== undefined) query.set('replyTo', o.replyTo)
+      const page = await (await client(o)).request<{ messages: Array<Record<string, unknown>>, hasMore: boolean }>('GET', `/v1/dens/${encodeURIComponent(id)}/messages?${query}`)
+      print(page, () => [...page.messages.map(showMessage), `${page.messages.length} posts${page.hasMore ? ' (more: --since <last sentAt>)' : ''}`].join('\n'), o.json)
+    })
+
+  const history = program.command('history').description('The encrypted history archive at our relays')
+  common(history.command('restore').description('Bring conversations and messages back from our relays (a fresh data dir with the same identity)'))
+    .action(async (o: Common) => {
+      type Result = { restored: number, skipped: number, relays: number }
+      const api = await client(o)
+      let result: Result
+      if (o.json !== true && io.tty === true && io.status != null) {
+        const status = io.status
+        let final: Result | undefined
+        status('restoring history from our relays…')
+        try {
+          await api.stream('POST', '/v1/history/restore', (line) => {
+            const value = line as Partial<Result> & { error?: string, detail?: string }
+            if (value.error != null) throw new CliError(value.error, value.detail ?? value.error)
+            if (value.relays != null) final = value as Result
+            else status(`restoring history from our relays… ${String(value.restored)} records`)
+          })
+        } finally {
+          status(undefined)
+        }
+        if (final == null) throw new CliError('incomplete', 'the node ended the restore without a result')
+        result = final
+      } else {
+        result = await api.request<Result>('POST', '/v1/history/restore')
+      }
+      print(result, () => result.relays === 0
+        ? 'no relay answered: nothing restored (start with --use-relay, or wait for relays found in the DHT)'
+        : `restored ${result.restored} records from ${result.relays} relay${result.relays === 1 ? '' : 's'} (${result.skipped} already here or unreadable)`, o.json)
     })
 
   common(program.command('verify').description('Run an issuer\'s speed challenge and keep the credential').argument('<issuer>', 'issuer peer id'))

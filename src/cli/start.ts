@@ -1,5 +1,5 @@
 /**
- * `agentmsg start` (and `bootstrap`): the node and its API in the
+ * `agentmsg start` (and `bootstrap`, `relay`): the node and its API in the
  * foreground. One ready line when both are up; SIGINT or SIGTERM stops
  * both cleanly (a second signal exits at once).
  */
@@ -32,13 +32,14 @@ export interface StartOptions {
 export interface Output {
   out(line: string): void
   err(line: string): void
+  /** stderr is a terminal: progress may be shown (and redrawn) with `status` */
+  tty?: boolean
+  /** Replace the progress line on the terminal; `undefined` clears it. */
+  status?(text: string | undefined): void
 }
 
 export async function start (options: StartOptions, io: Output): Promise<void> {
-  if (options.relay === true) throw new CliError('not_implemented', 'serving as a relay (--relay) is not built yet', 3)
-  if ((options.useRelay?.length ?? 0) > 0) throw new CliError('not_implemented', 'relays for offline delivery (--use-relay) are not built yet', 3)
   if (options.issuer === true) throw new CliError('not_implemented', 'the speed-challenge issuer (--issuer) is not built yet', 3)
-  if ((options.trustIssuer?.length ?? 0) > 0) throw new CliError('not_implemented', 'verification and trusted issuers (--trust-issuer) are not built yet', 3)
 
   let key = await readApiKey(options.dataDir)
   const registry = new Registry()
@@ -49,6 +50,9 @@ export async function start (options: StartOptions, io: Output): Promise<void> {
     listen: options.listen != null && options.listen.length > 0 ? options.listen : undefined,
     bootstrap: options.bootstrap,
     dhtServer: options.dhtServer,
+    relay: options.relay === true,
+    ...(options.useRelay != null && options.useRelay.length > 0 ? { relays: options.useRelay } : {}),
+    trustedIssuers: options.trustIssuer,
     eventLog: true,
     libp2p: { metrics: prometheusMetrics({ registry, preserveExistingMetrics: true }) }
   })
@@ -76,10 +80,12 @@ export async function start (options: StartOptions, io: Output): Promise<void> {
   await writeFile(apiFile, JSON.stringify({ url: server.url, pid: process.pid }) + '\n', { mode: 0o600 })
   await chmod(apiFile, 0o600)
 
-  const ready = { event: 'ready', peerId: node.peerId, listen: node.addresses, api: server.url }
+  const relay = options.relay === true
+  const ready = { event: 'ready', peerId: node.peerId, listen: node.addresses, api: server.url, relay, relays: node.relays }
   io.out(options.json === true
     ? JSON.stringify(ready)
-    : `agentmsg ready: peer ${node.peerId}, listening on ${node.addresses.join(' ')}, API ${server.url}`)
+    : `agentmsg ready: peer ${node.peerId}${relay ? ' (relay)' : ''}, listening on ${node.addresses.join(' ')}, API ${server.url}` +
+      (node.relays.length > 0 ? `, relays ${node.relays.join(' ')}` : ''))
 
   // once: a second signal finds the default handler and ends the process at once
   const signal = await new Promise<string>(resolve => {

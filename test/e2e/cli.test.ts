@@ -10,13 +10,13 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { removeTempDirs, tempDir } from '../integration/helpers.js'
+import { removeTempDirs, tempDir, waitFor } from '../integration/helpers.js'
 import type { ChildProcess } from 'node:child_process'
 
 const BIN = join(import.meta.dirname, '../../bin/agentmsg.js')
 const run = promisify(execFile)
 
-interface Ready { event: 'ready', peerId: string, listen: string[], api: string }
+interface Ready { event: 'ready', peerId: string, listen: string[], api: string, relay: boolean, relays: string[] }
 
 interface Running {
   ready: Ready
@@ -37,7 +37,7 @@ async function cli (args: string[], env: Record<string, string> = {}): Promise<{
 }
 
 /** `agentmsg start|bootstrap` in the background, resolved at its ready line. */
-async function startCli (command: 'start' | 'bootstrap', dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<Running> {
+async function startCli (command: 'start' | 'bootstrap' | 'relay', dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<Running> {
   const proc = spawn(process.execPath, [BIN, command, '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--json', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -89,8 +89,8 @@ async function nextEvent (r: Running, key: string, match: (e: any) => boolean, t
 }
 
 describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
-  it('init, a bootstrap and two agents, messages both ways, 501s, a clean stop', async () => {
-    const [bootDir, aliceDir, bobDir] = await Promise.all([tempDir(), tempDir(), tempDir()]).then(ds => ds.map(d => join(d, 'agent')))
+  it('init, a bootstrap, a relay and two agents, messages both ways, a den, history restore, 501s, a clean stop', async () => {
+    const [bootDir, relayDir, aliceDir, bobDir] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir()]).then(ds => ds.map(d => join(d, 'agent')))
     const init = JSON.parse((await cli(['init', '--data-dir', aliceDir!, '--json'])).stdout) as { peerId: string, apiKey: string, created: boolean }
     expect(init.created).toBe(true)
     expect(init.apiKey).toMatch(/^amk_/)
@@ -101,12 +101,17 @@ describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
 
     const boot = await startCli('bootstrap', bootDir!)
     const bootstrap = boot.ready.listen.find(a => !a.includes('/ws'))!
+    const relay = await startCli('relay', relayDir!, ['--bootstrap', bootstrap])
+    expect(relay.ready.relay).toBe(true)
+    const relayAddr = relay.ready.listen.find(a => !a.includes('/ws'))!
     const [alice, bob] = await Promise.all([
-      startCli('start', aliceDir!, ['--bootstrap', bootstrap, '--name', 'alice']),
-      // the environment twin of --bootstrap
-      startCli('start', bobDir!, ['--name', 'bob'], { AGENTMSG_BOOTSTRAP: bootstrap })
+      startCli('start', aliceDir!, ['--bootstrap', bootstrap, '--name', 'alice', '--use-relay', relayAddr]),
+      // the environment twins of --bootstrap and --use-relay
+      startCli('start', bobDir!, ['--name', 'bob'], { AGENTMSG_BOOTSTRAP: bootstrap, AGENTMSG_USE_RELAY: relayAddr })
     ])
     expect(alice.ready.peerId).toBe(init.peerId)
+    expect(alice.ready.relays).toEqual([relay.ready.peerId])
+    expect(bob.ready.relays).toEqual([relay.ready.peerId])
     expect(alice.ready.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     const aliceKey = init.apiKey
     const bobKey = (await readFile(join(bobDir!, 'api-key'), 'utf8')).trim()
@@ -128,14 +133,31 @@ describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
     expect(cliInbox.messages.map(m => m.content)).toEqual(['hi alice'])
     expect((await cli(['id', '--data-dir', aliceDir!])).stdout).toContain(alice.ready.peerId)
 
+    // a public den: created and posted to with the CLI, found and read by bob
+    const den = JSON.parse((await cli(['den', 'create', 'lobby', 'The lobby', '--data-dir', aliceDir!, '--json'])).stdout) as { denId: string, kind: string }
+    expect(den.kind).toBe('public')
+    const posted = JSON.parse((await cli(['den', 'post', den.denId, 'welcome', 'all', '--data-dir', aliceDir!, '--json'])).stdout) as { messageId: string, status: string }
+    expect(posted.status).toBe('sent')
+    // the directory reaches bob through gossip
+    await waitFor(async () => (await api<{ dens: Array<{ denId: string }> }>(bob, bobKey, 'GET', '/v1/dens')).body.dens.some(d => d.denId === den.denId), { timeout: 30_000, interval: 100 })
+    expect(JSON.parse((await cli(['den', 'join', den.denId, '--data-dir', bobDir!, '--json'])).stdout)).toMatchObject({ denId: den.denId, joined: true })
+    await nextEvent(bob, bobKey, e => e.type === 'den.message' && e.data.messageId === posted.messageId)
+    const feed = JSON.parse((await cli(['den', 'feed', den.denId, '--data-dir', bobDir!, '--json'])).stdout) as { messages: Array<{ content: string, denId: string, from: string }> }
+    expect(feed.messages).toEqual([expect.objectContaining({ content: 'welcome all', denId: den.denId, from: alice.ready.peerId })])
+    expect((await cli(['den', 'list', '--joined', '--data-dir', bobDir!])).stdout).toContain(den.denId)
+
+    // history from the relay's archive (nothing to bring back here: everything is already stored)
+    const restore = JSON.parse((await cli(['history', 'restore', '--data-dir', aliceDir!, '--json'])).stdout) as { restored: number, relays: number }
+    expect(restore).toMatchObject({ restored: 0, relays: 1 })
+
     // a capability that is not built: the API's 501 message, a non-zero exit
-    const den = await cli(['den', 'create', 'lobby', 'Lobby', '--data-dir', aliceDir!]).then(() => undefined, (err: { code: number, stderr: string }) => err)
-    expect(den?.code).toBe(3)
-    expect(den?.stderr).toContain('not built yet')
+    const verify = await cli(['verify', relay.ready.peerId, '--data-dir', aliceDir!]).then(() => undefined, (err: { code: number, stderr: string }) => err)
+    expect(verify?.code).toBe(3)
+    expect(verify?.stderr).toContain('not built yet')
     // without the key
     expect((await fetch(alice.ready.api + '/v1/me')).status).toBe(401)
 
-    expect(await Promise.all([alice, bob, boot].map(stopCli))).toEqual([0, 0, 0])
+    expect(await Promise.all([alice, bob, relay, boot].map(stopCli))).toEqual([0, 0, 0, 0])
     await expect(stat(join(aliceDir!, 'api.json'))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 })

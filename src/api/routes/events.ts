@@ -56,7 +56,7 @@ export function eventRoutes (app: Api, { node, maxLongPoll, closing }: ApiContex
         }
         events = await log.after(after, limit)
       }
-      return { events: events.map(apiEvent), cursor: events.at(-1)?.cursor ?? after }
+      return { events: events.map(e => apiEvent(e, node.peerId)), cursor: events.at(-1)?.cursor ?? after }
     },
     wsHandler: (socket, req) => {
       let cursor = req.query.after ?? log.last
@@ -71,7 +71,7 @@ export function eventRoutes (app: Api, { node, maxLongPoll, closing }: ApiContex
           }
           for (const event of events) {
             if (closed.signal.aborted) return
-            await sendText(socket, JSON.stringify(apiEvent(event)))
+            await sendText(socket, JSON.stringify(apiEvent(event, node.peerId)))
             cursor = event.cursor
           }
         }

@@ -1,17 +1,16 @@
 /**
  * Routes of DESIGN §9 whose capability is not built yet: requests and
- * contacts (trust and consent), dens, verification. Their schemas are real
+ * contacts (trust and consent), verification. Their schemas are real
  * (input is validated, `/openapi.json` documents them); they answer 501
  * until their issue lands.
  */
 import { NotImplementedError } from '../errors.js'
 import {
-  ContactPut, DenActionParams, DenFeedQuery, DenMembersPost, DenMessagePost, DenPost, ErrorBody, IdParams, PeerParams, RequestActionParams, VerifyPost
+  ContactPut, ErrorBody, PeerParams, RequestActionParams, VerifyPost
 } from '../schemas.js'
 import type { Api } from '../context.js'
 
 const TRUST = 'contacts, message requests and inbox policies arrive with trust and consent, which are not built yet'
-const DENS = 'dens (group channels) are not built yet'
 const VERIFY = 'verification (speed challenge and credentials) is not built yet'
 
 export function laterRoutes (app: Api): void {
@@ -22,13 +21,6 @@ export function laterRoutes (app: Api): void {
   app.post('/v1/requests/:peer/:action', { schema: { tags: ['contacts'], summary: 'Accept or decline a request (not built yet)', params: RequestActionParams, response } }, notYet(TRUST))
   app.get('/v1/contacts', { schema: { tags: ['contacts'], summary: 'Contacts and trust levels (not built yet)', response } }, notYet(TRUST))
   app.put('/v1/contacts/:peer', { schema: { tags: ['contacts'], summary: 'Set a contact\'s trust and alias (not built yet)', params: PeerParams, body: ContactPut, response } }, notYet(TRUST))
-
-  app.get('/v1/dens', { schema: { tags: ['dens'], summary: 'Joined and known public dens (not built yet)', response } }, notYet(DENS))
-  app.post('/v1/dens', { schema: { tags: ['dens'], summary: 'Create a den (not built yet)', body: DenPost, response } }, notYet(DENS))
-  app.post('/v1/dens/:id/:action', { schema: { tags: ['dens'], summary: 'Join, leave or destroy a den (not built yet)', params: DenActionParams, response } }, notYet(DENS))
-  app.post('/v1/dens/:id/members', { schema: { tags: ['dens'], summary: 'Add or remove members (not built yet)', params: IdParams, body: DenMembersPost, response } }, notYet(DENS))
-  app.post('/v1/dens/:id/messages', { schema: { tags: ['dens'], summary: 'Post to a den (not built yet)', params: IdParams, body: DenMessagePost, response } }, notYet(DENS))
-  app.get('/v1/dens/:id/messages', { schema: { tags: ['dens'], summary: 'A den\'s feed (not built yet)', params: IdParams, querystring: DenFeedQuery, response } }, notYet(DENS))
 
   app.post('/v1/verify', { schema: { tags: ['verify'], summary: 'Run an issuer\'s speed challenge and keep the credential (not built yet)', body: VerifyPost, response } }, notYet(VERIFY))
 }

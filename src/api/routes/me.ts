@@ -27,6 +27,7 @@ const Me = Type.Object({
   fingerprint: Type.String({ description: '30 digits in groups of five, from our identity key' }),
   inboxPolicy: Type.String(),
   skills: Type.Array(Type.Unknown()),
+  relays: Type.Array(Type.String(), { description: 'the relays our card lists (peer ids): mail waits there while we are offline' }),
   card: Type.Union([Type.Unknown(), Type.Null()])
 })
 
@@ -40,6 +41,7 @@ async function me (node: AgentNode): Promise<Static<typeof Me>> {
     fingerprint: fingerprint(node.peerId),
     inboxPolicy: profile.inboxPolicy,
     skills: profile.skills,
+    relays: node.relays,
     card: await ownCard(node)
   }
 }

@@ -2,6 +2,7 @@
  * The event log through the API: long-poll, WebSocket replay then live,
  * reconnecting with the last cursor, and a restart in between.
  */
+import { connect as tcpConnect } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startApiServer } from '../../../src/api/index.js'
@@ -109,5 +110,25 @@ describe('GET /v1/events', () => {
     // what the log holds after the cursor is exactly what the second connection got
     expect((await poll(again, `after=${last}&timeout=0&limit=1000`)).events).toEqual(second.events)
     await second.close()
+  })
+
+  it('closing the server answers a pending long-poll and does not wait for connections a client left open', async () => {
+    const { alice } = await pair()
+    const server = await startApiServer({ node: alice.node, apiKey: KEY })
+    cleanups.push(server.close)
+    let polls = 0
+    server.app.server.on('request', (req: { url?: string }) => { if (req.url?.startsWith('/v1/events') === true) polls++ })
+    const pending = fetch(`${server.url}/v1/events?timeout=30`, { headers: auth }).then(async res => await res.json() as { events: unknown[] })
+    // a connection opened and never used (as fetch does after a request it gave up on): node does not count it idle
+    const { port } = new URL(server.url)
+    const unused = tcpConnect(Number(port), '127.0.0.1')
+    await new Promise<void>(resolve => unused.once('connect', () => { resolve() }))
+    const connections = async (): Promise<number> => await new Promise<number>(resolve => { server.app.server.getConnections((_err, n) => { resolve(n) }) })
+    await waitFor(async () => polls === 1 && await connections() === 2)
+    const started = Date.now()
+    await server.close()
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(await pending).toMatchObject({ events: [] })
+    unused.destroy()
   })
 })

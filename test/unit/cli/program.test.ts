@@ -3,6 +3,7 @@
  * --json, every flag an AGENTMSG_* twin, and errors are short lines with a
  * non-zero exit.
  */
+import { createServer } from 'node:http'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildProgram, main } from '../../../src/cli/program.js'
 import { removeTempDirs, tempDir } from '../../integration/helpers.js'
@@ -26,10 +27,11 @@ describe('agentmsg CLI', () => {
 
   it('has the commands of DESIGN §10', () => {
     const names = program.commands.map(c => c.name())
-    for (const name of ['init', 'start', 'id', 'send', 'inbox', 'read', 'conversations', 'requests', 'contacts', 'den', 'verify', 'webhook', 'relay', 'bootstrap']) {
+    for (const name of ['init', 'start', 'id', 'send', 'inbox', 'read', 'conversations', 'requests', 'contacts', 'den', 'verify', 'webhook', 'relay', 'bootstrap', 'history']) {
       expect(names).toContain(name)
     }
-    expect(program.commands.find(c => c.name() === 'den')!.commands.map(c => c.name()).sort()).toEqual(['create', 'destroy', 'feed', 'join', 'leave', 'post'])
+    expect(program.commands.find(c => c.name() === 'den')!.commands.map(c => c.name()).sort()).toEqual(['create', 'destroy', 'feed', 'join', 'leave', 'list', 'members', 'post'])
+    expect(program.commands.find(c => c.name() === 'history')!.commands.map(c => c.name())).toEqual(['restore'])
   })
 
   it('every command takes --json and --data-dir; every flag has an AGENTMSG_* twin', () => {
@@ -62,16 +64,49 @@ describe('agentmsg CLI', () => {
     expect(a.err.join('\n')).toMatch(/no running node found/)
     const b = capture()
     expect(await main(['node', 'agentmsg', 'inbox', '--limit', 'many', '--data-dir', dir], b.io)).toBe(2)
+    // a relay address must name its peer
     const c = capture()
-    expect(await main(['node', 'agentmsg', 'relay', '--data-dir', dir], c.io)).toBe(3)
-    expect(c.err.join('\n')).toMatch(/not built yet/)
+    expect(await main(['node', 'agentmsg', 'start', '--use-relay', '/ip4/127.0.0.1/tcp/4001', '--data-dir', dir], c.io)).toBe(2)
+    expect(c.err.join('\n')).toMatch(/\/p2p\/<peer id>/)
     const d = capture()
-    process.env.AGENTMSG_RELAY = '1'
+    process.env.AGENTMSG_ISSUER = '1'
     try {
       expect(await main(['node', 'agentmsg', 'start', '--data-dir', dir], d.io)).toBe(3)
     } finally {
-      delete process.env.AGENTMSG_RELAY
+      delete process.env.AGENTMSG_ISSUER
     }
-    expect(d.err.join('\n')).toMatch(/--relay/)
+    expect(d.err.join('\n')).toMatch(/--issuer.*not built yet/)
+  })
+
+  it('history restore: progress on a terminal from the NDJSON stream, plain JSON with --json', async () => {
+    const seen: Array<{ accept?: string, auth?: string }> = []
+    const server = createServer((req, res) => {
+      seen.push({ accept: req.headers.accept, auth: req.headers.authorization })
+      if (req.headers.accept === 'application/x-ndjson') {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+        res.write('{"restored":1}\n{"restored":2}\n')
+        res.end('{"restored":3,"skipped":1,"relays":2}\n')
+        return
+      }
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{"restored":3,"skipped":1,"relays":2}')
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    const args = ['node', 'agentmsg', 'history', 'restore', '--api-url', `http://127.0.0.1:${port}`, '--api-key', 'amk_k', '--data-dir', await tempDir()]
+    try {
+      const statuses: Array<string | undefined> = []
+      const tty = capture()
+      expect(await main(args, { ...tty.io, tty: true, status: (text) => statuses.push(text) })).toBe(0)
+      expect(statuses).toEqual(['restoring history from our relays…', 'restoring history from our relays… 1 records', 'restoring history from our relays… 2 records', undefined])
+      expect(tty.out).toEqual(['restored 3 records from 2 relays (1 already here or unreadable)'])
+      const plain = capture()
+      expect(await main([...args, '--json'], { ...plain.io, tty: true, status: () => { throw new Error('no progress with --json') } })).toBe(0)
+      expect(JSON.parse(plain.out.join('\n'))).toEqual({ restored: 3, skipped: 1, relays: 2 })
+      expect(seen.map(s => s.accept === 'application/x-ndjson')).toEqual([true, false])
+      expect(seen.every(s => s.auth === 'Bearer amk_k')).toBe(true)
+    } finally {
+      await new Promise(resolve => server.close(resolve))
+    }
   })
 })
