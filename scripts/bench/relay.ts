@@ -94,7 +94,10 @@ const CHILD = fileURLToPath(new URL('./relay-agent.ts', import.meta.url))
 
 /** Start B from its data dir in a child process; resolves with how long its drain took on its clock. */
 async function drainInChild (dataDir: string, relay: string, expected: number): Promise<{ ms: number, cpuUs: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, relay, String(expected)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // --child-cpu-prof DIR: the draining agent runs under V8's profiler
+  const prof = process.env.AGENTMSG_BENCH_CHILD_PROF
+  const execArgv = prof == null ? [] : ['--cpu-prof', '--cpu-prof-dir', prof]
+  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', CHILD, dataDir, relay, String(expected)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   try {
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error('timed out waiting for the drain')) }, 300_000)
@@ -209,6 +212,8 @@ async function large (args: string[], dir: string): Promise<Record<string, unkno
 }
 
 export async function run (args: string[]): Promise<Record<string, unknown>> {
+  const prof = args.indexOf('--child-cpu-prof')
+  if (prof >= 0 && args[prof + 1] != null) process.env.AGENTMSG_BENCH_CHILD_PROF = args[prof + 1]
   const dir = await mkdtemp(join(tmpdir(), 'agentmsg-bench-relay-'))
   try {
     return args.includes('--large') ? await large(args, dir) : await small(args, dir)

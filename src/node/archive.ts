@@ -11,7 +11,8 @@
  * A record that changes (status, read) is uploaded again under the same
  * name, replacing the old blob.
  *
- * Uploads are batched and retried: changed ids wait in memory (a crash loses
+ * Uploads are batched, deferred while changes keep coming, and retried:
+ * changed ids wait in memory (a crash loses
  * at most the last unsent batch of changes; `syncAll()` uploads everything).
  */
 import { logger } from '@libp2p/logger'
@@ -22,8 +23,13 @@ import type { MessageRecord, Store } from '../store/index.js'
 
 const log = logger('agentmsg:archive')
 
-/** Changes wait this long to be uploaded together. */
-const FLUSH_DELAY = 500
+/**
+ * A backup is background work: changes are uploaded once none came for
+ * QUIET_DELAY (so a burst of mail is delivered first), or at the latest
+ * MAX_DELAY after the first one waiting.
+ */
+const QUIET_DELAY = 1_000
+const MAX_DELAY = 10_000
 /** Retry delay after a failed upload; doubles up to FLUSH_RETRY_MAX. */
 const FLUSH_RETRY_MIN = 2_000
 const FLUSH_RETRY_MAX = 5 * 60_000
@@ -62,6 +68,8 @@ export class HistoryArchive {
   readonly #nameKey: Uint8Array
   readonly #dirty = new Set<string>()
   #timer?: ReturnType<typeof setTimeout>
+  /** when the oldest change still waiting came */
+  #waitingSince?: number
   #flushing?: Promise<void>
   #retry = FLUSH_RETRY_MIN
   #stopped = false
@@ -77,7 +85,12 @@ export class HistoryArchive {
   mark (messageId: string): void {
     if (this.#stopped || this.#deps.relays().length === 0) return
     this.#dirty.add(messageId)
-    this.#schedule(FLUSH_DELAY)
+    const now = Date.now()
+    this.#waitingSince ??= now
+    // quiet for a while, or waited long enough: whichever comes first
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#schedule(Math.max(0, Math.min(QUIET_DELAY, this.#waitingSince + MAX_DELAY - now)))
   }
 
   /** Upload every stored message (after enabling relays, or after a crash). */
@@ -99,6 +112,7 @@ export class HistoryArchive {
   async flush (): Promise<void> {
     clearTimeout(this.#timer)
     this.#timer = undefined
+    this.#waitingSince = undefined
     while (this.#flushing != null) await this.#flushing
     if (this.#dirty.size === 0) return
     this.#flushing = this.#upload().finally(() => { this.#flushing = undefined })
@@ -169,27 +183,29 @@ export class HistoryArchive {
     this.#timer.unref?.()
   }
 
+  /** Everything waiting, ≤ 256 entries per ArchivePut; on failure the rest waits for a retry with backoff. */
   async #upload (): Promise<void> {
-    const ids = [...this.#dirty].slice(0, MAX_ARCHIVE_ENTRIES)
-    for (const id of ids) this.#dirty.delete(id)
-    const entries: Array<{ key: Uint8Array, blob: Uint8Array }> = []
-    for (const id of ids) {
-      const stored = await this.#deps.store.messages.getOrdered(id)
-      if (stored != null) entries.push(this.#seal(stored))
+    while (this.#dirty.size > 0 && !this.#deps.store.closed) {
+      const ids = [...this.#dirty].slice(0, MAX_ARCHIVE_ENTRIES)
+      for (const id of ids) this.#dirty.delete(id)
+      const entries: Array<{ key: Uint8Array, blob: Uint8Array }> = []
+      for (const id of ids) {
+        const stored = await this.#deps.store.messages.getOrdered(id)
+        if (stored != null) entries.push(this.#seal(stored))
+      }
+      const relays = this.#deps.relays()
+      const results = await Promise.allSettled(relays.map(async relay => { await relay.archivePut(entries) }))
+      const failed = results.filter(r => r.status === 'rejected')
+      if (failed.length === relays.length && relays.length > 0) {
+        // nowhere: keep them for the next attempt
+        for (const id of ids) this.#dirty.add(id)
+        log('archive upload failed: %s', (failed[0] as PromiseRejectedResult).reason)
+        this.#schedule(this.#retry)
+        this.#retry = Math.min(this.#retry * 2, FLUSH_RETRY_MAX)
+        return
+      }
+      this.#retry = FLUSH_RETRY_MIN
     }
-    const relays = this.#deps.relays()
-    const results = await Promise.allSettled(relays.map(async relay => { await relay.archivePut(entries) }))
-    const failed = results.filter(r => r.status === 'rejected')
-    if (failed.length === relays.length && relays.length > 0) {
-      // nowhere: keep them for the next attempt
-      for (const id of ids) this.#dirty.add(id)
-      log('archive upload failed: %s', (failed[0] as PromiseRejectedResult).reason)
-      this.#schedule(this.#retry)
-      this.#retry = Math.min(this.#retry * 2, FLUSH_RETRY_MAX)
-      return
-    }
-    this.#retry = FLUSH_RETRY_MIN
-    if (this.#dirty.size > 0) this.#schedule(0)
   }
 
   #name (messageId: string): Uint8Array {
