@@ -509,7 +509,7 @@ export class DenManager {
     return async (_peer: PeerId, message: Message): Promise<TopicValidatorResult> => {
       let verdict: Verdict
       try {
-        verdict = await this.#check(verifyDenEnvelope(this.#deps.prims, message.data), denId)
+        verdict = await this.#check(verifyDenEnvelope(this.#deps.prims, message.data), denId, true)
       } catch (err) {
         verdict = reject((err as Error).name)
       }
@@ -532,8 +532,8 @@ export class DenManager {
     return TopicValidatorResult.Reject
   }
 
-  /** May this envelope be on this den's topic? Counts the author's rate for posts. */
-  async #check (v: VerifiedDenEnvelope, topicDen: string): Promise<Verdict> {
+  /** May this envelope be on this den's topic? Live posts also count against their author's rate. */
+  async #check (v: VerifiedDenEnvelope, topicDen: string, live: boolean): Promise<Verdict> {
     if (v.denId !== topicDen) return reject('wrong den for this topic')
     if (await this.#isDestroyed(v.denId)) return reject('den destroyed')
     const state = this.#dens.get(v.denId)
@@ -553,7 +553,8 @@ export class DenManager {
       if (!roster.members.includes(v.from)) return reject('not a member')
       if (v.envelope.epoch < roster.epoch) return reject('sealed for an earlier roster')
     }
-    if (this.#inRate.take(`${v.denId}/${v.from}/${v.id}`) > 0) return reject('rate')
+    // live posts only: a catch-up replays posts that were sent over time
+    if (live && v.kind === 'post' && this.#inRate.take(`${v.denId}/${v.from}`) > 0) return reject('rate')
     return accept
   }
 
@@ -867,7 +868,7 @@ export class DenManager {
         try {
           const v = verifyDenEnvelope(this.#deps.prims, bytes)
           // a copy from a peer is checked like one from the topic
-          const verdict = await this.#check(v, denId)
+          const verdict = await this.#check(v, denId, false)
           if (verdict.result !== 'accept') continue
           last = Math.max(last, v.envelope.sentAt)
           await this.#serially(denId, async () => { await this.#apply(v) })

@@ -173,4 +173,28 @@ describe('dens', { timeout: 120_000 }, () => {
     expect(seen[0]).toEqual([])
     expect(owner.dens.stats.rejected + owner.dens.stats.accepted).toBe(rejectedBefore)
   })
+
+  it('every node rejects an author\'s posts past 20 a minute, and the den goes on', async () => {
+    const { members } = await crowd(1)
+    const [owner] = members as [AgentNode]
+    const den = await owner.dens.create({ slug: 'busy', title: 'Busy', kind: 'public' })
+    const seen = received([owner])
+    // an author that bypasses its own node's rate limit and publishes straight to the topic
+    const chatty = await nodes.start({ bootstrap: [] })
+    const identity = Identity.fromPrivateKey(prims, chatty.dir.privateKey.raw)
+    const pubsub = chatty.node.services.pubsub
+    pubsub.subscribe(denTopic(den.denId))
+    await chatty.node.dial(owner.libp2p.getMultiaddrs()[0]!)
+    await waitFor(() => pubsub.getSubscribers(denTopic(den.denId)).length === 1, { timeout: 30_000 })
+    for (let i = 0; i < 21; i++) {
+      const post = sealDenEnvelope(prims, identity, { denId: den.denId, kind: 'post', plaintext: encodeBody({ type: 'text', content: `post ${i}` }, den.denId), key: publicDenKey(prims, den.denId) })
+      await pubsub.publish(denTopic(den.denId), post.bytes)
+    }
+    await waitFor(() => owner.dens.stats.rejections.rate === 1, { timeout: 30_000 })
+    await waitFor(() => seen[0]!.length === 20, { timeout: 30_000 })
+    expect(seen[0]!.map(p => p.content)).toEqual(Array.from({ length: 20 }, (_, i) => `post ${i}`))
+    // the owner's own posts are not held up by the chatty author's bucket
+    await owner.dens.post(den.denId, { type: 'text', content: 'still mine' })
+    expect((await owner.dens.feed(den.denId, { limit: 100 })).posts).toHaveLength(21)
+  })
 })
