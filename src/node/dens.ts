@@ -928,7 +928,15 @@ export class DenManager {
       } else {
         const limit = Math.min(Math.max(1, request.limit), MAX_SYNC_PAGE)
         const page = await this.#deps.store.dens.envelopesSince(denId, request.since, limit)
-        response = { envelopes: page.envelopes.map(buf), hasMore: page.hasMore, roster: buf(state.roster.bytes), error: '' }
+        // a page stays well inside the reader's frame limit: it stops early and says there is more
+        const envelopes: Array<Uint8Array<ArrayBuffer>> = []
+        let bytes = 0
+        for (const envelope of page.envelopes) {
+          if (envelopes.length > 0 && bytes + envelope.length > MAX_SYNC_RESPONSE_BYTES / 2) break
+          envelopes.push(buf(envelope))
+          bytes += envelope.length
+        }
+        response = { envelopes, hasMore: page.hasMore || envelopes.length < page.envelopes.length, roster: buf(state.roster.bytes), error: '' }
       }
       await writeFrame(stream, DenSyncResponse.encode(response), { signal })
       await stream.close({ signal })
