@@ -120,6 +120,8 @@ export interface AgentNodeOptions {
    * @default false (`agentmsg start` turns it on)
    */
   eventLog?: boolean
+  /** Dens: posts one author may make per minute in one den (sent and accepted). @default 20 */
+  denPostsPerMinute?: number
 }
 
 /** Limits of a node that serves as a relay. */
@@ -349,7 +351,8 @@ export class AgentNode extends EventTarget {
       sendControl: async (to, control) => { await late().#sendDenControl(to, control) },
       emit: (type, detail) => { late().dispatchEvent(new CustomEvent(type, { detail })) },
       credential: () => options.credential,
-      trustedIssuers: options.trustedIssuers ?? []
+      trustedIssuers: options.trustedIssuers ?? [],
+      postsPerMinute: options.denPostsPerMinute
     })
     const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, options })
     ref.node = node
