@@ -45,6 +45,9 @@ import type { AbortOptions, ContentRouting, Libp2pEvents, PeerId, Stream, TypedE
 
 const log = logger('agentmsg:dens')
 
+/** A den member alone on its topic looks for peers again this many times (after 1, 2, 4, … s). */
+const FIND_PEERS_RETRIES = 5
+
 /** A peer's directory is asked for again after this long. */
 const DIRECTORY_RESYNC = 10 * 60_000
 
@@ -116,6 +119,8 @@ export class DenManager {
   readonly #postsPerMinute: number
   /** one step at a time per den */
   readonly #queues = new Map<string, Promise<unknown>>()
+  /** envelopes the topic validator verified, by the message's bytes: not verified twice when they are delivered */
+  readonly #verified = new WeakMap<Uint8Array, VerifiedDenEnvelope>()
   #announceTimer?: ReturnType<typeof setInterval>
   #announceSoon?: ReturnType<typeof setTimeout>
   #started = false
@@ -128,7 +133,9 @@ export class DenManager {
       return
     }
     if (!message.topic.startsWith('/agentmsg/den/')) return
-    this.#handle(message.data).catch(err => { log('den message: %s', (err as Error).message) })
+    const verified = this.#verified.get(message.data)
+    this.#verified.delete(message.data)
+    this.#handle(message.data, verified).catch(err => { log('den message: %s', (err as Error).message) })
   }
 
   /** when we last caught up on a den from a peer, by `den/peer` */
@@ -438,7 +445,9 @@ export class DenManager {
     return async (_peer: PeerId, message: Message): Promise<TopicValidatorResult> => {
       let verdict: Verdict
       try {
-        verdict = await this.#check(verifyDenEnvelope(this.#deps.prims, message.data), denId)
+        const v = verifyDenEnvelope(this.#deps.prims, message.data)
+        verdict = await this.#check(v, denId)
+        if (verdict.result === 'accept') this.#verified.set(message.data, v)
       } catch (err) {
         verdict = reject((err as Error).name)
       }
@@ -501,8 +510,8 @@ export class DenManager {
 
   // ---- receiving --------------------------------------------------------
 
-  async #handle (bytes: Uint8Array): Promise<void> {
-    const v = verifyDenEnvelope(this.#deps.prims, bytes)
+  async #handle (bytes: Uint8Array, verified?: VerifiedDenEnvelope): Promise<void> {
+    const v = verified ?? verifyDenEnvelope(this.#deps.prims, bytes)
     await this.#serially(v.denId, async () => { await this.#apply(v) })
   }
 
@@ -676,8 +685,26 @@ export class DenManager {
     void this.#findPeers(state)
   }
 
-  /** Get connected to others in the den, so the gossipsub mesh can form. */
-  async #findPeers (state: DenState): Promise<void> {
+  /**
+   * Get connected to others in the den, so the gossipsub mesh can form. A
+   * node that is still alone on the topic a while later tries again (up to
+   * `FIND_PEERS_RETRIES` times, backing off): when many join at once, the owner
+   * turns inbound connections away past libp2p's 10 pending handshakes, and the
+   * DHT may not list other providers yet.
+   */
+  async #findPeers (state: DenState, attempt = 0): Promise<void> {
+    await this.#findPeersOnce(state)
+    if (attempt >= FIND_PEERS_RETRIES || !this.#started) return
+    const timer = setTimeout(() => {
+      const topic = denTopic(state.den.id)
+      if (!this.#started || this.#dens.get(state.den.id)?.joined !== true || this.#deps.pubsub.getSubscribers(topic).length > 0) return
+      log('alone on den %s: looking for peers again', state.den.id)
+      void this.#findPeers(state, attempt + 1)
+    }, 1000 * 2 ** attempt)
+    timer.unref?.()
+  }
+
+  async #findPeersOnce (state: DenState): Promise<void> {
     if (isPrivateKind(state.den.kind)) {
       await Promise.all(state.roster.members.map(async m => { await this.#connect(m) }))
       return
