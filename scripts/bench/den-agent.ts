@@ -112,8 +112,17 @@ async function joinAll (denId: string, kind: string, owner: string): Promise<num
     } catch {
       // gossip missed us: connecting to a peer that has the den syncs its directory (the owner here)
       misses++
-      await node.libp2p.dial(multiaddr(owner))
-      await waitFor(known, 30_000, 'the den in the owner\'s directory')
+      // many members may dial at once, and the owner turns some away: try again (a new connection asks again)
+      for (let attempt = 1; !await known(); attempt++) {
+        try {
+          await node.libp2p.hangUp(multiaddr(owner)).catch(() => {})
+          await node.libp2p.dial(multiaddr(owner), { signal: AbortSignal.timeout(10_000) })
+          await waitFor(known, 5_000, 'the den in the owner\'s directory')
+        } catch (err) {
+          if (attempt >= 10) throw err
+          await new Promise(resolve => setTimeout(resolve, 100 * attempt))
+        }
+      }
     }
     await node.dens.join(denId)
   }))

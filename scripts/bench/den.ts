@@ -16,7 +16,8 @@
  * (`--kind private`) lists all members; the owner's invitation and sender key,
  * and every member's own sender key to every other member, travel over 1:1
  * sessions. Then this process waits until the author sees every member
- * subscribed to the den's topic, and for warm-up posts (at least `--warmup`,
+ * subscribed to the den's topic (at most 20 s: members it is not connected
+ * to are reached through the mesh), and for warm-up posts (at least `--warmup`,
  * 3) until one reaches every member.
  *
  * Measured: `--posts` (100) posts of a 256-character text, **one at a time**
@@ -33,13 +34,16 @@
  * CPU: each process's CPU time (user + system, all threads) over the measured
  * phase; `cpuUsPerDelivery` is the members' processes' total divided by the
  * delivered pairs, `cpuUsPerPostAuthor` this process's (author and the idle
- * bootstrap node) divided by the posts.
+ * bootstrap node) divided by the posts. Both include what the nodes cost
+ * with nothing posted (gossipsub heartbeats, DHT, pings): that is measured
+ * over an `--idle` ms (3,000) window before the posts, and the `busy…` figures
+ * take it off (the idle rate times the measured phase's length).
  *
  * The bench raises the 20-posts-a-minute limit per author (on the author and
  * in every member's validator) with the `denPostsPerMinute` node option.
  *
  * Flags: --nodes N (50), --processes P (5), --posts N (100), --warmup N (3),
- * --rate R (posts/s; default one at a time), --timeout MS (10000),
+ * --rate R (posts/s; default one at a time), --timeout MS (10000), --idle MS (3000),
  * --kind public|private, --child-cpu-prof DIR (members under `--cpu-prof`).
  */
 import { spawn } from 'node:child_process'
@@ -100,6 +104,8 @@ async function all<T> (promises: Array<Promise<T>>): Promise<T[]> {
   if (failed != null) throw failed.reason
   return settled.map(s => (s as PromiseFulfilledResult<T>).value)
 }
+
+const cpuUs = (u: NodeJS.CpuUsage): number => u.user + u.system
 
 /** Whether the process has exited (`exit` may not have been emitted yet). */
 const gone = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
@@ -274,7 +280,8 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     const joinedMs = performance.now() - setupStart
     const pubsub = author.libp2p.services.pubsub
     const topic = denTopic(den.denId)
-    await waitFor(() => pubsub.getSubscribers(topic).length >= n, 120_000, 'the author to see every member on the topic')
+    // members the author is not connected to are reached through the mesh; the warm-up posts decide when it is ready
+    await waitFor(() => pubsub.getSubscribers(topic).length >= n, 20_000, 'the author to see every member on the topic').catch(() => {})
     const subscribedMs = performance.now() - setupStart
 
     const content = 'x'.repeat(PAYLOAD)
@@ -282,18 +289,29 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     for (let reached = 0; warmups < warmup || reached === 0; warmups++) {
       if (warmups >= warmup + 20) throw new Error(`no warm-up post of ${warmups} reached all ${n} members`)
       const { messageId } = await author.dens.post(den.denId, { type: 'text', content })
+      const t0 = performance.now()
       if (await receipts.until(() => receipts.count(messageId) >= n, timeout)) reached++
+      console.error(`den: warm-up ${warmups + 1}: ${receipts.count(messageId)} of ${n} members in ${Math.round(performance.now() - t0)} ms`)
       if (receipts.failed != null) throw receipts.failed
     }
     const setupMs = performance.now() - setupStart
     console.error(`den: setup ${Math.round(setupMs)} ms (nodes started ${Math.round(startedMs)} ms, all joined ${Math.round(joinedMs)} ms, ` +
-      `author sees all subscribed ${Math.round(subscribedMs)} ms, ${warmups} warm-up posts); ` +
+      `author sees ${pubsub.getSubscribers(topic).length >= n ? 'all' : 'not all'} subscribed ${Math.round(subscribedMs)} ms, ${warmups} warm-up posts); ` +
       (kind === 'public' ? `${directoryMisses} of ${n} members did not hear of the den on the directory topic within 15 s and asked the owner; ` : '') +
       `author: ${pubsub.getSubscribers(topic).length} subscribers, ${(pubsub as unknown as { getMeshPeers(topic: string): string[] }).getMeshPeers(topic).length} in its mesh, ${author.libp2p.getConnections().length} connections`)
 
+    // ---- idle: what the nodes cost with nothing posted (heartbeats, DHT, pings), over --idle ms ----
+    const idleMs = flag(args, 'idle', 3000)
+    await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); await cpu }))
+    const idleCpuStart = process.cpuUsage()
+    const idleStart = performance.now()
+    await new Promise(resolve => setTimeout(resolve, idleMs))
+    const idleSeconds = (performance.now() - idleStart) / 1000
+    const idleAuthorUs = cpuUs(process.cpuUsage(idleCpuStart))
+    const idleChildUs = (await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); return await cpu }))).reduce((sum, c) => sum + c.us, 0)
+
     // ---- measured -----------------------------------------------------------
     const cpuStart = process.cpuUsage()
-    await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); await cpu }))
     const started = new Map<string, number>()
     const measureStart = performance.now()
     if (rateArg == null) {
@@ -343,14 +361,19 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     latencies.sort((x, y) => x - y)
     const expected = posts * n
     const childUs = childCpu.reduce((sum, c) => sum + c.us, 0)
-    const authorUs = cpuAuthor.user + cpuAuthor.system
+    const authorUs = cpuUs(cpuAuthor)
+    // background CPU (what the idle window cost per second) over the measured phase, taken off
+    const idleMembersPerSec = idleChildUs / idleSeconds
+    const busyChildUs = Math.max(0, childUs - idleMembersPerSec * measureSeconds)
+    const busyAuthorUs = Math.max(0, authorUs - idleAuthorUs / idleSeconds * measureSeconds)
     const accepted = childCpu.reduce((sum, c) => sum + c.stats.accepted, 0)
     const rejected = childCpu.reduce((sum, c) => sum + c.stats.rejected, 0)
     console.error(`den: ${latencies.length} of ${expected} (post, member) pairs delivered in ${ms(measureSeconds)} s; ` +
       `${early} stamped before their post (clocks disagree); p90 ${ms(percentile(latencies, 0.9))} ms, max ${ms(latencies.at(-1) ?? NaN)} ms; ` +
       `CPU over the measured phase: author's process ${Math.round(authorUs / 1000)} ms (${Math.round(authorUs / posts)} µs a post), ` +
       `members' processes ${childCpu.map((c, p) => `${Math.round(c.us / 1000)} ms (${Math.round(c.us / Math.max(1, perProcess[p]!))} µs a delivery)`).join(', ')}; ` +
-      `member validators: ${accepted} accepted, ${rejected} rejected`)
+      `member validators: ${accepted} accepted, ${rejected} rejected; ` +
+      `idle (${idleMs} ms): members' processes ${Math.round(idleMembersPerSec / 10_000)} % of a core, author's ${Math.round(idleAuthorUs / idleSeconds / 10_000)} %`)
     return {
       bench: 'den',
       kind,
@@ -364,7 +387,11 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       setupMs: Math.round(setupMs),
       ...(kind === 'public' ? { directoryMisses } : {}),
       cpuUsPerDelivery: Math.round(childUs / Math.max(1, latencies.length)),
-      cpuUsPerPostAuthor: Math.round(authorUs / posts)
+      cpuUsPerPostAuthor: Math.round(authorUs / posts),
+      // the same without the background (the idle rate over the measured phase's length)
+      busyCpuUsPerDelivery: Math.round(busyChildUs / Math.max(1, latencies.length)),
+      busyCpuUsPerPostAuthor: Math.round(busyAuthorUs / posts),
+      idleCpuPctMembers: Math.round(idleMembersPerSec / 10_000)
     }
   } finally {
     await Promise.allSettled([
