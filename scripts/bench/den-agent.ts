@@ -37,7 +37,8 @@ export type DenChildMessage =
   | { t: 'r', r: Array<[number, string, number]> }
   | { t: 'cpu', us: number, stats: { accepted: number, rejected: number, ignored: number } }
   | { t: 'error', message: string }
-export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'cpu' } | { t: 'stop' }
+  | { t: 'diag', nodes: Array<{ member: number, subscribers: number, mesh: number, connections: number, joined: boolean }> }
+export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'cpu' } | { t: 'diag', topic: string, denId: string, members: number[] } | { t: 'stop' }
 
 const send = process.send?.bind(process)
 if (send == null) {
@@ -78,6 +79,18 @@ process.on('message', (msg: DenParentMessage) => {
       stats.ignored += node.dens.stats.ignored
     }
     post({ t: 'cpu', us: cpu.user + cpu.system, stats })
+  } else if (msg.t === 'diag') {
+    const pick = nodes.map((node, i) => ({ node, member: first + i })).filter(({ member }) => msg.members.includes(member))
+    void Promise.all(pick.map(async ({ node, member }) => {
+      const pubsub = node.libp2p.services.pubsub
+      return {
+        member,
+        subscribers: pubsub.getSubscribers(msg.topic).length,
+        mesh: (pubsub as unknown as { getMeshPeers(topic: string): string[] }).getMeshPeers(msg.topic).length,
+        connections: node.libp2p.getConnections().length,
+        joined: (await node.dens.get(msg.denId))?.joined === true
+      }
+    })).then(list => { post({ t: 'diag', nodes: list }) })
   } else if (msg.t === 'join') {
     joinAll(msg.denId, msg.kind, msg.owner).then((directoryMisses) => { post({ t: 'joined', directoryMisses }) }, (err: unknown) => {
       post({ t: 'error', message: `join: ${(err as Error).message}` })

@@ -35,9 +35,10 @@
  * phase; `cpuUsPerDelivery` is the members' processes' total divided by the
  * delivered pairs, `cpuUsPerPostAuthor` this process's (author and the idle
  * bootstrap node) divided by the posts. Both include what the nodes cost
- * with nothing posted (gossipsub heartbeats, DHT, pings): that is measured
- * over an `--idle` ms (3,000) window before the posts, and the `busy…` figures
- * take it off (the idle rate times the measured phase's length).
+ * with nothing posted (gossipsub heartbeats, DHT, pings, setup still
+ * settling): that is measured over an `--idle` ms (3,000) window after the
+ * posts, and the `busy…` figures take it off (the idle rate times the
+ * measured phase's length): a rough split, the background is not steady.
  *
  * The bench raises the 20-posts-a-minute limit per author (on the author and
  * in every member's validator) with the `denPostsPerMinute` node option.
@@ -269,17 +270,17 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     await all(members.map(async m => { m.peerIds = (await m.next('ready', 180_000)).peerIds }))
     const startedMs = performance.now() - setupStart
 
+    const pubsub = author.libp2p.services.pubsub
     const den = await author.dens.create(kind === 'public'
       ? { slug: 'bench', title: 'Bench', kind: 'public' }
       : { slug: 'bench', title: 'Bench', kind: 'private', members: members.flatMap(m => m.peerIds) })
+    const topic = denTopic(den.denId)
     const directoryMisses = (await all(members.map(async m => {
       const joined = m.next('joined', 300_000)
       await m.send({ t: 'join', denId: den.denId, kind, owner: author.addresses.find(a => !a.includes('/ws'))! })
       return (await joined).directoryMisses
     }))).reduce((sum, x) => sum + x, 0)
     const joinedMs = performance.now() - setupStart
-    const pubsub = author.libp2p.services.pubsub
-    const topic = denTopic(den.denId)
     // members the author is not connected to are reached through the mesh; the warm-up posts decide when it is ready
     await waitFor(() => pubsub.getSubscribers(topic).length >= n, 20_000, 'the author to see every member on the topic').catch(() => {})
     const subscribedMs = performance.now() - setupStart
@@ -292,6 +293,12 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       const t0 = performance.now()
       if (await receipts.until(() => receipts.count(messageId) >= n, timeout)) reached++
       console.error(`den: warm-up ${warmups + 1}: ${receipts.count(messageId)} of ${n} members in ${Math.round(performance.now() - t0)} ms`)
+      if (receipts.count(messageId) < n) {
+        const got = receipts.byPost.get(messageId)
+        const missing = Array.from({ length: n }, (_, i) => i).filter(i => got?.has(i) !== true)
+        const diag = await all(members.map(async m => { const d = m.next('diag', 30_000); await m.send({ t: 'diag', topic, denId: den.denId, members: missing }); return await d }))
+        console.error(`den: missed by ${JSON.stringify(diag.flatMap(d => d.nodes))}`)
+      }
       if (receipts.failed != null) throw receipts.failed
     }
     const setupMs = performance.now() - setupStart
@@ -300,17 +307,8 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       (kind === 'public' ? `${directoryMisses} of ${n} members did not hear of the den on the directory topic within 15 s and asked the owner; ` : '') +
       `author: ${pubsub.getSubscribers(topic).length} subscribers, ${(pubsub as unknown as { getMeshPeers(topic: string): string[] }).getMeshPeers(topic).length} in its mesh, ${author.libp2p.getConnections().length} connections`)
 
-    // ---- idle: what the nodes cost with nothing posted (heartbeats, DHT, pings), over --idle ms ----
-    const idleMs = flag(args, 'idle', 3000)
-    await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); await cpu }))
-    const idleCpuStart = process.cpuUsage()
-    const idleStart = performance.now()
-    await new Promise(resolve => setTimeout(resolve, idleMs))
-    const idleSeconds = (performance.now() - idleStart) / 1000
-    const idleAuthorUs = cpuUs(process.cpuUsage(idleCpuStart))
-    const idleChildUs = (await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); return await cpu }))).reduce((sum, c) => sum + c.us, 0)
-
     // ---- measured -----------------------------------------------------------
+    await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); await cpu }))
     const cpuStart = process.cpuUsage()
     const started = new Map<string, number>()
     const measureStart = performance.now()
@@ -338,6 +336,16 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     const measureSeconds = (performance.now() - measureStart) / 1000
     const cpuAuthor = process.cpuUsage(cpuStart)
     const childCpu = await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); return await cpu }))
+
+    // ---- idle, after the posts: what the nodes cost with nothing posted (heartbeats, DHT, pings), over --idle ms ----
+    const idleMs = flag(args, 'idle', 3000)
+    const idleCpuStart = process.cpuUsage()
+    const idleStart = performance.now()
+    await new Promise(resolve => setTimeout(resolve, idleMs))
+    const idleSeconds = (performance.now() - idleStart) / 1000
+    const idleAuthorUs = cpuUs(process.cpuUsage(idleCpuStart))
+    const idleChildUs = (await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); return await cpu }))).reduce((sum, c) => sum + c.us, 0)
+
 
     // ---- figures --------------------------------------------------------------
     const latencies: number[] = []
