@@ -4,6 +4,7 @@
  */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<Record<string, unknown>> }>> = {
   crypto: async () => import('./bench/crypto.js'),
+  den: async () => import('./bench/den.js'),
   dm: async () => import('./bench/dm.js'),
   relay: async () => import('./bench/relay.js')
 }

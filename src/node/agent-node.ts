@@ -120,6 +120,8 @@ export interface AgentNodeOptions {
    * @default false (`agentmsg start` turns it on)
    */
   eventLog?: boolean
+  /** Dens: posts one author may make per minute in one den (sent and accepted). @default 20 */
+  denPostsPerMinute?: number
 }
 
 /** Limits of a node that serves as a relay. */
@@ -379,7 +381,8 @@ export class AgentNode extends EventTarget {
         const results = await Promise.allSettled(relays.ownClients().map(async client => { await client.hostDen(descriptor, roster) }))
         const failed = results.filter(r => r.status === 'rejected')
         if (failed.length > 0 && failed.length === results.length) throw (failed[0] as PromiseRejectedResult).reason
-      }
+      },
+      postsPerMinute: options.denPostsPerMinute
     })
     const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, options })
     ref.node = node

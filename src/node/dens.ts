@@ -45,6 +45,9 @@ import type { AbortOptions, ContentRouting, Libp2pEvents, PeerId, Stream, TypedE
 
 const log = logger('agentmsg:dens')
 
+/** A den member alone on its topic looks for peers again this many times (after 1, 2, 4, … s). */
+const FIND_PEERS_RETRIES = 5
+
 /** A peer's directory is asked for again after this long. */
 const DIRECTORY_RESYNC = 10 * 60_000
 
@@ -83,6 +86,11 @@ export interface DenManagerDeps {
   /** Ask our relays to keep a den's envelopes (the relay den store). */
   hostAtRelays(descriptor: Uint8Array, roster: Uint8Array): Promise<void>
   now?(): number
+  /**
+   * Posts one author may make per minute in one den, counted when posting and
+   * in the topic validator. Benchmarks raise it. @default POSTS_PER_MINUTE (20)
+   */
+  postsPerMinute?: number
 }
 
 interface DenState {
@@ -121,10 +129,13 @@ export class DenManager {
   readonly #deps: DenManagerDeps
   readonly #dens = new Map<string, DenState>()
   readonly #destroyed = new Set<string>()
-  readonly #inRate = new TokenBuckets({ capacity: POSTS_PER_MINUTE, interval: 60_000 })
-  readonly #outRate = new TokenBuckets({ capacity: POSTS_PER_MINUTE, interval: 60_000 })
+  readonly #inRate: TokenBuckets
+  readonly #outRate: TokenBuckets
+  readonly #postsPerMinute: number
   /** one step at a time per den */
   readonly #queues = new Map<string, Promise<unknown>>()
+  /** envelopes the topic validator verified, by the message's bytes: not verified twice when they are delivered */
+  readonly #verified = new WeakMap<Uint8Array, VerifiedDenEnvelope>()
   #announceTimer?: ReturnType<typeof setInterval>
   #purgeTimer?: ReturnType<typeof setInterval>
   #antiEntropyTimer?: ReturnType<typeof setInterval>
@@ -139,7 +150,9 @@ export class DenManager {
       return
     }
     if (!message.topic.startsWith('/agentmsg/den/')) return
-    this.#handle(message.data).catch(err => { log('den message: %s', (err as Error).message) })
+    const verified = this.#verified.get(message.data)
+    this.#verified.delete(message.data)
+    this.#handle(message.data, verified).catch(err => { log('den message: %s', (err as Error).message) })
   }
 
   /** when we last caught up on a den from a peer, by `den/peer` */
@@ -179,6 +192,9 @@ export class DenManager {
 
   constructor (deps: DenManagerDeps) {
     this.#deps = deps
+    this.#postsPerMinute = deps.postsPerMinute ?? POSTS_PER_MINUTE
+    this.#inRate = new TokenBuckets({ capacity: this.#postsPerMinute, interval: 60_000 })
+    this.#outRate = new TokenBuckets({ capacity: this.#postsPerMinute, interval: 60_000 })
   }
 
   #now (): number {
@@ -306,7 +322,7 @@ export class DenManager {
     const valid = validateBody(body)
     if (valid.type === 'task-request' || valid.type === 'task-response') throw new DenOptionsError('tasks go 1:1, not to dens')
     const wait = this.#outRate.take(denId)
-    if (wait > 0) throw new DenRateLimitError(`over ${POSTS_PER_MINUTE} posts per minute in this den`, wait)
+    if (wait > 0) throw new DenRateLimitError(`over ${this.#postsPerMinute} posts per minute in this den`, wait)
     const { prims, identity, store, self } = this.#deps
     if (state.den.kind === 'verified' && this.#deps.credential() == null) throw new DenAccessError('a verified den needs a credential to post')
     if (isPrivateKind(state.den.kind) && !state.roster.members.includes(self)) throw new DenAccessError('not a member of this den')
@@ -509,7 +525,9 @@ export class DenManager {
     return async (_peer: PeerId, message: Message): Promise<TopicValidatorResult> => {
       let verdict: Verdict
       try {
-        verdict = await this.#check(verifyDenEnvelope(this.#deps.prims, message.data), denId, true)
+        const v = verifyDenEnvelope(this.#deps.prims, message.data)
+        verdict = await this.#check(v, denId, true)
+        if (verdict.result === 'accept') this.#verified.set(message.data, v)
       } catch (err) {
         verdict = reject((err as Error).name)
       }
@@ -573,8 +591,8 @@ export class DenManager {
 
   // ---- receiving --------------------------------------------------------
 
-  async #handle (bytes: Uint8Array): Promise<void> {
-    const v = verifyDenEnvelope(this.#deps.prims, bytes)
+  async #handle (bytes: Uint8Array, verified?: VerifiedDenEnvelope): Promise<void> {
+    const v = verified ?? verifyDenEnvelope(this.#deps.prims, bytes)
     await this.#serially(v.denId, async () => { await this.#apply(v) })
   }
 
@@ -760,8 +778,26 @@ export class DenManager {
     void this.#findPeers(state)
   }
 
-  /** Get connected to others in the den, so the gossipsub mesh can form. */
-  async #findPeers (state: DenState): Promise<void> {
+  /**
+   * Get connected to others in the den, so the gossipsub mesh can form. A
+   * node that is still alone on the topic a while later tries again (up to
+   * `FIND_PEERS_RETRIES` times, backing off): when many join at once, the owner
+   * turns inbound connections away past libp2p's 10 pending handshakes, and the
+   * DHT may not list other providers yet.
+   */
+  async #findPeers (state: DenState, attempt = 0): Promise<void> {
+    await this.#findPeersOnce(state)
+    if (attempt >= FIND_PEERS_RETRIES || !this.#started) return
+    const timer = setTimeout(() => {
+      const topic = denTopic(state.den.id)
+      if (!this.#started || this.#dens.get(state.den.id)?.joined !== true || this.#deps.pubsub.getSubscribers(topic).length > 0) return
+      log('alone on den %s: looking for peers again', state.den.id)
+      void this.#findPeers(state, attempt + 1)
+    }, 1000 * 2 ** attempt)
+    timer.unref?.()
+  }
+
+  async #findPeersOnce (state: DenState): Promise<void> {
     if (isPrivateKind(state.den.kind)) {
       await Promise.all(state.roster.members.map(async m => { await this.#connect(m) }))
       return

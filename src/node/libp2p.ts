@@ -21,6 +21,7 @@
  * })
  * ```
  */
+import { createHash } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
 import { bootstrap } from '@libp2p/bootstrap'
 import { StrictSign, gossipsub } from '@libp2p/gossipsub'
@@ -274,6 +275,7 @@ export const INBOUND_CONNECTIONS_PER_HOST = 100
  */
 export const GOSSIPSUB_DEFAULTS: Partial<GossipsubOpts> = {
   globalSignaturePolicy: StrictSign,
+  fastMsgIdFn: fastMessageId,
   allowPublishToZeroTopicPeers: true,
   emitSelf: false,
   maxInboundDataLength: 64 * 1024 + 1024,
@@ -297,6 +299,22 @@ export const GOSSIPSUB_DEFAULTS: Partial<GossipsubOpts> = {
     opportunisticGraftThreshold: 20
   }
 }
+
+/**
+ * Gossipsub's cheap seen check: without it every copy of a message (one from
+ * each mesh peer, D of them) has its StrictSign signature verified before it
+ * is found to be a duplicate. The id is the spec'd one under StrictSign (the
+ * publisher and its sequence number); gossipsub records it only for a copy
+ * whose signature verified, so a forged copy cannot shadow the real message.
+ */
+export function fastMessageId (msg: Parameters<GossipsubOpts['fastMsgIdFn']>[0]): string {
+  const { from, seqno, data } = msg
+  // unsigned (a node configured without StrictSign): the content is the id
+  if (from == null || seqno == null) return `#${createHash('sha256').update(data ?? new Uint8Array(0)).digest('base64')}`
+  return `${base64(from)}/${base64(seqno)}`
+}
+
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 
 /** The agent-card record type (`/agentmsg/card/<peer id>`). */
 export function cardRecordType (prims: Primitives = defaultPrimitives()): DhtRecordType {

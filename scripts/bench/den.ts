@@ -1,0 +1,411 @@
+/**
+ * One author posting to a den of `--nodes` (50) member nodes: how long a post
+ * takes to reach every member, and whether it does.
+ *
+ * The bootstrap node (DHT server) and the author run in this process; the
+ * members run in `--processes` (5) child processes of
+ * scripts/bench/den-agent.ts (started as `node --import tsx`, nodes split
+ * evenly), talking to this one over Node IPC. All TCP on 127.0.0.1, real level
+ * databases in one temp dir (removed at the end).
+ *
+ * Setup (`setupMs`, from the first node's start until the first measured
+ * post): every node starts; the author creates the den. A public den
+ * (`--kind public`, the default) is announced on the directory and each member
+ * joins it by id once it knows it (the join connects it to the owner, provides
+ * the den in the DHT and dials up to 8 other providers). A private den
+ * (`--kind private`) lists all members; the owner's invitation and sender key,
+ * and every member's own sender key to every other member, travel over 1:1
+ * sessions. Then this process waits until the author sees every member
+ * subscribed to the den's topic (at most 20 s: members it is not connected
+ * to are reached through the mesh), and for warm-up posts (at least `--warmup`,
+ * 3) until one reaches every member.
+ *
+ * Measured: `--posts` (100) posts of a 256-character text, **one at a time**
+ * (post, wait until every member has it or `--timeout` ms (10,000) passed,
+ * next), or with `--rate R` at a fixed R posts a second regardless of
+ * delivery. Latency of a (post, member) pair: from the author's
+ * `dens.post()` call (stamped just before it) to that member's `den.message`
+ * event (verified, decrypted, stored), stamped in the member's event handler
+ * with its own clock (`performance.timeOrigin + performance.now()`, the same
+ * system clock in every process) and reported over IPC. p50 / p99 over all
+ * delivered pairs; `deliveryRatio` = delivered pairs / (posts × nodes), a pair
+ * not delivered by `--timeout` ms after the last post counts as missing.
+ *
+ * CPU: each process's CPU time (user + system, all threads) over the measured
+ * phase; `cpuUsPerDelivery` is the members' processes' total divided by the
+ * delivered pairs, `cpuUsPerPostAuthor` this process's (author and the idle
+ * bootstrap node) divided by the posts. Both include what the nodes cost
+ * with nothing posted (gossipsub heartbeats, DHT, pings, setup still
+ * settling): that is measured over an `--idle` ms (3,000) window after the
+ * posts, and the `busy…` figures take it off (the idle rate times the
+ * measured phase's length): a rough split, the background is not steady.
+ *
+ * The bench raises the 20-posts-a-minute limit per author (on the author and
+ * in every member's validator) with the `denPostsPerMinute` node option.
+ *
+ * Flags: --nodes N (50), --processes P (5), --posts N (100), --warmup N (3),
+ * --rate R (posts/s; default one at a time), --timeout MS (10000), --idle MS (3000),
+ * --kind public|private, --child-cpu-prof DIR (members under `--cpu-prof`).
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createAgentNode } from '../../src/node/agent-node.js'
+import { denTopic } from '../../src/protocols/den/descriptor.js'
+import type { DenChildMessage, DenParentMessage } from './den-agent.js'
+import type { AgentNode } from '../../src/node/agent-node.js'
+import type { ChildProcess } from 'node:child_process'
+
+const PAYLOAD = 256
+const LISTEN = ['/ip4/127.0.0.1/tcp/0']
+const CHILD = fileURLToPath(new URL('./den-agent.ts', import.meta.url))
+/** Posts per minute a node accepts from one author in one den: the bench posts faster than the default 20. */
+export const BENCH_POSTS_PER_MINUTE = 1_000_000
+
+function flag (args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`)
+  if (i < 0) return fallback
+  const value = Number(args[i + 1])
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`)
+  return value
+}
+
+function stringFlag (args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`)
+  if (i < 0) return undefined
+  const value = args[i + 1]
+  if (value == null || value.startsWith('--')) throw new Error(`--${name} needs a value`)
+  return value
+}
+
+function percentile (sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
+}
+
+const ms = (x: number): number => Math.round(x * 1000) / 1000
+
+/** ms since the epoch at sub-microsecond resolution; comparable across processes (the system clock). */
+const wall = (): number => performance.timeOrigin + performance.now()
+
+/** Polls `fn` until it returns true; rejects after `timeout` ms. */
+async function waitFor (fn: () => boolean, timeout: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeout
+  while (!fn()) {
+    if (Date.now() >= deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
+/** Like Promise.all, but waits for every promise to settle first (no rejection is left unhandled). */
+async function all<T> (promises: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(promises)
+  const failed = settled.find(s => s.status === 'rejected')
+  if (failed != null) throw failed.reason
+  return settled.map(s => (s as PromiseFulfilledResult<T>).value)
+}
+
+const cpuUs = (u: NodeJS.CpuUsage): number => u.user + u.system
+
+/** Whether the process has exited (`exit` may not have been emitted yet). */
+const gone = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
+
+/** Who received which post when: fed by the children's reports, checked by waiters on every report. */
+class Receipts {
+  /** message id → member index → stamp on the member's clock */
+  readonly byPost = new Map<string, Map<number, number>>()
+  readonly #waiters = new Set<() => void>()
+  #failed?: Error
+
+  add (batch: Array<[number, string, number]>): void {
+    for (const [member, id, at] of batch) {
+      let got = this.byPost.get(id)
+      if (got == null) this.byPost.set(id, got = new Map())
+      if (!got.has(member)) got.set(member, at)
+    }
+    for (const check of [...this.#waiters]) check()
+  }
+
+  count (id: string): number {
+    return this.byPost.get(id)?.size ?? 0
+  }
+
+  /** A member process is gone: every wait ends now (and reports what it has). */
+  fail (err: Error): void {
+    this.#failed ??= err
+    for (const check of [...this.#waiters]) check()
+  }
+
+  get failed (): Error | undefined { return this.#failed }
+
+  /** Resolves true once `done()` holds, false after `timeout` ms or when a member process died. */
+  async until (done: () => boolean, timeout: number): Promise<boolean> {
+    if (done()) return true
+    if (this.#failed != null) return false
+    return await new Promise<boolean>(resolve => {
+      const finish = (result: boolean): void => {
+        clearTimeout(timer)
+        this.#waiters.delete(check)
+        resolve(result)
+      }
+      const check = (): void => {
+        if (done()) finish(true)
+        else if (this.#failed != null) finish(false)
+      }
+      const timer = setTimeout(() => { finish(false) }, timeout)
+      this.#waiters.add(check)
+    })
+  }
+}
+
+/** One child process of members, as this process sees it. */
+class Members {
+  peerIds: string[] = []
+  readonly #child: ChildProcess
+  readonly #next = new Map<string, Array<(msg: DenChildMessage) => void>>()
+  #exited?: Error
+
+  constructor (child: ChildProcess, receipts: Receipts) {
+    this.#child = child
+    child.on('message', (msg: DenChildMessage) => {
+      if (msg.t === 'r') {
+        receipts.add(msg.r)
+        return
+      }
+      if (msg.t === 'error') {
+        this.#fail(new Error(`member process: ${msg.message}`))
+        return
+      }
+      const waiting = this.#next.get(msg.t)?.shift()
+      waiting?.(msg)
+    })
+    child.on('exit', (code, signal) => {
+      const err = new Error(`a member process exited (${signal ?? code})`)
+      this.#fail(err)
+      receipts.fail(err)
+    })
+  }
+
+  get child (): ChildProcess { return this.#child }
+
+  #fail (err: Error): void {
+    this.#exited ??= err
+    for (const list of this.#next.values()) for (const waiting of list.splice(0)) waiting({ t: 'error', message: err.message })
+  }
+
+  /** The next message of type `t` from the child; rejects if it fails, exits or takes longer than `timeout` ms. */
+  async next<T extends DenChildMessage['t']> (t: T, timeout: number): Promise<Extract<DenChildMessage, { t: T }>> {
+    if (this.#exited != null) throw this.#exited
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      const msg = await new Promise<DenChildMessage>((resolve, reject) => {
+        let list = this.#next.get(t)
+        if (list == null) this.#next.set(t, list = [])
+        list.push(resolve)
+        timer = setTimeout(() => { reject(new Error(`timed out waiting for a member process's ${t}`)) }, timeout)
+      })
+      if (msg.t === 'error') throw new Error(msg.message)
+      return msg as Extract<DenChildMessage, { t: T }>
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async send (msg: DenParentMessage): Promise<void> {
+    await new Promise<void>((resolve, reject) => { this.#child.send(msg, err => { if (err == null) resolve(); else reject(err) }) })
+  }
+
+  /** Asks the child to stop, kills it if it has not exited within 15 s. */
+  async stop (): Promise<void> {
+    const child = this.#child
+    if (gone(child)) return
+    const exited = new Promise(resolve => child.once('exit', resolve))
+    if (child.connected) child.send({ t: 'stop' } satisfies DenParentMessage, () => {})
+    const timer = setTimeout(() => { child.kill('SIGKILL') }, 15_000)
+    await exited
+    clearTimeout(timer)
+  }
+}
+
+export async function run (args: string[]): Promise<Record<string, unknown>> {
+  const n = Math.round(flag(args, 'nodes', 50))
+  const processes = Math.min(n, Math.round(flag(args, 'processes', 5)))
+  const posts = Math.round(flag(args, 'posts', 100))
+  const warmup = Math.round(flag(args, 'warmup', 3))
+  const timeout = flag(args, 'timeout', 10_000)
+  const rateArg = args.includes('--rate') ? flag(args, 'rate', 1) : undefined
+  const kind = stringFlag(args, 'kind') ?? 'public'
+  if (kind !== 'public' && kind !== 'private') throw new Error('--kind is public or private')
+  const cpuProfDir = stringFlag(args, 'child-cpu-prof')
+
+  const dir = await mkdtemp(join(tmpdir(), 'agentmsg-bench-den-'))
+  const nodes: AgentNode[] = []
+  const members: Members[] = []
+  const receipts = new Receipts()
+  const start = async (name: string, options: { dhtServer?: boolean, bootstrap?: string[] }): Promise<AgentNode> => {
+    const node = await createAgentNode({
+      dataDir: join(dir, name), listen: LISTEN, discoverRelays: 0, denPostsPerMinute: BENCH_POSTS_PER_MINUTE, libp2p: { bootstrapOptions: { timeout: 0 } }, ...options
+    })
+    nodes.push(node)
+    return node
+  }
+
+  try {
+    const setupStart = performance.now()
+    const boot = await start('bootstrap', { dhtServer: true })
+    const bootstrap = boot.addresses.filter(addr => !addr.includes('/ws'))
+    const author = await start('author', { bootstrap })
+
+    // the members: n split evenly over the processes
+    const execArgv = cpuProfDir == null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`]
+    for (let p = 0, first = 0; p < processes; p++) {
+      const count = Math.floor(n / processes) + (p < n % processes ? 1 : 0)
+      // one process (not tsx's CLI, which forks): killing it kills the nodes
+      const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', CHILD, join(dir, `members-${p}`), bootstrap[0]!, String(count), String(first)],
+        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      members.push(new Members(child, receipts))
+      first += count
+    }
+    await all(members.map(async m => { m.peerIds = (await m.next('ready', 180_000)).peerIds }))
+    const startedMs = performance.now() - setupStart
+
+    const pubsub = author.libp2p.services.pubsub
+    const den = await author.dens.create(kind === 'public'
+      ? { slug: 'bench', title: 'Bench', kind: 'public' }
+      : { slug: 'bench', title: 'Bench', kind: 'private', members: members.flatMap(m => m.peerIds) })
+    const topic = denTopic(den.denId)
+    const directoryMisses = (await all(members.map(async m => {
+      const joined = m.next('joined', 300_000)
+      await m.send({ t: 'join', denId: den.denId, kind, owner: author.addresses.find(a => !a.includes('/ws'))! })
+      return (await joined).directoryMisses
+    }))).reduce((sum, x) => sum + x, 0)
+    const joinedMs = performance.now() - setupStart
+    // members the author is not connected to are reached through the mesh; the warm-up posts decide when it is ready
+    await waitFor(() => pubsub.getSubscribers(topic).length >= n, 20_000, 'the author to see every member on the topic').catch(() => {})
+    const subscribedMs = performance.now() - setupStart
+
+    const content = 'x'.repeat(PAYLOAD)
+    let warmups = 0
+    for (let reached = 0; warmups < warmup || reached === 0; warmups++) {
+      if (warmups >= warmup + 20) throw new Error(`no warm-up post of ${warmups} reached all ${n} members`)
+      const { messageId } = await author.dens.post(den.denId, { type: 'text', content })
+      const t0 = performance.now()
+      if (await receipts.until(() => receipts.count(messageId) >= n, timeout)) reached++
+      console.error(`den: warm-up ${warmups + 1}: ${receipts.count(messageId)} of ${n} members in ${Math.round(performance.now() - t0)} ms`)
+      if (receipts.count(messageId) < n) {
+        const got = receipts.byPost.get(messageId)
+        const missing = Array.from({ length: n }, (_, i) => i).filter(i => got?.has(i) !== true)
+        const diag = await all(members.map(async m => { const d = m.next('diag', 30_000); await m.send({ t: 'diag', topic, denId: den.denId, members: missing }); return await d }))
+        console.error(`den: missed by ${JSON.stringify(diag.flatMap(d => d.nodes))}`)
+      }
+      if (receipts.failed != null) throw receipts.failed
+    }
+    const setupMs = performance.now() - setupStart
+    console.error(`den: setup ${Math.round(setupMs)} ms (nodes started ${Math.round(startedMs)} ms, all joined ${Math.round(joinedMs)} ms, ` +
+      `author sees ${pubsub.getSubscribers(topic).length >= n ? 'all' : 'not all'} subscribed ${Math.round(subscribedMs)} ms, ${warmups} warm-up posts); ` +
+      (kind === 'public' ? `${directoryMisses} of ${n} members did not hear of the den on the directory topic within 15 s and asked the owner; ` : '') +
+      `author: ${pubsub.getSubscribers(topic).length} subscribers, ${(pubsub as unknown as { getMeshPeers(topic: string): string[] }).getMeshPeers(topic).length} in its mesh, ${author.libp2p.getConnections().length} connections`)
+
+    // ---- measured -----------------------------------------------------------
+    await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); await cpu }))
+    const cpuStart = process.cpuUsage()
+    const started = new Map<string, number>()
+    const measureStart = performance.now()
+    if (rateArg == null) {
+      for (let i = 0; i < posts; i++) {
+        const at = wall()
+        const { messageId } = await author.dens.post(den.denId, { type: 'text', content })
+        started.set(messageId, at)
+        await receipts.until(() => receipts.count(messageId) >= n, timeout)
+        if (receipts.failed != null) throw receipts.failed
+      }
+    } else {
+      // a fixed rate: the i-th post at measureStart + i / rate, whether or not the earlier ones arrived
+      const sends: Array<Promise<void>> = []
+      for (let i = 0; i < posts; i++) {
+        const due = measureStart + i * 1000 / rateArg - performance.now()
+        if (due > 0) await new Promise(resolve => setTimeout(resolve, due))
+        const at = wall()
+        sends.push(author.dens.post(den.denId, { type: 'text', content }).then(({ messageId }) => { started.set(messageId, at) }))
+      }
+      await all(sends)
+    }
+    const ids = [...started.keys()]
+    await receipts.until(() => ids.every(id => receipts.count(id) >= n), timeout)
+    const measureSeconds = (performance.now() - measureStart) / 1000
+    const cpuAuthor = process.cpuUsage(cpuStart)
+    const childCpu = await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); return await cpu }))
+
+    // ---- idle, after the posts: what the nodes cost with nothing posted (heartbeats, DHT, pings), over --idle ms ----
+    const idleMs = flag(args, 'idle', 3000)
+    const idleCpuStart = process.cpuUsage()
+    const idleStart = performance.now()
+    await new Promise(resolve => setTimeout(resolve, idleMs))
+    const idleSeconds = (performance.now() - idleStart) / 1000
+    const idleAuthorUs = cpuUs(process.cpuUsage(idleCpuStart))
+    const idleChildUs = (await all(members.map(async m => { const cpu = m.next('cpu', 30_000); await m.send({ t: 'cpu' }); return await cpu }))).reduce((sum, c) => sum + c.us, 0)
+
+
+    // ---- figures --------------------------------------------------------------
+    const latencies: number[] = []
+    let early = 0
+    const perProcess = members.map(() => 0)
+    const processOf = (member: number): number => {
+      let first = 0
+      for (const [p, m] of members.entries()) {
+        if (member < first + m.peerIds.length) return p
+        first += m.peerIds.length
+      }
+      return -1
+    }
+    for (const [id, at0] of started) {
+      for (const [member, at] of receipts.byPost.get(id) ?? []) {
+        if (at < at0) early++
+        latencies.push(at - at0)
+        perProcess[processOf(member)]!++
+      }
+    }
+    latencies.sort((x, y) => x - y)
+    const expected = posts * n
+    const childUs = childCpu.reduce((sum, c) => sum + c.us, 0)
+    const authorUs = cpuUs(cpuAuthor)
+    // background CPU (what the idle window cost per second) over the measured phase, taken off
+    const idleMembersPerSec = idleChildUs / idleSeconds
+    const busyChildUs = Math.max(0, childUs - idleMembersPerSec * measureSeconds)
+    const busyAuthorUs = Math.max(0, authorUs - idleAuthorUs / idleSeconds * measureSeconds)
+    const accepted = childCpu.reduce((sum, c) => sum + c.stats.accepted, 0)
+    const rejected = childCpu.reduce((sum, c) => sum + c.stats.rejected, 0)
+    console.error(`den: ${latencies.length} of ${expected} (post, member) pairs delivered in ${ms(measureSeconds)} s; ` +
+      `${early} stamped before their post (clocks disagree); p90 ${ms(percentile(latencies, 0.9))} ms, max ${ms(latencies.at(-1) ?? NaN)} ms; ` +
+      `CPU over the measured phase: author's process ${Math.round(authorUs / 1000)} ms (${Math.round(authorUs / posts)} µs a post), ` +
+      `members' processes ${childCpu.map((c, p) => `${Math.round(c.us / 1000)} ms (${Math.round(c.us / Math.max(1, perProcess[p]!))} µs a delivery)`).join(', ')}; ` +
+      `member validators: ${accepted} accepted, ${rejected} rejected; ` +
+      `idle (${idleMs} ms): members' processes ${Math.round(idleMembersPerSec / 10_000)} % of a core, author's ${Math.round(idleAuthorUs / idleSeconds / 10_000)} %`)
+    return {
+      bench: 'den',
+      kind,
+      nodes: n,
+      processes,
+      posts,
+      pacing: rateArg == null ? 'one at a time' : `${rateArg}/s`,
+      p50Ms: latencies.length === 0 ? null : ms(percentile(latencies, 0.5)),
+      p99Ms: latencies.length === 0 ? null : ms(percentile(latencies, 0.99)),
+      deliveryRatio: Math.round(latencies.length / expected * 10_000) / 10_000,
+      setupMs: Math.round(setupMs),
+      ...(kind === 'public' ? { directoryMisses } : {}),
+      cpuUsPerDelivery: Math.round(childUs / Math.max(1, latencies.length)),
+      cpuUsPerPostAuthor: Math.round(authorUs / posts),
+      // the same without the background (the idle rate over the measured phase's length)
+      busyCpuUsPerDelivery: Math.round(busyChildUs / Math.max(1, latencies.length)),
+      busyCpuUsPerPostAuthor: Math.round(busyAuthorUs / posts),
+      idleCpuPctMembers: Math.round(idleMembersPerSec / 10_000)
+    }
+  } finally {
+    await Promise.allSettled([
+      ...members.map(async m => { await m.stop() }),
+      ...nodes.reverse().map(async node => { await node.stop() })
+    ])
+    await rm(dir, { recursive: true, force: true })
+  }
+}
