@@ -15,13 +15,14 @@
  * - stored: envelopes the relay held; rssMb: this process's RSS at the end
  *   (relay and both agents together: an upper bound for the relay).
  *
- * `--large`: the relay's store is filled directly with `--envelopes`
- * (1,000,000) envelopes of 300 bytes for 1,000 recipients, then 20 of those
- * recipients fetch 100-envelope pages at random offsets over the protocol;
- * rssMb is the process RSS after the fill and the fetches.
+ * `--large`: the relay's store is filled directly, by another process
+ * (relay-fill.ts), with `--envelopes` (1,000,000) envelopes of 300 bytes for
+ * 1,000 recipients; then the relay starts here and 20 of those recipients
+ * fetch 100-envelope pages at random offsets over the protocol; rssMb is this
+ * process's RSS after the fetches (the relay, and the short-lived clients).
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,8 +32,8 @@ import { createAgentNode } from '../../src/node/agent-node.js'
 import { openDataDir } from '../../src/node/data-dir.js'
 import { createAgentLibp2p } from '../../src/node/libp2p.js'
 import { RelayClient } from '../../src/protocols/relay/index.js'
-import { openStore } from '../../src/store/index.js'
 import type { RelayChildMessage } from './relay-agent.js'
+import type { FillResult } from './relay-fill.js'
 import type { AgentNode, StatusChange } from '../../src/node/agent-node.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -91,6 +92,16 @@ async function pageLatency (relay: AgentNode, keys: PrivateKey[], pages: number,
 }
 
 const CHILD = fileURLToPath(new URL('./relay-agent.ts', import.meta.url))
+const FILL = fileURLToPath(new URL('./relay-fill.ts', import.meta.url))
+
+/** Run a bench helper script in its own process; resolves with the first message it posts. */
+async function inChild<T> (script: string, args: string[]): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return await new Promise<T>((resolve, reject) => {
+    child.once('message', (msg) => { resolve(msg as T) })
+    child.once('exit', (code) => { reject(new Error(`${script} exited (${String(code)}) before reporting`)) })
+  })
+}
 
 /** Start B from its data dir in a child process; resolves with how long its drain took on its clock. */
 async function drainInChild (dataDir: string, relay: string, expected: number): Promise<{ ms: number, cpuUs: number }> {
@@ -168,26 +179,12 @@ async function large (args: string[], dir: string): Promise<Record<string, unkno
   const perRecipient = Math.ceil(envelopes / recipients)
   const relayDir = join(dir, 'relay')
   const keys = await Promise.all(Array.from({ length: recipients }, async () => await generateKeyPair('Ed25519')))
-  const { storePath, storageKey } = await openDataDir(relayDir)
-  const store = await openStore({ path: storePath, storageKey, mailbox: { maxEnvelopes: perRecipient } })
-  const fillStart = performance.now()
-  const body = new Uint8Array(300).fill(7)
-  let n = 0
-  for (let round = 0; round < perRecipient; round += 10) {
-    for (const key of keys) {
-      const recipient = peerIdFromPrivateKey(key).toString()
-      await store.write(async () => {
-        const ops = []
-        for (let i = round; i < Math.min(round + 10, perRecipient) && n < envelopes; i++, n++) {
-          const id = n.toString(16).padStart(32, '0')
-          ops.push(...(await store.mailbox.depositOps({ recipient, id, envelope: body })).ops)
-        }
-        return ops
-      })
-    }
-  }
-  const fillSec = (performance.now() - fillStart) / 1000
-  await store.close()
+  // filled by another process: the relay below starts with its own memory, as after a restart
+  const recipientsFile = join(dir, 'recipients.json')
+  await writeFile(recipientsFile, JSON.stringify(keys.map(k => peerIdFromPrivateKey(k).toString())))
+  const filled = await inChild<FillResult>(FILL, [relayDir, recipientsFile, String(envelopes)])
+  const n = filled.n
+  const fillSec = filled.fillSec
 
   const relay = await createAgentNode({ dataDir: relayDir, listen: LISTEN, relay: { maxEnvelopes: perRecipient }, discoverRelays: 0 })
   // seqs were handed out round-robin: recipient k holds k, k + R·10 … in blocks of 10
