@@ -17,7 +17,7 @@ import { Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
 import { DmService } from '../protocols/dm/dm-service.js'
 import { relayService } from '../protocols/relay/index.js'
-import { decodeCredential, requestCredential, verifyCredential, verifyService } from '../protocols/verify/index.js'
+import { ChallengeFrameError, decodeCredential, requestCredential, verifyCredential, verifyService } from '../protocols/verify/index.js'
 import { openStore } from '../store/index.js'
 import { conversationId } from './conversation-id.js'
 import { openDataDir } from './data-dir.js'
@@ -525,13 +525,19 @@ export class AgentNode extends EventTarget {
    *
    * @throws WrongAnswerError | TooSlowError | ChallengeRateLimitedError | ChallengeRefusedError - the issuer refused
    * @throws IssuerUnavailableError - it could not be reached or is no issuer
-   * @throws ChallengeFrameError | CredentialError - it broke the protocol or signed something we refuse
+   * @throws ChallengeFrameError - it broke the protocol or signed a credential we refuse
    */
   async verify (issuer: string, options: Pick<RequestCredentialOptions, 'signal' | 'solve'> = {}): Promise<VerifiedCredential> {
     const { prims, store } = this.#parts
     const issuerId = parsePeer(issuer)
     const bytes = await requestCredential(async (peer, protocol, opts) => await this.libp2p.dialProtocol(peer, protocol, opts), issuerId, { ...options, primitives: prims })
-    const verified = verifyCredential(prims, bytes, { trustedIssuers: [issuerId.toString()], subject: this.peerId })
+    let verified: VerifiedCredential
+    try {
+      verified = verifyCredential(prims, bytes, { trustedIssuers: [issuerId.toString()], subject: this.peerId })
+    } catch (err) {
+      // about someone else, from another issuer, expired, forged: the issuer broke the protocol
+      throw new ChallengeFrameError(`issuer ${issuer} sent a credential we refuse: ${(err as Error).message}`, { cause: err })
+    }
     await store.meta.put(CREDENTIAL_KEY, Buffer.from(verified.bytes).toString('base64'))
     this.#parts.credential.bytes = verified.bytes
     // as in start(): wait briefly, the card service keeps retrying a put that reached no DHT peer
