@@ -22,6 +22,7 @@ import { eventRoutes } from './routes/events.js'
 import { historyRoutes } from './routes/history.js'
 import { laterRoutes } from './routes/later.js'
 import { meRoutes } from './routes/me.js'
+import { verifyRoutes } from './routes/verify.js'
 import { messageRoutes } from './routes/messages.js'
 import { webhookRoutes } from './routes/webhooks.js'
 import { WebhookDispatcher } from './webhooks.js'
@@ -137,6 +138,7 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
   historyRoutes(app, ctx)
   eventRoutes(app, ctx)
   webhookRoutes(app, ctx)
+  verifyRoutes(app, ctx)
   laterRoutes(app)
 
   app.addHook('onReady', async () => { await webhooks.start() })

@@ -43,7 +43,9 @@ export class NotImplementedError extends ApiError {
  * a type or size rule and the detail names the field. 403 (not in DESIGN
  * §9's list, added with dens) is an agent asking for what only a den's
  * owner or members may do. 422 is kept for requests that are well formed
- * but refused by policy (`content_policy_violation`, DESIGN §8).
+ * but refused by policy (`content_policy_violation`, DESIGN §8) and for a
+ * speed challenge failed (`wrong_answer`, `too_slow`). 502 is an issuer that
+ * could not be reached, serves no challenge or broke the protocol.
  */
 export const ERROR_STATUS: Readonly<Record<string, readonly [number, string]>> = {
   BodyValidationError: [400, 'invalid_body'],
@@ -56,8 +58,14 @@ export const ERROR_STATUS: Readonly<Record<string, readonly [number, string]>> =
   DenNotFoundError: [404, 'den_not_found'],
   WebhookLimitError: [409, 'webhook_limit'],
   ContentPolicyError: [422, 'content_policy_violation'],
+  WrongAnswerError: [422, 'wrong_answer'],
+  TooSlowError: [422, 'too_slow'],
   OutboxFullError: [429, 'outbox_full'],
   DenRateLimitError: [429, 'den_rate_limited'],
+  ChallengeRateLimitedError: [429, 'challenge_rate_limited'],
+  IssuerUnavailableError: [502, 'issuer_unavailable'],
+  ChallengeRefusedError: [502, 'issuer_refused'],
+  ChallengeFrameError: [502, 'issuer_protocol_error'],
   StoreClosedError: [503, 'stopping']
 }
 
@@ -69,9 +77,9 @@ export interface ErrorBody {
   detail: string
 }
 
-/** Seconds until a refused request may succeed: the error's own `retryAfterMs` (den posts), or a fixed wait. */
+/** Seconds until a refused request may succeed: the error's own `retryAfterMs` (den posts, challenges), or a fixed wait. */
 function retryAfter (err: Error & { retryAfterMs?: unknown }, code: string): number | undefined {
-  if (typeof err.retryAfterMs === 'number') return Math.max(1, Math.ceil(err.retryAfterMs / 1000))
+  if (typeof err.retryAfterMs === 'number' && err.retryAfterMs > 0) return Math.max(1, Math.ceil(err.retryAfterMs / 1000))
   if (code === 'outbox_full') return OUTBOX_FULL_RETRY_AFTER
   return undefined
 }

@@ -128,7 +128,7 @@ export function buildProgram (io: Output): Command {
       cmd.addOption(opt('--dht-server', 'serve the DHT for others (bootstrap nodes do)'))
         .addOption(opt('--relay', 'also serve as a relay: hold mail for offline agents and their history archives'))
         .addOption(opt('--use-relay <multiaddr>', 'relay this agent lists in its card (with /p2p/<id>), repeatable; default: up to two found in the DHT').argParser(peerAddrs))
-        .addOption(opt('--issuer', 'serve the speed challenge (not built yet)'))
+        .addOption(opt('--issuer', 'serve the speed challenge: sign software-agent credentials (30 days) for agents that pass it'))
         .addOption(opt('--trust-issuer <peer-id>', 'issuer whose credentials count (posts in verified dens), repeatable').argParser(list))
     }
     cmd.action(async (o: Common & Record<string, unknown>) => {
@@ -351,7 +351,8 @@ export function buildProgram (io: Output): Command {
 
   common(program.command('verify').description('Run an issuer\'s speed challenge and keep the credential').argument('<issuer>', 'issuer peer id'))
     .action(async (issuer: string, o: Common) => {
-      print(await (await client(o)).request('POST', '/v1/verify', { issuer }), () => 'verified', o.json)
+      const result = await (await client(o)).request<{ credential: { level: string, issuer: string, expiresAt: string } }>('POST', '/v1/verify', { issuer })
+      print(result, () => `verified: ${result.credential.level}, issued by ${result.credential.issuer}, valid until ${result.credential.expiresAt}`, o.json)
     })
 
   const webhook = program.command('webhook').description('Webhooks: add, list, remove')

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client'
 import { ApiKeys, apiKeyPath, generateApiKey, readApiKey, writeApiKey } from '../api/api-key.js'
 import { startApiServer } from '../api/server.js'
 import { createAgentNode } from '../node/agent-node.js'
-import { API_FILE, CliError } from './client.js'
+import { API_FILE } from './client.js'
 
 export interface StartOptions {
   dataDir: string
@@ -39,8 +39,6 @@ export interface Output {
 }
 
 export async function start (options: StartOptions, io: Output): Promise<void> {
-  if (options.issuer === true) throw new CliError('not_implemented', 'the speed-challenge issuer (--issuer) is not built yet', 3)
-
   let key = await readApiKey(options.dataDir)
   const registry = new Registry()
   const node = await createAgentNode({
@@ -51,6 +49,7 @@ export async function start (options: StartOptions, io: Output): Promise<void> {
     bootstrap: options.bootstrap,
     dhtServer: options.dhtServer,
     relay: options.relay === true,
+    issuer: options.issuer === true,
     ...(options.useRelay != null && options.useRelay.length > 0 ? { relays: options.useRelay } : {}),
     trustedIssuers: options.trustIssuer,
     eventLog: true,

@@ -17,6 +17,7 @@ import { Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
 import { DmService } from '../protocols/dm/dm-service.js'
 import { relayService } from '../protocols/relay/index.js'
+import { ChallengeFrameError, decodeCredential, requestCredential, verifyCredential, verifyService } from '../protocols/verify/index.js'
 import { openStore } from '../store/index.js'
 import { conversationId } from './conversation-id.js'
 import { openDataDir } from './data-dir.js'
@@ -40,6 +41,7 @@ import type { AgentSkill, CardService, ResolvedCard } from '../protocols/card/in
 import type { OutgoingBody } from '../protocols/dm/body.js'
 import type { DmInit } from '../protocols/dm/dm-service.js'
 import type { RelayRefusedError, RelayService } from '../protocols/relay/index.js'
+import type { RequestCredentialOptions, VerifiedCredential, VerifyService } from '../protocols/verify/index.js'
 import type {
   ConversationListOptions, ConversationRecord, DeliveryStatus, EventStore, HistoryOptions, HistoryPage, InboxOptions, InboxPage, MessageRecord, Store, StoreOp,
   WebhookStore
@@ -110,8 +112,17 @@ export interface AgentNodeOptions {
   discoverRelays?: number
   /** Issuers (PeerIds) whose credentials this node accepts, e.g. for posts in verified dens. @default [] */
   trustedIssuers?: string[]
-  /** Our own credential (from an issuer's speed challenge), shown in verified dens. */
+  /**
+   * Our own credential (from an issuer's speed challenge), shown in verified
+   * dens. One earned with `verify()` is kept in the store and used instead.
+   */
   credential?: Uint8Array
+  /**
+   * Serve the speed challenge (`/agentmsg/verify/1.0.0`) and sign credentials
+   * with this node's identity for the agents that pass it.
+   * @default false
+   */
+  issuer?: boolean | IssuerNodeOptions
   /**
    * Keep the durable event log (every event with a cursor, written in the
    * batch of the change it reports) that the HTTP API serves on `/v1/events`
@@ -123,6 +134,15 @@ export interface AgentNodeOptions {
   /** Dens: posts one author may make per minute in one den (sent and accepted). @default 20 */
   denPostsPerMinute?: number
 }
+
+/** Limits of a node that serves the speed challenge. */
+export interface IssuerNodeOptions {
+  /** Attempts one peer may make per hour. @default 5 */
+  attemptsPerHour?: number
+}
+
+/** Where `verify()` keeps the credential it earned. */
+const CREDENTIAL_KEY = 'credential'
 
 /** Limits of a node that serves as a relay. */
 export interface RelayNodeOptions {
@@ -210,7 +230,7 @@ export interface AgentSession {
   onMessage(handler: (message: MessageRecord) => void): () => void
 }
 
-type NodeServices = { card: CardService, dm: DmService, relay?: RelayService }
+type NodeServices = { card: CardService, dm: DmService, relay?: RelayService, verify?: VerifyService }
 
 interface NodeParts {
   prims: Primitives
@@ -224,6 +244,8 @@ interface NodeParts {
   sessions: SessionManager
   tasks: TaskTracker
   options: AgentNodeOptions
+  /** the credential `verify()` earned (kept in store.meta), else `options.credential` */
+  credential: { bytes?: Uint8Array }
 }
 
 export class AgentNode extends EventTarget {
@@ -276,6 +298,8 @@ export class AgentNode extends EventTarget {
     const dir = await openDataDir(options.dataDir, { passphrase: options.passphrase, primitives: prims })
     const relayOptions = options.relay === true ? {} : options.relay === false ? undefined : options.relay
     const store = await openStore({ path: dir.storePath, storageKey: dir.storageKey, mailbox: relayOptions, eventLog: options.eventLog ?? false })
+    const issuerOptions = options.issuer === true ? {} : options.issuer === false ? undefined : options.issuer
+    const credential: NodeParts['credential'] = {}
     const prekeys = new PrekeyManager(prims, dir.identity, store)
     // the services are built before the node that handles their callbacks
     const ref: { node?: AgentNode } = {}
@@ -287,6 +311,7 @@ export class AgentNode extends EventTarget {
     try {
       await prekeys.refresh()
       options = await withSavedProfile(store, options)
+      credential.bytes = await savedCredential(store) ?? options.credential
       libp2p = await createAgentLibp2p({
         ...options.libp2p,
         privateKey: dir.privateKey,
@@ -334,7 +359,10 @@ export class AgentNode extends EventTarget {
                   // the den store: keep dens' envelopes for members that catch up
                   hostDen: async (descriptor, roster, requester) => { await late().#parts.dens.host(descriptor, roster, requester) }
                 })
-              })
+              }),
+          ...(issuerOptions == null
+            ? {}
+            : { verify: verifyService({ identity: dir.identity, primitives: prims, attemptsPerHour: issuerOptions.attemptsPerHour }) })
         }
       }) as unknown as NodeParts['libp2p']
     } catch (err) {
@@ -374,7 +402,7 @@ export class AgentNode extends EventTarget {
       unhandle: async (protocol) => { await libp2p.unhandle(protocol) },
       sendControl: async (to, control) => { await late().#sendDenControl(to, control) },
       emit: (type, detail) => { late().dispatchEvent(new CustomEvent(type, { detail })) },
-      credential: () => options.credential,
+      credential: () => credential.bytes,
       trustedIssuers: options.trustedIssuers ?? [],
       relays: () => relays.relayIds,
       hostAtRelays: async (descriptor, roster) => {
@@ -384,7 +412,7 @@ export class AgentNode extends EventTarget {
       },
       postsPerMinute: options.denPostsPerMinute
     })
-    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, options })
+    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, options, credential })
     ref.node = node
     if (options.start !== false) await node.start()
     return node
@@ -486,9 +514,43 @@ export class AgentNode extends EventTarget {
       signedPrekey: prekeys.current,
       inboxPolicy: options.inboxPolicy ?? 'open',
       skills: options.skills,
-      relays: this.#parts.relays.cardRelays
+      relays: this.#parts.relays.cardRelays,
+      credentials: this.#parts.credential.bytes == null ? [] : [this.#parts.credential.bytes]
     })
     await this.libp2p.services.card.publish(bytes)
+  }
+
+  /**
+   * Run the speed challenge at `issuer` (a PeerId string) and keep the
+   * credential it signs: checked against that issuer and ourselves, stored
+   * (it outlives restarts), shown in verified dens and in our card, which is
+   * published again.
+   *
+   * @throws WrongAnswerError | TooSlowError | ChallengeRateLimitedError | ChallengeRefusedError - the issuer refused
+   * @throws IssuerUnavailableError - it could not be reached or is no issuer
+   * @throws ChallengeFrameError - it broke the protocol or signed a credential we refuse
+   */
+  async verify (issuer: string, options: Pick<RequestCredentialOptions, 'signal' | 'solve'> = {}): Promise<VerifiedCredential> {
+    const { prims, store } = this.#parts
+    const issuerId = parsePeer(issuer)
+    const bytes = await requestCredential(async (peer, protocol, opts) => await this.libp2p.dialProtocol(peer, protocol, opts), issuerId, { ...options, primitives: prims })
+    let verified: VerifiedCredential
+    try {
+      verified = verifyCredential(prims, bytes, { trustedIssuers: [issuerId.toString()], subject: this.peerId })
+    } catch (err) {
+      // about someone else, from another issuer, expired, forged: the issuer broke the protocol
+      throw new ChallengeFrameError(`issuer ${issuer} sent a credential we refuse: ${(err as Error).message}`, { cause: err })
+    }
+    await store.meta.put(CREDENTIAL_KEY, Buffer.from(verified.bytes).toString('base64'))
+    this.#parts.credential.bytes = verified.bytes
+    // as in start(): wait briefly, the card service keeps retrying a put that reached no DHT peer
+    await raceTimeout(this.publishCard().catch(err => { log('card not published yet: %s', (err as Error).message) }), READY_TIMEOUT)
+    return verified
+  }
+
+  /** The credential this node shows (earned with `verify()`, else the one it was given), if any. */
+  get credential (): Uint8Array | undefined {
+    return this.#parts.credential.bytes
   }
 
   /** Another agent's card, from the cache, the DHT or the agent itself. */
@@ -968,4 +1030,17 @@ function parsePeer (peer: string): PeerId {
 /** Create an agent node (and start it unless `start: false`). */
 export async function createAgentNode (options: AgentNodeOptions): Promise<AgentNode> {
   return await AgentNode.create(options)
+}
+
+/** The credential `verify()` kept, while it still decodes and has not expired. */
+async function savedCredential (store: Store): Promise<Uint8Array | undefined> {
+  const saved = await store.meta.get<string>(CREDENTIAL_KEY)
+  if (saved == null) return undefined
+  try {
+    const bytes = new Uint8Array(Buffer.from(saved, 'base64'))
+    return decodeCredential(bytes).expiresAt > Date.now() ? bytes : undefined
+  } catch (err) {
+    log('kept credential refused: %s', (err as Error).message)
+    return undefined
+  }
 }

@@ -89,7 +89,7 @@ async function nextEvent (r: Running, key: string, match: (e: any) => boolean, t
 }
 
 describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
-  it('init, a bootstrap, a relay and two agents, messages both ways, a den, history restore, 501s, a clean stop', async () => {
+  it('init, a bootstrap, a relay and two agents, messages both ways, a den, history restore, verify, 501s, a clean stop', async () => {
     const [bootDir, relayDir, aliceDir, bobDir] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir()]).then(ds => ds.map(d => join(d, 'agent')))
     const init = JSON.parse((await cli(['init', '--data-dir', aliceDir!, '--json'])).stdout) as { peerId: string, apiKey: string, created: boolean }
     expect(init.created).toBe(true)
@@ -107,7 +107,7 @@ describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
     const [alice, bob] = await Promise.all([
       startCli('start', aliceDir!, ['--bootstrap', bootstrap, '--name', 'alice', '--use-relay', relayAddr]),
       // the environment twins of --bootstrap and --use-relay
-      startCli('start', bobDir!, ['--name', 'bob'], { AGENTMSG_BOOTSTRAP: bootstrap, AGENTMSG_USE_RELAY: relayAddr })
+      startCli('start', bobDir!, ['--name', 'bob', '--issuer'], { AGENTMSG_BOOTSTRAP: bootstrap, AGENTMSG_USE_RELAY: relayAddr })
     ])
     expect(alice.ready.peerId).toBe(init.peerId)
     expect(alice.ready.relays).toEqual([relay.ready.peerId])
@@ -150,10 +150,16 @@ describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
     const restore = JSON.parse((await cli(['history', 'restore', '--data-dir', aliceDir!, '--json'])).stdout) as { restored: number, relays: number }
     expect(restore).toMatchObject({ restored: 0, relays: 1 })
 
+    // bob serves the speed challenge: alice earns a credential from him; the relay is no issuer
+    const verified = JSON.parse((await cli(['verify', bob.ready.peerId, '--data-dir', aliceDir!, '--json'])).stdout) as { credential: Record<string, string> }
+    expect(verified.credential).toMatchObject({ subject: alice.ready.peerId, issuer: bob.ready.peerId, level: 'software-agent' })
+    const noIssuer = await cli(['verify', relay.ready.peerId, '--data-dir', aliceDir!]).then(() => undefined, (err: { code: number, stderr: string }) => err)
+    expect(noIssuer?.code).toBe(1)
+    expect(noIssuer?.stderr).toContain('issuer_unavailable')
     // a capability that is not built: the API's 501 message, a non-zero exit
-    const verify = await cli(['verify', relay.ready.peerId, '--data-dir', aliceDir!]).then(() => undefined, (err: { code: number, stderr: string }) => err)
-    expect(verify?.code).toBe(3)
-    expect(verify?.stderr).toContain('not built yet')
+    const contacts = await cli(['contacts', '--data-dir', aliceDir!]).then(() => undefined, (err: { code: number, stderr: string }) => err)
+    expect(contacts?.code).toBe(3)
+    expect(contacts?.stderr).toContain('not built yet')
     // without the key
     expect((await fetch(alice.ready.api + '/v1/me')).status).toBe(401)
 

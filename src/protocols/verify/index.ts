@@ -7,6 +7,11 @@
  * levels both accept an agent on `verifyCredential`, with the issuers from
  * the node's config. The byte layout is docs/protocol.md §19.
  *
+ * An issuer (a node started with `issuer: true`) serves the speed challenge
+ * `/agentmsg/verify/1.0.0` (docs/protocol.md §20): 64 fresh SHA-256 tasks to
+ * answer within 1 s, which software does in milliseconds and a person cannot.
+ * `requestCredential` is the prover's side.
+ *
  * @example
  * ```ts
  * import { issueCredential, verifyCredential, SOFTWARE_AGENT_LEVEL } from './protocols/verify/index.js'
@@ -21,8 +26,25 @@
  *   minLevel: SOFTWARE_AGENT_LEVEL
  * })
  * verified.issuer // '12D3KooW…', one of trustedIssuers
+ *
+ * // a prover earning one from an issuer
+ * const bytes = await requestCredential(libp2p.dialProtocol.bind(libp2p), issuerPeerId, { primitives: prims })
  * ```
  */
+import { VerifyService } from './verify-service.js'
+import type { VerifyServiceComponents, VerifyServiceInit } from './verify-service.js'
+
 export * from './credential.js'
 export * from './constants.js'
 export * from './errors.js'
+export * from './tasks.js'
+export { VerifyService } from './verify-service.js'
+export type { VerifyServiceComponents, VerifyServiceInit } from './verify-service.js'
+export { requestCredential } from './verify-client.js'
+export type { RequestCredentialOptions } from './verify-client.js'
+export { ChallengeFrame, Result as ChallengeResult } from './challenge.pb.js'
+
+/** The speed-challenge issuer for libp2p's `services`. */
+export function verifyService (init: VerifyServiceInit): (components: VerifyServiceComponents) => VerifyService {
+  return (components) => new VerifyService(components, init)
+}

@@ -216,12 +216,11 @@ describe('messages', () => {
   })
 })
 
-describe('capabilities not built yet (trust, consent, verification)', () => {
+describe('capabilities not built yet (trust, consent)', () => {
   it('answer 501 not_implemented, after validating their input', async () => {
     const routes: Array<['GET' | 'POST' | 'PUT', string, unknown?]> = [
       ['GET', '/v1/requests'], ['POST', `/v1/requests/${bob.peerId}/accept`], ['POST', `/v1/requests/${bob.peerId}/decline`],
-      ['GET', '/v1/contacts'], ['PUT', `/v1/contacts/${bob.peerId}`, { trust: 'trusted', alias: 'bob' }],
-      ['POST', '/v1/verify', { issuer: bob.peerId }]
+      ['GET', '/v1/contacts'], ['PUT', `/v1/contacts/${bob.peerId}`, { trust: 'trusted', alias: 'bob' }]
     ]
     for (const [method, url, payload] of routes) {
       const res = await call(method, url, payload ?? (method === 'GET' ? undefined : {}))

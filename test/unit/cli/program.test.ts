@@ -68,14 +68,6 @@ describe('agentmsg CLI', () => {
     const c = capture()
     expect(await main(['node', 'agentmsg', 'start', '--use-relay', '/ip4/127.0.0.1/tcp/4001', '--data-dir', dir], c.io)).toBe(2)
     expect(c.err.join('\n')).toMatch(/\/p2p\/<peer id>/)
-    const d = capture()
-    process.env.AGENTMSG_ISSUER = '1'
-    try {
-      expect(await main(['node', 'agentmsg', 'start', '--data-dir', dir], d.io)).toBe(3)
-    } finally {
-      delete process.env.AGENTMSG_ISSUER
-    }
-    expect(d.err.join('\n')).toMatch(/--issuer.*not built yet/)
   })
 
   it('history restore: progress on a terminal from the NDJSON stream, plain JSON with --json', async () => {
