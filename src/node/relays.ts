@@ -245,14 +245,17 @@ export class RelayManager {
       do {
         own.again = false
         await own.client.subscribe()
-        let after = 0
-        for (let more = true; more && this.#started;) {
-          const page = await own.client.fetch(after, FETCH_PAGE)
+        // the next page is on its way while this one is verified, opened and stored
+        let next: Promise<{ held: HeldEnvelope[], hasMore: boolean }> | undefined = own.client.fetch(0, FETCH_PAGE)
+        while (next != null && this.#started) {
+          const page: { held: HeldEnvelope[], hasMore: boolean } = await next
           this.stats.fetched += page.held.length
+          const last = page.held.at(-1)?.seq
+          next = page.hasMore && last != null ? own.client.fetch(last, FETCH_PAGE) : undefined
+          // a prefetch that fails is retried with the whole sync, not left unhandled
+          next?.catch(() => {})
           const complete = await this.#serially(async () => await this.#deliverAll(own, page.held))
           if (!complete) throw new Error('some envelopes could not be stored now; fetching again later')
-          after = page.held.at(-1)?.seq ?? after
-          more = page.hasMore && page.held.length > 0
         }
       } while (own.again && this.#started)
       own.delay = RESYNC_MIN
