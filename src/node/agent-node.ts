@@ -9,7 +9,7 @@
  */
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { defaultPrimitives, publicKeyFromPeerIdBytes } from '../crypto/index.js'
+import { defaultPrimitives, fingerprint, publicKeyFromPeerIdBytes, safetyNumber } from '../crypto/index.js'
 import { CardNotFoundError, cardService, signCard } from '../protocols/card/index.js'
 import { encodeBody, validateBody } from '../protocols/dm/body.js'
 import { MAX_RECEIPT_IDS } from '../protocols/dm/constants.js'
@@ -43,7 +43,7 @@ import type { DmInit } from '../protocols/dm/dm-service.js'
 import type { RelayRefusedError, RelayService } from '../protocols/relay/index.js'
 import type { RequestCredentialOptions, VerifiedCredential, VerifyService } from '../protocols/verify/index.js'
 import type {
-  ConversationListOptions, ConversationRecord, DeliveryStatus, EventStore, HistoryOptions, HistoryPage, InboxOptions, InboxPage, MessageRecord, Store, StoreOp,
+  ContactRecord, ContactTrust, ConversationListOptions, ConversationRecord, DeliveryStatus, EventStore, HistoryOptions, HistoryPage, InboxOptions, InboxPage, MessageRecord, Store, StoreOp,
   WebhookStore
 } from '../store/index.js'
 import type { PeerId } from '@libp2p/interface'
@@ -240,6 +240,8 @@ interface NodeParts {
   relays: RelayManager
   archive: HistoryArchive
   dens: DenManager
+  /** peers whose trust is `blocked` (the connection gater reads it) */
+  blocked: Set<string>
   prekeys: PrekeyManager
   sessions: SessionManager
   tasks: TaskTracker
@@ -308,12 +310,17 @@ export class AgentNode extends EventTarget {
       return ref.node
     }
     let libp2p: NodeParts['libp2p']
+    // blocked peers are refused by the connection gater, before any stream opens
+    const blocked = new Set<string>()
     try {
       await prekeys.refresh()
       options = await withSavedProfile(store, options)
       credential.bytes = await savedCredential(store) ?? options.credential
+      for (const contact of await store.contacts.list()) if (contact.trust === 'blocked') blocked.add(contact.peerId)
+      const extraBlock = options.libp2p?.isBlocked
       libp2p = await createAgentLibp2p({
         ...options.libp2p,
+        isBlocked: (peer) => blocked.has(peer.toString()) || (extraBlock?.(peer) ?? false),
         privateKey: dir.privateKey,
         datastorePath: dir.datastorePath,
         listen: options.listen,
@@ -412,7 +419,7 @@ export class AgentNode extends EventTarget {
       },
       postsPerMinute: options.denPostsPerMinute
     })
-    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, options, credential })
+    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, blocked, options, credential })
     ref.node = node
     if (options.start !== false) await node.start()
     return node
@@ -440,6 +447,51 @@ export class AgentNode extends EventTarget {
   async #sendDenControl (to: string, control: Uint8Array): Promise<void> {
     const convId = conversationId(this.#self, parsePeer(to).toMultihash().bytes)
     await this.#sealAndQueue(to, encodeBody({ type: 'den', den: control }, convId), () => [])
+  }
+
+  /** 30 digits of our identity key, to read out to another agent's operator. */
+  get fingerprint (): string {
+    return fingerprint(this.peerId)
+  }
+
+  /** 60 digits both agents compute identically: compare them out of band, then mark the peer `trusted`. */
+  safetyNumber (peer: string): string {
+    parsePeer(peer)
+    return safetyNumber(this.peerId, peer)
+  }
+
+  /**
+   * Set a peer's trust level (DESIGN §8: blocked < unknown < verified <
+   * contact < trusted) and alias. `blocked` takes effect at once: existing
+   * connections are closed and the connection gater refuses every new one,
+   * before any stream opens, across restarts too.
+   */
+  async setContact (peer: string, contact: { trust: ContactTrust, alias?: string }): Promise<ContactRecord> {
+    const pid = parsePeer(peer)
+    if (pid.equals(this.libp2p.peerId)) throw new InvalidPeerError('cannot make ourselves a contact')
+    const record = await this.#parts.store.contacts.put({ peerId: peer, trust: contact.trust, ...(contact.alias == null ? {} : { alias: contact.alias }) })
+    if (record.trust === 'blocked') {
+      this.#parts.blocked.add(peer)
+      await this.libp2p.hangUp(pid).catch(err => { log('closing connections to blocked %s: %s', peer, (err as Error).message) })
+    } else {
+      this.#parts.blocked.delete(peer)
+    }
+    return record
+  }
+
+  async contact (peer: string): Promise<ContactRecord | undefined> {
+    return await this.#parts.store.contacts.get(parsePeer(peer).toString())
+  }
+
+  async contacts (): Promise<ContactRecord[]> {
+    return await this.#parts.store.contacts.list()
+  }
+
+  /** Forget a contact (a blocked peer is let in again). false when there was none. */
+  async removeContact (peer: string): Promise<boolean> {
+    const removed = await this.#parts.store.contacts.remove(parsePeer(peer).toString())
+    this.#parts.blocked.delete(peer)
+    return removed
   }
 
   /** The directory this node keeps its identity and databases in. */
