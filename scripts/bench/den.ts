@@ -57,37 +57,15 @@ import { denTopic } from '../../src/protocols/den/descriptor.js'
 import type { DenChildMessage, DenParentMessage } from './den-agent.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
 import type { ChildProcess } from 'node:child_process'
+import { flag as positiveFlag, ms, percentile, stringFlag, wall } from './util.js'
+
+const flag = (args: string[], name: string, fallback: number): number => positiveFlag(args, name, fallback, false)
 
 const PAYLOAD = 256
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
 const CHILD = fileURLToPath(new URL('./den-agent.ts', import.meta.url))
 /** Posts per minute a node accepts from one author in one den: the bench posts faster than the default 20. */
 export const BENCH_POSTS_PER_MINUTE = 1_000_000
-
-function flag (args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`)
-  if (i < 0) return fallback
-  const value = Number(args[i + 1])
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`)
-  return value
-}
-
-function stringFlag (args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`)
-  if (i < 0) return undefined
-  const value = args[i + 1]
-  if (value == null || value.startsWith('--')) throw new Error(`--${name} needs a value`)
-  return value
-}
-
-function percentile (sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
-}
-
-const ms = (x: number): number => Math.round(x * 1000) / 1000
-
-/** ms since the epoch at sub-microsecond resolution; comparable across processes (the system clock). */
-const wall = (): number => performance.timeOrigin + performance.now()
 
 /** Polls `fn` until it returns true; rejects after `timeout` ms. */
 async function waitFor (fn: () => boolean, timeout: number, what: string): Promise<void> {

@@ -40,6 +40,7 @@ import type { AgentNode } from '../../src/node/agent-node.js'
 import type { MessageRecord } from '../../src/store/index.js'
 import type { Stream } from '@libp2p/interface'
 import type { ChildProcess } from 'node:child_process'
+import { flag, ms, percentile, stringFlag, wall } from './util.js'
 
 const PAYLOAD = 256
 export const RAW_PROTOCOL = '/agentmsg-bench/raw/1.0.0'
@@ -62,31 +63,6 @@ export async function startPhaseProfile (file: string): Promise<() => Promise<vo
     await writeFile(file, JSON.stringify(profile))
   }
 }
-
-function flag (args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`)
-  if (i < 0) return fallback
-  const value = Number(args[i + 1])
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`)
-  return value
-}
-
-function stringFlag (args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`)
-  if (i < 0) return undefined
-  const value = args[i + 1]
-  if (value == null || value.startsWith('--')) throw new Error(`--${name} needs a value`)
-  return value
-}
-
-function percentile (sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
-}
-
-const ms = (x: number): number => Math.round(x * 1000) / 1000
-
-/** ms since the epoch at sub-microsecond resolution; comparable across processes (the system clock). */
-const wall = (): number => performance.timeOrigin + performance.now()
 
 /** Polls `fn` until it returns true; rejects after `timeout` ms. */
 async function waitFor (fn: () => Promise<boolean>, timeout: number, what: string): Promise<void> {

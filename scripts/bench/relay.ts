@@ -36,20 +36,9 @@ import type { RelayChildMessage } from './relay-agent.js'
 import type { FillResult } from './relay-fill.js'
 import type { AgentNode, StatusChange } from '../../src/node/agent-node.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { flag, percentile } from './util.js'
 
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
-
-function flag (args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`)
-  if (i < 0) return fallback
-  const value = Number(args[i + 1])
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`)
-  return value
-}
-
-function percentile (sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
-}
 
 const round = (x: number): number => Math.round(x * 100) / 100
 const rssMb = (): number => Math.round(process.memoryUsage().rss / 1024 / 1024)
