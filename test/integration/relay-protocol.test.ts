@@ -28,7 +28,7 @@ interface Client {
   client: RelayClient
   pushed: HeldEnvelope[]
   /** a fresh session to `to`: each call seals one more envelope */
-  sealer(to: TestNode): () => Uint8Array
+  sealer(to: TestNode): (size?: number) => Uint8Array
 }
 
 async function relayNode (options: RelayNodeOptions = {}, dataDir?: string, listen?: string[]): Promise<AgentNode> {
@@ -47,7 +47,7 @@ async function client (relay: AgentNode): Promise<Client> {
     sealer (to) {
       const signedPrekey = generateSignedPrekey(prims, to.dir.identity, 1)
       const session = Session.initiate(prims, node.dir.identity, { identityKey: to.dir.identity.publicKey, signedPrekey })
-      return () => session.sealEnvelope(new TextEncoder().encode('hi')).bytes
+      return (size = 2) => session.sealEnvelope(new Uint8Array(size).fill(104)).bytes
     }
   }
 }
@@ -189,5 +189,20 @@ describe('relay protocol', () => {
     const forged = den.bytes.slice()
     forged[forged.length - 1]! ^= 1
     await expect(member.client.hostDen(forged, new Uint8Array(0))).rejects.toMatchObject({ refusal: 'BAD_REQUEST' })
+  })
+
+  it('stops a page at 1 MiB of envelopes, however many were asked for, and says there is more', async () => {
+    const relay = await relayNode()
+    const [mallory, bob] = [await client(relay), await client(relay)]
+    const seal = mallory.sealer(bob.node)
+    const envelopes = Array.from({ length: 20 }, () => seal(60 * 1024))
+    for (const envelope of envelopes) await mallory.client.deposit(envelope)
+    const first = await bob.client.fetch(0, 100)
+    expect(first.hasMore).toBe(true)
+    expect(first.held.length).toBeLessThan(20)
+    expect(first.held.reduce((n, h) => n + h.envelope.length, 0)).toBeLessThanOrEqual(1024 * 1024)
+    const rest = await bob.client.fetch(first.held.at(-1)!.seq, 100)
+    expect(rest.hasMore).toBe(false)
+    expect(hexes([...first.held, ...rest.held])).toEqual(envelopes.map(hex))
   })
 })
