@@ -107,7 +107,8 @@ function flush (): void {
 }
 
 try {
-  node = await createAgentNode({ dataDir, bootstrap: [bootstrap], listen: ['/ip4/127.0.0.1/tcp/0'], libp2p: { bootstrapOptions: { timeout: 0 } } })
+  // a throughput bench: the 120-DMs-a-minute limit per peer is lifted
+  node = await createAgentNode({ dataDir, bootstrap: [bootstrap], listen: ['/ip4/127.0.0.1/tcp/0'], libp2p: { bootstrapOptions: { timeout: 0 } }, rateLimits: { dmsPerMinute: Infinity } })
 } catch (err) {
   console.error('dm-agent: start failed', err)
   process.exit(1)

@@ -123,7 +123,8 @@ async function small (args: string[], dir: string): Promise<Record<string, unkno
   const pages = flag(args, 'pages', 200)
   const relay = await createAgentNode({ dataDir: join(dir, 'relay'), listen: LISTEN, relay: { depositsPerMinute: 1_000_000, maxEnvelopes: messages + 1 }, discoverRelays: 0 })
   const relayAddr = relay.addresses[0]!
-  const common = { listen: LISTEN, bootstrap: [relayAddr], relays: [relayAddr], dm: { retryMin: 20, retryMax: 200 } }
+  // the sender's 120-DMs-a-minute limit is lifted, as the relay's deposit limit is
+  const common = { listen: LISTEN, bootstrap: [relayAddr], relays: [relayAddr], dm: { retryMin: 20, retryMax: 200 }, rateLimits: { dmsPerMinute: Infinity } }
   const a = await createAgentNode({ dataDir: join(dir, 'a'), ...common, relays: [], discoverRelays: 0 })
   const bDir = join(dir, 'b')
   const b = await createAgentNode({ dataDir: bDir, ...common })

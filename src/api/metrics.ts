@@ -49,6 +49,25 @@ export function createMetrics (node: AgentNode, registry: Registry = new Registr
     collect () { this.set(node.stats.duplicates) }
   })
 
+  new Gauge({
+    name: 'agentmsg_policy_refusals',
+    help: 'Messages refused since start by the receiving rate limit or the content policy',
+    registers: [registry],
+    collect () { this.set(node.stats.policyRefusals) }
+  })
+  new Gauge({
+    name: 'agentmsg_requests_held',
+    help: 'Messages held in message requests since start (inbox policy)',
+    registers: [registry],
+    collect () { this.set(node.stats.held) }
+  })
+  new Gauge({
+    name: 'agentmsg_blocked_drops',
+    help: 'Messages from blocked agents that came through a relay and were dropped unread',
+    registers: [registry],
+    collect () { this.set(node.stats.blockedDrops) }
+  })
+
   const queuedAt = new Map<string, number>()
   const onReceived = (): void => { received.inc() }
   const onStatus = (evt: Event): void => {

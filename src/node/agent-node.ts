@@ -13,7 +13,7 @@ import { defaultPrimitives, fingerprint, publicKeyFromPeerIdBytes, safetyNumber 
 import { CardNotFoundError, cardService, signCard } from '../protocols/card/index.js'
 import { encodeBody, validateBody } from '../protocols/dm/body.js'
 import { MAX_RECEIPT_IDS } from '../protocols/dm/constants.js'
-import { Receipt } from '../protocols/dm/body.pb.js'
+import { Consent, Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
 import { DmService } from '../protocols/dm/dm-service.js'
 import { relayService } from '../protocols/relay/index.js'
@@ -21,17 +21,23 @@ import { ChallengeFrameError, decodeCredential, requestCredential, verifyCredent
 import { openStore } from '../store/index.js'
 import { conversationId } from './conversation-id.js'
 import { openDataDir } from './data-dir.js'
-import { InvalidPeerError } from './errors.js'
+import { InvalidPeerError, NodeOptionsError, RequestNotFoundError } from './errors.js'
+import { ContentRules } from './content-policy.js'
+import { InboxGate, INBOX_POLICIES } from './inbox-gate.js'
+import { PeerLimits } from './limits.js'
 import { createAgentLibp2p } from './libp2p.js'
 import { PrekeyManager } from './prekeys.js'
 import { SessionManager } from './session-manager.js'
 import { Coalescer, DeliveryQueue } from './delivery-queue.js'
 import { recordFields } from './message-record.js'
-import { Receiver } from './receiver.js'
+import { Receiver, requestEvent } from './receiver.js'
 import { RelayManager } from './relays.js'
 import { HistoryArchive } from './archive.js'
 import { DenManager } from './dens.js'
-import type { DenPostRecord } from '../store/index.js'
+import type { DenPostRecord, RequestRecord } from '../store/index.js'
+import type { ContentPolicy, SpamOptions } from './content-policy.js'
+import type { InboxPolicy } from './inbox-gate.js'
+import type { RateLimitOptions } from './limits.js'
 import type { RestoreResult } from './archive.js'
 import { TERMINAL_STATES, TaskTracker } from './tasks.js'
 import type { OpenTask } from './tasks.js'
@@ -66,7 +72,7 @@ async function raceTimeout (promise: Promise<unknown>, ms: number): Promise<void
   clearTimeout(timer)
 }
 
-export type InboxPolicy = 'open' | 'verified' | 'contacts'
+export type { InboxPolicy }
 
 export interface AgentNodeOptions {
   /** Holds the identity (0600) and the databases. */
@@ -78,8 +84,32 @@ export interface AgentNodeOptions {
   description?: string
   /** A2A skills advertised in the card. */
   skills?: Array<Pick<AgentSkill, 'id' | 'name'> & Partial<AgentSkill>>
-  /** @default 'open' */
+  /**
+   * Whose messages reach the inbox (DESIGN §5): `open` (everyone),
+   * `verified` (a valid credential from a trusted issuer in their card),
+   * `contacts` (contacts only). A first message from anyone else becomes a
+   * request (`connection.request`), held until `acceptRequest` or
+   * `declineRequest`. Contacts and agents we already have a conversation
+   * with are always let in.
+   * @default 'open'
+   */
   inboxPolicy?: InboxPolicy
+  /** Bounds of message requests: how many wait at once (1 000), how many messages one holds (6: the first and 5 more). */
+  requests?: { maxPending?: number, maxHeld?: number }
+  /**
+   * Per-peer rate limits (DESIGN §8): DMs sent to and accepted from one
+   * peer (120 a minute), history reads of one conversation (300), den posts
+   * per author and den (20). `Infinity` turns one off.
+   */
+  rateLimits?: RateLimitOptions
+  /**
+   * The agent's own content policy, consulted on every message sent and
+   * received after the built-in rules (types, sizes, spam). A refusal on send
+   * throws `ContentPolicyError`; on receive the message is refused unread.
+   */
+  contentPolicy?: ContentPolicy
+  /** The spam rule: the same content to more than `spamRecipients` (10) agents within `spamWindowMs` (10 min) is refused. */
+  spam?: SpamOptions
   /** @default loopback TCP and WebSockets on random ports */
   listen?: string[]
   /** Multiaddrs with /p2p/<peer id>. @default [] */
@@ -131,7 +161,7 @@ export interface AgentNodeOptions {
    * @default false (`agentmsg start` turns it on)
    */
   eventLog?: boolean
-  /** Dens: posts one author may make per minute in one den (sent and accepted). @default 20 */
+  /** Dens: posts one author may make per minute in one den (sent and accepted). @default 20 (`rateLimits.denPostsPerMinute` wins) */
   denPostsPerMinute?: number
 }
 
@@ -140,6 +170,9 @@ export interface IssuerNodeOptions {
   /** Attempts one peer may make per hour. @default 5 */
   attemptsPerHour?: number
 }
+
+/** How long the `verified` inbox policy looks for a stranger's card before it holds its message as a request. */
+const CREDENTIAL_LOOKUP_TIMEOUT = 3_000
 
 /** Where `verify()` keeps the credential it earned. */
 const CREDENTIAL_KEY = 'credential'
@@ -205,12 +238,49 @@ export interface AgentNodeEvents {
   'den.message': CustomEvent<DenPostRecord>
   /** a den we were in was destroyed by its owner: nothing of it is kept */
   'den.destroyed': CustomEvent<{ denId: string }>
+  /** an agent the inbox policy does not admit wrote to us: its messages wait in a request */
+  'connection.request': CustomEvent<ConnectionRequest>
+  /** an agent accepted our message request: the messages it held are in its inbox */
+  'connection.accepted': CustomEvent<ConsentAnswer>
+  /** an agent declined our message request: the messages it held were dropped unread */
+  'connection.declined': CustomEvent<ConsentAnswer>
   /**
    * a relay of the recipient did not take a message we could not deliver directly:
    * `reason` is the relay's refusal (`RATE_LIMITED`, `MAILBOX_FULL`, `TOO_LARGE`, ...)
    * or `RelayUnavailableError`; the message stays queued and is tried again
    */
   'relay.refused': CustomEvent<RelayRefusal>
+}
+
+/** Counters of the node (tests, metrics). */
+export interface NodeStats {
+  x3dhInitiated: number
+  rejectedFrames: number
+  /** envelopes refused: bad signature, undecryptable, invalid body, policy */
+  rejectedEnvelopes: number
+  duplicates: number
+  /** messages from blocked agents that reached us through a relay, dropped unread */
+  blockedDrops: number
+  /** messages refused by the receiving rate limit or the content policy */
+  policyRefusals: number
+  /** messages held in message requests */
+  held: number
+  /** messages refused by the receiving rate limit */
+  droppedDms: number
+}
+
+export interface ConnectionRequest {
+  peer: string
+  /** ms since the epoch */
+  firstAt: number
+  /** the message that opened the request */
+  message?: MessageRecord
+}
+
+export interface ConsentAnswer {
+  peer: string
+  /** our messages the request held */
+  messageIds: string[]
 }
 
 export interface RelayRefusal {
@@ -248,6 +318,9 @@ interface NodeParts {
   options: AgentNodeOptions
   /** the credential `verify()` earned (kept in store.meta), else `options.credential` */
   credential: { bytes?: Uint8Array }
+  gate: InboxGate
+  limits: PeerLimits
+  rules: ContentRules
 }
 
 export class AgentNode extends EventTarget {
@@ -287,7 +360,17 @@ export class AgentNode extends EventTarget {
       },
       status: (change) => { this.#emitStatus(change) },
       den: async (from, control) => await parts.dens.controlOps(from, control),
-      reply: async (to, body) => await this.send(to, body)
+      reply: async (to, body) => await this.send(to, body),
+      gate: parts.gate,
+      limits: parts.limits,
+      rules: parts.rules,
+      blocked: (peer) => parts.blocked.has(peer),
+      requested: (request, first) => {
+        if (first) this.dispatchEvent(new CustomEvent('connection.request', { detail: requestEvent(request) }))
+      },
+      consent: (peer, decision, messageIds) => {
+        this.dispatchEvent(new CustomEvent(`connection.${decision}`, { detail: { peer, messageIds } }))
+      }
     })
     // every stored or changed message goes to the history archive at our relays
     const archive = (evt: Event): void => { parts.archive.mark((evt as CustomEvent<{ messageId: string }>).detail.messageId) }
@@ -297,6 +380,11 @@ export class AgentNode extends EventTarget {
   /** @internal use createAgentNode */
   static async create (options: AgentNodeOptions): Promise<AgentNode> {
     const prims = options.primitives ?? defaultPrimitives()
+    if (options.inboxPolicy !== undefined && !INBOX_POLICIES.includes(options.inboxPolicy)) {
+      throw new NodeOptionsError(`inboxPolicy: expected one of ${INBOX_POLICIES.join(', ')}`)
+    }
+    const limits = new PeerLimits({ denPostsPerMinute: options.denPostsPerMinute, ...options.rateLimits })
+    const rules = new ContentRules({ ...options.spam, policy: options.contentPolicy })
     const dir = await openDataDir(options.dataDir, { passphrase: options.passphrase, primitives: prims })
     const relayOptions = options.relay === true ? {} : options.relay === false ? undefined : options.relay
     const store = await openStore({ path: dir.storePath, storageKey: dir.storageKey, mailbox: relayOptions, eventLog: options.eventLog ?? false })
@@ -390,7 +478,7 @@ export class AgentNode extends EventTarget {
       peerStore: libp2p.peerStore,
       contentRouting: libp2p.contentRouting,
       events: libp2p,
-      deliver: async (relay, envelope) => await late().#receiver.deliver(relay, envelope),
+      deliver: async (relay, envelope) => await late().#receiver.deliver(relay, envelope, { relayed: true }),
       delivered: (items) => { late().#acknowledgeRelayed(items) }
     }, { relays: options.relays, discover: options.discoverRelays })
     const archive = new HistoryArchive({ prims, store, archiveKey: dir.archiveKey, relays: () => relays.ownClients() })
@@ -417,9 +505,26 @@ export class AgentNode extends EventTarget {
         const failed = results.filter(r => r.status === 'rejected')
         if (failed.length > 0 && failed.length === results.length) throw (failed[0] as PromiseRejectedResult).reason
       },
-      postsPerMinute: options.denPostsPerMinute
+      postsPerMinute: limits.limits.denPostsPerMinute
     })
-    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, blocked, options, credential })
+    const gate = new InboxGate({
+      store,
+      policy: () => late().#parts.options.inboxPolicy ?? 'open',
+      hasCredential: async (peer) => {
+        const { card } = await libp2p.services.card.resolve(parsePeer(peer), { signal: AbortSignal.timeout(CREDENTIAL_LOOKUP_TIMEOUT) })
+        return card.credentials.some(bytes => {
+          try {
+            verifyCredential(prims, bytes, { trustedIssuers: options.trustedIssuers ?? [], subject: peer })
+            return true
+          } catch {
+            return false
+          }
+        })
+      },
+      maxPending: options.requests?.maxPending,
+      maxHeld: options.requests?.maxHeld
+    })
+    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, blocked, options, credential, gate, limits, rules })
     ref.node = node
     if (options.start !== false) await node.start()
     return node
@@ -430,8 +535,8 @@ export class AgentNode extends EventTarget {
   }
 
   /** Counters for tests and metrics. */
-  get stats (): { x3dhInitiated: number, rejectedFrames: number, rejectedEnvelopes: number, duplicates: number } {
-    return { x3dhInitiated: this.#parts.sessions.x3dhInitiated, ...this.#stats, ...this.#receiver.stats }
+  get stats (): NodeStats {
+    return { x3dhInitiated: this.#parts.sessions.x3dhInitiated, ...this.#stats, ...this.#receiver.stats, droppedDms: this.#parts.limits.droppedDms }
   }
 
   /**
@@ -464,19 +569,33 @@ export class AgentNode extends EventTarget {
    * Set a peer's trust level (DESIGN §8: blocked < unknown < verified <
    * contact < trusted) and alias. `blocked` takes effect at once: existing
    * connections are closed and the connection gater refuses every new one,
-   * before any stream opens, across restarts too.
+   * before any stream opens, across restarts too; a waiting message request
+   * is dropped. `contact` and `trusted` admit the peer under every inbox
+   * policy: a waiting request is accepted.
    */
   async setContact (peer: string, contact: { trust: ContactTrust, alias?: string }): Promise<ContactRecord> {
     const pid = parsePeer(peer)
     if (pid.equals(this.libp2p.peerId)) throw new InvalidPeerError('cannot make ourselves a contact')
-    const record = await this.#parts.store.contacts.put({ peerId: peer, trust: contact.trust, ...(contact.alias == null ? {} : { alias: contact.alias }) })
+    const { store, gate, blocked } = this.#parts
+    const record = await store.contacts.put({ peerId: peer, trust: contact.trust, ...(contact.alias == null ? {} : { alias: contact.alias }) })
     if (record.trust === 'blocked') {
-      this.#parts.blocked.add(peer)
+      blocked.add(peer)
       await this.libp2p.hangUp(pid).catch(err => { log('closing connections to blocked %s: %s', peer, (err as Error).message) })
+      // a waiting request is dropped unanswered
+      await this.#receiver.commit(this.#receiver.epoch, async () => gate.dropOps(peer))
     } else {
-      this.#parts.blocked.delete(peer)
+      blocked.delete(peer)
+    }
+    if (record.trust === 'contact' || record.trust === 'trusted') {
+      // a contact is admitted: a refusal is forgotten, a waiting request delivered
+      await store.write(store.requests.undeclineOps(peer))
+      await this.#acceptIfPending(peer)
     }
     return record
+  }
+
+  async #acceptIfPending (peer: string): Promise<void> {
+    await this.acceptRequest(peer).catch(err => { if ((err as Error).name !== 'RequestNotFoundError') throw err })
   }
 
   async contact (peer: string): Promise<ContactRecord | undefined> {
@@ -613,16 +732,24 @@ export class AgentNode extends EventTarget {
   /**
    * Seal and queue a message; it goes out now if the peer is reachable and
    * otherwise when it is. Throws `BodyValidationError` before anything is
-   * stored or sent, `InvalidPeerError` for a bad peer id, and
+   * stored or sent, `InvalidPeerError` for a bad peer id,
+   * `ContentPolicyError` when the content policy refuses it (the spam rule,
+   * or the agent's own), `RateLimitedError` past the DMs a minute to this
+   * peer (its `retryAfterMs` says when to try again), and
    * `CardNotFoundError` when no session exists and the peer's card cannot be
-   * found. Delivery progress arrives as `message.status` events.
+   * found. Delivery progress arrives as `message.status` events. Writing to
+   * a peer whose message request waits accepts the request.
    */
   async send (to: string, body: OutgoingBody): Promise<SendResult> {
     const valid = validateBody(body)
     const peer = parsePeer(to)
     if (peer.equals(this.libp2p.peerId)) throw new InvalidPeerError('cannot send to ourselves')
     const convId = conversationId(this.#self, peer.toMultihash().bytes)
-    const { tasks } = this.#parts
+    const { tasks, rules, limits } = this.#parts
+    await rules.checkSend(valid, { peer: to, conversationId: convId })
+    limits.sendDm(to)
+    // answering a message request accepts it: what it held reaches the inbox first
+    if (await this.#parts.gate.hasPending(to)) await this.#acceptIfPending(to)
     let taskOps: (messageId: string) => StoreOp[] = () => []
     let processedReceiptFor: string | undefined
     if (valid.type === 'task-request') {
@@ -752,8 +879,73 @@ export class AgentNode extends EventTarget {
     return await this.#parts.store.conversations.list(options)
   }
 
+  /** A page of one conversation. `RateLimitedError` past the reads a minute of one conversation (300). */
   async history (conversationId: string, options?: HistoryOptions): Promise<HistoryPage> {
+    this.#parts.limits.readHistory(conversationId)
     return await this.#parts.store.messages.history(conversationId, options)
+  }
+
+  /** Message requests waiting for an answer, oldest first, each with the messages it holds. */
+  async requests (): Promise<RequestRecord[]> {
+    return await this.#parts.store.requests.list()
+  }
+
+  /**
+   * Accept the message request of `peer`: the messages it held reach the
+   * inbox in the order they came (with their `message.received` events), the
+   * peer becomes a contact, and it is told. Returns the delivered messages.
+   * @throws RequestNotFoundError - no request waits from that peer
+   */
+  async acceptRequest (peer: string): Promise<MessageRecord[]> {
+    const held = await this.#answerRequest(peer, async (store) => {
+      const accepted = await this.#parts.gate.acceptOps(peer)
+      if (accepted == null) return undefined
+      const ops = [...accepted.ops, ...store.requests.undeclineOps(peer)]
+      for (const record of accepted.held) ops.push(...await this.#receiver.deliveryOps(record))
+      return { ops, held: accepted.held }
+    })
+    for (const record of held) await this.#receiver.delivered(record)
+    await this.#sendConsent(peer, Consent.Decision.ACCEPTED, held.map(m => m.messageId))
+    return held
+  }
+
+  /**
+   * Decline the message request of `peer`: the messages it held are dropped
+   * unread, its later messages are refused (until it is made a contact), and
+   * it is told in a signed `consent` body, which it sees as
+   * `connection.declined`. Returns the ids of the dropped messages.
+   * @throws RequestNotFoundError - no request waits from that peer
+   */
+  async declineRequest (peer: string): Promise<string[]> {
+    const held = await this.#answerRequest(peer, async () => {
+      const declined = await this.#parts.gate.declineOps(peer)
+      return declined == null ? undefined : { ops: declined.ops, held: declined.held }
+    })
+    const dropped = held.map(m => m.messageId)
+    await this.#sendConsent(peer, Consent.Decision.DECLINED, dropped)
+    return dropped
+  }
+
+  /**
+   * Accept or decline inside the group commit of received messages, so a
+   * message from the peer is held before, or admitted after, never lost in
+   * between.
+   */
+  async #answerRequest (peer: string, build: (store: Store) => Promise<{ ops: StoreOp[], held: MessageRecord[] } | undefined>): Promise<MessageRecord[]> {
+    parsePeer(peer)
+    let held: MessageRecord[] | undefined
+    await this.#receiver.commit(this.#receiver.epoch, async () => {
+      const answered = await build(this.#parts.store)
+      held = answered?.held
+      return answered?.ops ?? []
+    })
+    if (held == null) throw new RequestNotFoundError(`no message request from ${peer}`)
+    return held
+  }
+
+  async #sendConsent (peer: string, decision: Consent.Decision, messageIds: string[]): Promise<void> {
+    const convId = conversationId(this.#self, parsePeer(peer).toMultihash().bytes)
+    await this.#sealAndQueue(peer, encodeBody({ type: 'consent', consent: { decision, messageIds } }, convId), () => [])
   }
 
   /**

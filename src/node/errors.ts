@@ -20,3 +20,46 @@ export class IdentityFileError extends Error {
 export class InvalidPeerError extends Error {
   override name = 'InvalidPeerError'
 }
+
+/**
+ * Over a per-peer rate limit (DESIGN §8): `limit` names it (`dm`, `history`),
+ * `retryAfterMs` says when one more will be allowed.
+ */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError'
+  readonly limit: string
+  readonly retryAfterMs: number
+
+  constructor (message: string, limit: string, retryAfterMs: number) {
+    super(message)
+    this.limit = limit
+    this.retryAfterMs = retryAfterMs
+  }
+}
+
+/**
+ * The content policy refused a message (DESIGN §8): `policy` names the rule
+ * (`spam`, or one of a custom policy), `detail` says why. Nothing was
+ * stored or sent.
+ */
+export class ContentPolicyError extends Error {
+  override name = 'ContentPolicyError'
+  readonly policy: string
+  readonly detail: string
+
+  constructor (policy: string, detail: string) {
+    super(`refused by content policy ${policy}: ${detail}`)
+    this.policy = policy
+    this.detail = detail
+  }
+}
+
+/** No pending message request from that peer. */
+export class RequestNotFoundError extends Error {
+  override name = 'RequestNotFoundError'
+}
+
+/** An option of `createAgentNode` out of its range (names the option). */
+export class NodeOptionsError extends Error {
+  override name = 'NodeOptionsError'
+}

@@ -12,17 +12,20 @@
 import { logger } from '@libp2p/logger'
 import { ReplayError, decodeEnvelope } from '../crypto/index.js'
 import { decodeBody } from '../protocols/dm/body.js'
-import { Receipt } from '../protocols/dm/body.pb.js'
+import { Consent, Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
 import { peerIdString } from '../protocols/peer-id.js'
 import { conversationId } from './conversation-id.js'
 import { GroupCommit } from './delivery-queue.js'
 import { recordFields } from './message-record.js'
+import type { ContentRules } from './content-policy.js'
+import type { InboxGate } from './inbox-gate.js'
+import type { PeerLimits } from './limits.js'
 import type { Opened, SessionManager } from './session-manager.js'
 import type { TaskTracker } from './tasks.js'
 import type { VerifiedEnvelope } from '../crypto/index.js'
-import type { OutgoingBody } from '../protocols/dm/body.js'
-import type { DeliveryStatus, MessageRecord, Store, StoreOp } from '../store/index.js'
+import type { OutgoingBody, TaskInfo } from '../protocols/dm/body.js'
+import type { DeliveryStatus, MessageRecord, RequestRecord, Store, StoreOp } from '../store/index.js'
 import type { PeerId } from '@libp2p/interface'
 
 const log = logger('agentmsg:receive')
@@ -54,9 +57,31 @@ export interface ReceiverDeps {
    * do once they are on disk. Must not throw: refuse by returning no writes.
    */
   den?(from: string, control: Uint8Array): Promise<{ ops: StoreOp[], after?(): void }>
+  /** The inbox policy: which senders reach the inbox, which wait in a request. @default everyone reaches it */
+  gate?: InboxGate
+  /** Per-peer DM limit on what arrives directly. @default none */
+  limits?: PeerLimits
+  /** The agent's content policy, on what arrives. @default none */
+  rules?: ContentRules
+  /** Peers we blocked: what still reaches us from them (through a relay) is dropped unread. */
+  blocked?(peer: string): boolean
+  /** A message was held in a request (`first`: the request is new). */
+  requested?(request: RequestRecord, first: boolean): void
+  /** The answer to our request to `from`. */
+  consent?(from: string, decision: 'accepted' | 'declined', messageIds: string[]): void
 }
 
-/** What a received message becomes, decided inside its session lock. */
+/** How an envelope reached us. */
+export interface DeliverOptions {
+  /** fetched from one of our relays: the relay already limited its sender's rate */
+  relayed?: boolean
+}
+
+/**
+ * What a received message becomes, decided inside its session lock (a
+ * message from a stranger is admitted or held inside its write, which may
+ * change `status` and `reason` before `committed` resolves).
+ */
 interface ReceivePlan {
   committed: Promise<void>
   status: Ack.Status
@@ -74,6 +99,9 @@ const REFUSALS = new Set([
   'SignatureError', 'DecryptError', 'EncodingError', 'WrongRecipientError', 'SessionStateError',
   'SkipLimitError', 'LowOrderPointError', 'InvalidInputError', 'BodyValidationError'
 ])
+
+/** The reason a message refused by the rate limit is acked with. */
+export const RATE_LIMITED = 'RateLimitedError'
 
 /** meta key of a message opened and refused (its body): a resend gets the same answer */
 const REFUSED_PREFIX = 'refused/'
@@ -98,7 +126,7 @@ export class Receiver {
   #epoch = 0
   /** envelopes being written now, by id */
   readonly #receiving = new Map<string, Promise<AckResult>>()
-  readonly stats = { rejectedEnvelopes: 0, duplicates: 0 }
+  readonly stats = { rejectedEnvelopes: 0, duplicates: 0, blockedDrops: 0, policyRefusals: 0, held: 0 }
 
   constructor (deps: ReceiverDeps) {
     this.#deps = deps
@@ -114,7 +142,7 @@ export class Receiver {
    * Never throws. The sender is the envelope's signed `from`, not the peer
    * that handed it over (relays will carry other agents' envelopes).
    */
-  async deliver (_from: PeerId, bytes: Uint8Array): Promise<AckResult> {
+  async deliver (_from: PeerId, bytes: Uint8Array, options: DeliverOptions = {}): Promise<AckResult> {
     let verified
     try {
       verified = this.#deps.sessions.verify(bytes)
@@ -131,7 +159,7 @@ export class Receiver {
       this.stats.duplicates++
       return first.status === Ack.Status.OK ? { ...first, status: Ack.Status.DUPLICATE } : first
     }
-    const work = this.#receive(verified, bytes, messageId)
+    const work = this.#receive(verified, bytes, messageId, options)
     this.#receiving.set(messageId, work)
     try {
       return await work
@@ -140,10 +168,21 @@ export class Receiver {
     }
   }
 
-  async #receive (verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string): Promise<AckResult> {
+  async #receive (verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string, options: DeliverOptions): Promise<AckResult> {
     const { store, sessions } = this.#deps
     const id = verified.envelope.id
     const sender = peerIdString(verified.envelope.from)
+    if (this.#deps.blocked?.(sender) === true) {
+      // the connection gater keeps a blocked agent out; this came through a relay: taken, not read
+      this.stats.blockedDrops++
+      return { id, status: Ack.Status.OK }
+    }
+    try {
+      // what the inbox policy needs to know about the sender, looked up before its session lock
+      await this.#deps.gate?.prepare(sender)
+    } catch (err) {
+      log('inbox policy lookup for %s: %s', sender, (err as Error).message)
+    }
     const epoch = this.#epoch
     try {
       if (await store.replay.has(messageId)) {
@@ -152,7 +191,7 @@ export class Receiver {
         const refused = await store.meta.get<string>(REFUSED_PREFIX + messageId)
         return refused == null ? { id, status: Ack.Status.DUPLICATE } : { id, status: Ack.Status.REJECTED, reason: refused }
       }
-      const plan = await sessions.open(sender, verified, async (opened) => await this.#plan(sender, verified, bytes, messageId, opened, epoch))
+      const plan = await sessions.open(sender, verified, async (opened) => await this.#plan(sender, verified, bytes, messageId, opened, epoch, options))
       await plan.committed
       await plan.after?.()
       if (plan.status === Ack.Status.REJECTED) this.stats.rejectedEnvelopes++
@@ -179,24 +218,24 @@ export class Receiver {
    * queue its write (with the session state it left) for the next group
    * commit, without waiting for it, so the next message can be opened.
    */
-  async #plan (sender: string, verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string, opened: Opened, epoch: number): Promise<ReceivePlan> {
+  async #plan (sender: string, verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string, opened: Opened, epoch: number, options: DeliverOptions): Promise<ReceivePlan> {
     const { store, tasks } = this.#deps
     const common = (): StoreOp[] => [
       ...opened.writes.flatMap(([key, bytes]) => bytes == null ? store.sessions.deleteOps(key) : store.sessions.putOps(key, bytes)),
       ...store.replay.addOps(messageId, Date.now())
     ]
     const consume = async (): Promise<StoreOp[]> => await this.#consumeOps(opened.consumedOneTimePrekey)
+    // the ratchet moved: keep its state and remember the refusal, store nothing else
+    const refuse = (reason: string): ReceivePlan => ({
+      committed: this.commit(epoch, async () => [...common(), ...await consume(), ...store.meta.putOps(REFUSED_PREFIX + messageId, reason)]),
+      status: Ack.Status.REJECTED,
+      reason
+    })
     let decoded
     try {
       decoded = decodeBody(opened.plaintext)
     } catch (err) {
-      // the ratchet moved: keep its state and remember the refusal, store nothing else
-      const reason = (err as Error).name
-      return {
-        committed: this.commit(epoch, async () => [...common(), ...await consume(), ...store.meta.putOps(REFUSED_PREFIX + messageId, reason)]),
-        status: Ack.Status.REJECTED,
-        reason
-      }
+      return refuse((err as Error).name)
     }
     if (decoded.receipt != null) {
       const receipt = decoded.receipt
@@ -226,6 +265,18 @@ export class Receiver {
         after: () => { for (const m of changes) this.#deps.status({ messageId: m.messageId, conversationId: m.conversationId, peer: sender, status: m.status }) }
       }
     }
+    if (decoded.consent != null) {
+      const decision = decoded.consent.decision === Consent.Decision.ACCEPTED ? 'accepted' : 'declined'
+      const messageIds = decoded.consent.messageIds
+      return {
+        committed: this.commit(epoch, async () => [
+          ...common(), ...await consume(),
+          ...store.events.appendOps(`connection.${decision}`, { peer: sender, messageIds })
+        ]),
+        status: Ack.Status.OK,
+        after: () => { this.#deps.consent?.(sender, decision, messageIds) }
+      }
+    }
     if (decoded.den != null) {
       const control = decoded.den
       let after: (() => void) | undefined
@@ -243,6 +294,21 @@ export class Receiver {
       return { committed, status: Ack.Status.OK, after: () => { after?.() } }
     }
     const body = decoded.body!
+    const convId = conversationId(this.#deps.self, verified.envelope.from)
+    if (options.relayed !== true && this.#deps.limits?.receiveDm(sender) === false) {
+      this.stats.policyRefusals++
+      return refuse(RATE_LIMITED)
+    }
+    if (this.#deps.rules?.hasReceivePolicy === true) {
+      try {
+        await this.#deps.rules.checkReceive(body, { peer: sender, conversationId: convId })
+      } catch (err) {
+        this.stats.policyRefusals++
+        const policy = (err as { policy?: string }).policy ?? 'content-policy'
+        log('refused %s from %s by content policy %s', messageId, sender, policy)
+        return refuse(`ContentPolicyError(${policy})`)
+      }
+    }
     if (body.type === 'task-request' && body.task?.idempotencyKey != null) {
       const known = await tasks.seen(sender, body.task.idempotencyKey)
       if (known != null) {
@@ -261,7 +327,7 @@ export class Receiver {
     }
     const record: MessageRecord = {
       messageId,
-      conversationId: conversationId(this.#deps.self, verified.envelope.from),
+      conversationId: convId,
       direction: 'in',
       from: sender,
       to: this.#deps.peerId,
@@ -271,23 +337,49 @@ export class Receiver {
       read: false,
       status: 'delivered'
     }
-    const committed = this.commit(epoch, async () => [
+    const plan: ReceivePlan = { committed: Promise.resolve(), status: Ack.Status.OK, stored: { from: sender, messageId } }
+    let held: { request: RequestRecord, first: boolean } | undefined
+    plan.committed = this.commit(epoch, async () => {
+      const ops = [...common(), ...await consume()]
+      // decided inside the write, in order with accept and decline, which go through it too
+      const admission = await this.#deps.gate?.admitOps(record) ?? { decision: 'deliver' }
+      if (admission.decision === 'deliver') return [...ops, ...await this.deliveryOps(record)]
+      if (admission.decision === 'hold') {
+        held = admission
+        return [...ops, ...admission.ops, ...(admission.first ? store.events.appendOps('connection.request', requestEvent(admission.request)) : [])]
+      }
+      plan.status = Ack.Status.REJECTED
+      plan.reason = admission.reason
+      delete plan.stored
+      return [...ops, ...(admission.ops ?? []), ...store.meta.putOps(REFUSED_PREFIX + messageId, admission.reason)]
+    })
+    plan.after = async () => {
+      if (plan.status !== Ack.Status.OK) return
+      if (held != null) {
+        this.stats.held++
+        this.#deps.requested?.(held.request, held.first)
+        return
+      }
+      await this.delivered(record)
+    }
+    return plan
+  }
+
+  /** The writes that put a received message in the inbox (with its events and task bookkeeping). */
+  async deliveryOps (record: MessageRecord): Promise<StoreOp[]> {
+    const { store, tasks } = this.#deps
+    return [
       ...await store.messages.putOps(record),
       ...store.events.appendOps('message.received', record),
-      ...(body.type === 'task-response' ? store.events.appendOps('task.response', record) : []),
-      ...common(),
-      ...await consume(),
-      ...(body.type === 'task-request' ? tasks.requestOps(sender, body.task!, messageId) : [])
-    ])
-    return {
-      committed,
-      status: Ack.Status.OK,
-      stored: { from: sender, messageId },
-      after: async () => {
-        if (body.type === 'task-response') await tasks.responded(sender, body.task!)
-        this.#deps.received(record)
-      }
-    }
+      ...(record.type === 'task-response' ? store.events.appendOps('task.response', record) : []),
+      ...(record.type === 'task-request' && record.task != null ? tasks.requestOps(record.from, record.task as TaskInfo, record.messageId) : [])
+    ]
+  }
+
+  /** After `deliveryOps` committed: task state, then the `message.received` event. */
+  async delivered (record: MessageRecord): Promise<void> {
+    if (record.type === 'task-response' && record.task != null) await this.#deps.tasks.responded(record.from, record.task as TaskInfo)
+    this.#deps.received(record)
   }
 
   /** Bumped by every failed group write: session state read before it may be stale. */
@@ -312,4 +404,9 @@ export class Receiver {
     if (oneTimePrekey === undefined) return []
     return (await this.#deps.store.prekeys.takeOneTimeOps(oneTimePrekey)).ops
   }
+}
+
+/** What `connection.request` carries: who, since when, and the first message. */
+export function requestEvent (request: RequestRecord): { peer: string, firstAt: number, message: MessageRecord | undefined } {
+  return { peer: request.peer, firstAt: request.firstAt, message: request.held[0] }
 }

@@ -3,7 +3,7 @@
  *
  * The node's persistent state on level (classic-level), the only code that
  * touches it. One sublevel per concern: messages, conversations, sessions,
- * outbox, replay, contacts, prekeys, meta, events (the API's event log),
+ * outbox, replay, contacts, requests, prekeys, meta, events (the API's event log),
  * webhooks.
  *
  * Every value is sealed at rest with AES-256-GCM under the node's storage
@@ -68,6 +68,7 @@ export type { SessionStore } from './sessions.js'
 export type { OutboxAttempt, OutboxEnqueue, OutboxEntry, OutboxStore } from './outbox.js'
 export type { ReplayStore } from './replay.js'
 export type { ContactInput, ContactRecord, ContactStore, ContactTrust } from './contacts.js'
+export type { RequestRecord, RequestStore } from './requests.js'
 export type { OneTimePrekeyRecord, OwnPrekeyStore, SignedPrekeyRecord } from './prekeys.js'
 export type { MetaStore } from './meta.js'
 export { EVENT_RETENTION, MAX_EVENTS } from './events.js'

@@ -6,6 +6,7 @@ import { Level } from 'level'
 import { MAX_OUTBOX, STORAGE_KEY_LENGTH, STORE_FORMAT_VERSION } from './constants.js'
 import { StoreContext } from './context.js'
 import { LevelContactStore } from './contacts.js'
+import { LevelRequestStore } from './requests.js'
 import { LevelEventStore, MAX_EVENTS } from './events.js'
 import { LevelConversationStore } from './conversations.js'
 import { StoreCorruptionError, StoreQueryError } from './errors.js'
@@ -20,6 +21,7 @@ import { LevelReplayStore } from './replay.js'
 import { LevelSessionStore } from './sessions.js'
 import { LevelWebhookStore } from './webhooks.js'
 import type { ContactStore } from './contacts.js'
+import type { RequestStore } from './requests.js'
 import type { StoreOp } from './context.js'
 import type { ConversationStore } from './conversations.js'
 import type { ArchiveStore } from './archive.js'
@@ -73,6 +75,8 @@ export interface Store {
   readonly outbox: OutboxStore
   readonly replay: ReplayStore
   readonly contacts: ContactStore
+  /** messages held from agents the inbox policy does not admit */
+  readonly requests: RequestStore
   readonly prekeys: OwnPrekeyStore
   readonly meta: MetaStore
   /** Envelopes held for other agents (relays only). */
@@ -118,6 +122,7 @@ class LevelStore implements Store {
   readonly outbox: LevelOutboxStore
   readonly replay: LevelReplayStore
   readonly contacts: LevelContactStore
+  readonly requests: LevelRequestStore
   readonly prekeys: LevelOwnPrekeyStore
   readonly meta: LevelMetaStore
   readonly mailbox: LevelMailboxStore
@@ -135,6 +140,7 @@ class LevelStore implements Store {
     this.outbox = new LevelOutboxStore(ctx, maxOutbox)
     this.replay = new LevelReplayStore(ctx)
     this.contacts = new LevelContactStore(ctx)
+    this.requests = new LevelRequestStore(ctx)
     this.prekeys = new LevelOwnPrekeyStore(ctx)
     this.meta = new LevelMetaStore(ctx)
     this.mailbox = new LevelMailboxStore(ctx, mailbox)

@@ -58,8 +58,10 @@ describe('agent node: 1:1 messages', { timeout: 120_000 }, () => {
 
   it('1,000 messages each way: each delivered exactly once, in sending order', async () => {
     const { bootstrap } = await network()
-    const alice = await start({ bootstrap })
-    const bob = await start({ bootstrap })
+    // 1,000 within seconds: past the default 120 DMs a minute per peer
+    const unlimited = { dmsPerMinute: Infinity }
+    const alice = await start({ bootstrap, rateLimits: unlimited })
+    const bob = await start({ bootstrap, rateLimits: unlimited })
     await waitFor(async () => await alice.getCard(bob.peerId).then(() => true, () => false), { timeout: 20_000 })
     const atBob = collect<MessageRecord>(bob, 'message.received')
     const atAlice = collect<MessageRecord>(alice, 'message.received')

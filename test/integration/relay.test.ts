@@ -46,7 +46,8 @@ describe('relays', () => {
   it('holds 500 messages for an offline agent, which gets each once, in order, and the sender sees them delivered', async () => {
     const { bootstrap } = await agents.network()
     const r = await relay(bootstrap)
-    const options = { bootstrap, relays: [tcp(r)] }
+    // 500 within a minute: past the default 120 DMs a minute per peer
+    const options = { bootstrap, relays: [tcp(r)], rateLimits: { dmsPerMinute: Infinity } }
     const a = await agents.start(options)
     const b = await offlineRecipient(a, options)
     const statuses = collect<StatusChange>(a, 'message.status')

@@ -51,7 +51,8 @@ describe('restarts', { timeout: 120_000 }, () => {
   it('the receiver is killed mid-stream and restarted: nothing lost, nothing duplicated, the outbox drains', async () => {
     const boot = await start({ dhtServer: true })
     const bootstrap = boot.addresses.find(a => !a.includes('/ws'))!
-    const alice = await start({ bootstrap: [bootstrap] })
+    // 600 messages within a minute: past the default 120 a minute per peer
+    const alice = await start({ bootstrap: [bootstrap], rateLimits: { dmsPerMinute: Infinity } })
     const bobDir = await tempDir()
     let bob = await startChild(bobDir, bootstrap)
     await waitFor(async () => await alice.getCard(bob.peerId).then(() => true, () => false), { timeout: 30_000 })

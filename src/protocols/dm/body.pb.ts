@@ -516,6 +516,155 @@ export namespace Receipt {
   }
 }
 
+export interface Consent {
+  decision: Consent.Decision
+  messageIds: string[]
+}
+
+export namespace Consent {
+  export enum Decision {
+    DECISION_UNSPECIFIED = 'DECISION_UNSPECIFIED',
+    ACCEPTED = 'ACCEPTED',
+    DECLINED = 'DECLINED'
+  }
+
+  enum __DecisionValues {
+    DECISION_UNSPECIFIED = 0,
+    ACCEPTED = 1,
+    DECLINED = 2
+  }
+
+  export namespace Decision {
+    export const codec = (): Codec<Decision> => {
+      return enumeration<Decision>(__DecisionValues)
+    }
+  }
+
+  let _codec: Codec<Consent>
+
+  export const codec = (): Codec<Consent> => {
+    if (_codec == null) {
+      _codec = message<Consent>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.decision != null && __DecisionValues[obj.decision] !== 0) {
+          w.uint32(8)
+          Consent.Decision.codec().encode(obj.decision, w)
+        }
+
+        if (obj.messageIds != null && obj.messageIds.length > 0) {
+          for (const value of obj.messageIds) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          decision: Decision.DECISION_UNSPECIFIED,
+          messageIds: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.decision = Consent.Decision.codec().decode(reader)
+              break
+            }
+            case 2: {
+              if (opts.limits?.messageIds != null && obj.messageIds.length === opts.limits.messageIds) {
+                throw new MaxLengthError('Decode error - repeated field "messageIds" had too many elements')
+              }
+
+              obj.messageIds.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          messageIds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.decision`,
+                value: Consent.Decision.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.messageIds != null && obj.messageIds === opts.limits.messageIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "messageIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.messageIds[]`,
+                index: obj.messageIds,
+                value: reader.string()
+              }
+
+              obj.messageIds++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ConsentDecisionFieldEvent {
+    field: '$.decision'
+    value: Consent.Decision
+  }
+
+  export interface ConsentMessageIdsFieldEvent {
+    field: '$.messageIds[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Consent>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Consent.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Consent>): Consent {
+    return decodeMessage(buf, Consent.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Consent>): Generator<ConsentDecisionFieldEvent | ConsentMessageIdsFieldEvent> {
+    return streamMessage(buf, Consent.codec(), opts)
+  }
+}
+
 export interface Body {
   type: string
   content: string
@@ -528,6 +677,7 @@ export interface Body {
   task?: TaskFields
   receipt?: Receipt
   den: Uint8Array<ArrayBuffer>
+  consent?: Consent
   padding: Uint8Array<ArrayBuffer>
 }
 
@@ -594,6 +744,11 @@ export namespace Body {
         if ((obj.den != null && obj.den.byteLength > 0)) {
           w.uint32(90)
           w.bytes(obj.den)
+        }
+
+        if (obj.consent != null) {
+          w.uint32(98)
+          Consent.codec().encode(obj.consent, w)
         }
 
         if ((obj.padding != null && obj.padding.byteLength > 0)) {
@@ -670,6 +825,12 @@ export namespace Body {
             }
             case 11: {
               obj.den = reader.bytes()
+              break
+            }
+            case 12: {
+              obj.consent = Consent.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.consent
+              })
               break
             }
             case 15: {
@@ -766,6 +927,13 @@ export namespace Body {
                 field: `${prefix}.den`,
                 value: reader.bytes()
               }
+              break
+            }
+            case 12: {
+              yield * Consent.codec().stream(reader, reader.uint32(), `${prefix}.consent`, {
+                limits: opts.limits?.consent
+              })
+
               break
             }
             case 15: {
@@ -888,6 +1056,17 @@ export namespace Body {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface BodyConsentDecisionFieldEvent {
+    field: '$.consent.decision'
+    value: Consent.Decision
+  }
+
+  export interface BodyConsentMessageIdsFieldEvent {
+    field: '$.consent.messageIds[]'
+    index: number
+    value: string
+  }
+
   export interface BodyPaddingFieldEvent {
     field: '$.padding'
     value: Uint8Array<ArrayBuffer>
@@ -901,7 +1080,7 @@ export namespace Body {
     return decodeMessage(buf, Body.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Body>): Generator<BodyTypeFieldEvent | BodyContentFieldEvent | BodyPayloadFieldEvent | BodyMediaUrlFieldEvent | BodyMediaMimeTypeFieldEvent | BodyMediaSizeFieldEvent | BodyMediaSha256FieldEvent | BodyMetadataFieldEvent | BodyReplyToFieldEvent | BodyConversationIdFieldEvent | BodyExpiresAtFieldEvent | BodyTaskTaskIdFieldEvent | BodyTaskSkillFieldEvent | BodyTaskDeadlineFieldEvent | BodyTaskIdempotencyKeyFieldEvent | BodyTaskStateFieldEvent | BodyReceiptKindFieldEvent | BodyReceiptMessageIdsFieldEvent | BodyReceiptTaskIdFieldEvent | BodyDenFieldEvent | BodyPaddingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Body>): Generator<BodyTypeFieldEvent | BodyContentFieldEvent | BodyPayloadFieldEvent | BodyMediaUrlFieldEvent | BodyMediaMimeTypeFieldEvent | BodyMediaSizeFieldEvent | BodyMediaSha256FieldEvent | BodyMetadataFieldEvent | BodyReplyToFieldEvent | BodyConversationIdFieldEvent | BodyExpiresAtFieldEvent | BodyTaskTaskIdFieldEvent | BodyTaskSkillFieldEvent | BodyTaskDeadlineFieldEvent | BodyTaskIdempotencyKeyFieldEvent | BodyTaskStateFieldEvent | BodyReceiptKindFieldEvent | BodyReceiptMessageIdsFieldEvent | BodyReceiptTaskIdFieldEvent | BodyDenFieldEvent | BodyConsentDecisionFieldEvent | BodyConsentMessageIdsFieldEvent | BodyPaddingFieldEvent> {
     return streamMessage(buf, Body.codec(), opts)
   }
 }

@@ -6,13 +6,13 @@
  * field, before anything is stored or sealed) and again on receive (an
  * invalid body from the network is rejected, never stored).
  */
-import { Body, Receipt } from './body.pb.js'
+import { Body, Consent, Receipt } from './body.pb.js'
 import { BodyValidationError } from './errors.js'
 import {
   BODY_PADDING_BUCKET, MAX_BODY_BYTES, MAX_ID_LENGTH, MAX_MARKDOWN_CHARS, MAX_METADATA_BYTES, MAX_RECEIPT_IDS, MAX_TEXT_CHARS, MAX_URL_LENGTH
 } from './constants.js'
 
-export { Body, Receipt }
+export { Body, Consent, Receipt }
 
 /** Body types an agent may send. `structured` is accepted as another name for `json`. */
 export const BODY_TYPES = ['text', 'markdown', 'json', 'file-url', 'media', 'task-request', 'task-response'] as const
@@ -265,18 +265,23 @@ function toProto (body: ValidBody, conversationId: string): Body {
   return proto
 }
 
+/** Bodies the node itself sends: receipts, den control, answers to message requests. */
+export type ControlBody = { type: 'receipt', receipt: Receipt } | { type: 'den', den: Uint8Array } | { type: 'consent', consent: Consent }
+
 /**
  * Encode and pad to a multiple of BODY_PADDING_BUCKET bytes, so the
  * ciphertext length says only which 256-byte bucket a message is in.
  * Throws `BodyValidationError` if the encoded body exceeds MAX_BODY_BYTES.
  */
-export function encodeBody (body: ValidBody | { type: 'receipt', receipt: Receipt } | { type: 'den', den: Uint8Array }, conversationId: string): Uint8Array {
+export function encodeBody (body: ValidBody | ControlBody, conversationId: string): Uint8Array {
   const control = { content: '', payload: '', metadata: '', replyTo: '', conversationId, den: new Uint8Array(0), padding: new Uint8Array(0) }
   const proto = 'receipt' in body
     ? { ...control, type: 'receipt', receipt: body.receipt } as Body
     : 'den' in body
       ? { ...control, type: 'den', den: body.den } as Body
-      : toProto(body, conversationId)
+      : 'consent' in body
+        ? { ...control, type: 'consent', consent: body.consent } as Body
+        : toProto(body, conversationId)
   const pad = paddingFor(Body.encode(proto).length)
   const encoded = Body.encode({ ...proto, padding: new Uint8Array(pad) } as Body)
   if (encoded.length > MAX_BODY_BYTES) fail('body', `encodes to ${encoded.length} bytes, more than ${MAX_BODY_BYTES}`)
@@ -305,6 +310,8 @@ export interface ReceivedBody {
   receipt?: Receipt
   /** type `den`: an encoded DenControl, for the den layer to check */
   den?: Uint8Array
+  /** type `consent`: the answer to a message request we made */
+  consent?: Consent
 }
 
 /** Decode a received body. Throws `BodyValidationError` for anything we would not send. */
@@ -325,6 +332,12 @@ export function decodeBody (bytes: Uint8Array): ReceivedBody {
   if (proto.type === 'den') {
     if (proto.den.length === 0) fail('den', 'is required')
     return { conversationId: proto.conversationId, den: proto.den }
+  }
+  if (proto.type === 'consent') {
+    if (proto.consent == null || proto.consent.decision === Consent.Decision.DECISION_UNSPECIFIED) fail('consent', 'is required')
+    if (proto.consent.messageIds.length > MAX_RECEIPT_IDS) fail('consent.messageIds', `must list at most ${MAX_RECEIPT_IDS} ids`)
+    if (!proto.consent.messageIds.every(id => HEX_ID.test(id))) fail('consent.messageIds', 'must be message ids')
+    return { conversationId: proto.conversationId, consent: proto.consent }
   }
   const parse = (field: string, text: string): unknown => {
     try {
