@@ -336,6 +336,8 @@ export class AgentNode extends EventTarget {
   /** plaintexts waiting to be sealed, per peer (group commit) */
   readonly #outgoing = new Map<string, OutgoingJob[]>()
   readonly #draining = new Set<string>()
+  /** per peer: the last send still checking policy and limits before it queues */
+  readonly #sendTurns = new Map<string, Promise<void>>()
   /** `sent` states, ack results and relay deposits, written lazily (§16.4 rule 4), together */
   readonly #statuses = new Coalescer<StatusItem>(async (items) => { await this.#recordStatuses(items) }, logError)
   /** peers whose mail is being deposited at their relays now */
@@ -745,38 +747,53 @@ export class AgentNode extends EventTarget {
     const peer = parsePeer(to)
     if (peer.equals(this.libp2p.peerId)) throw new InvalidPeerError('cannot send to ourselves')
     const convId = conversationId(this.#self, peer.toMultihash().bytes)
-    const { tasks, rules, limits } = this.#parts
-    await rules.checkSend(valid, { peer: to, conversationId: convId })
-    limits.sendDm(to)
-    // answering a message request accepts it: what it held reaches the inbox first
-    if (await this.#parts.gate.hasPending(to)) await this.#acceptIfPending(to)
-    let taskOps: (messageId: string) => StoreOp[] = () => []
-    let processedReceiptFor: string | undefined
-    if (valid.type === 'task-request') {
-      const task = valid.task!
-      taskOps = (messageId) => tasks.openOps({ taskId: task.taskId, messageId, peer: to, deadline: task.deadline! })
-    } else if (valid.type === 'task-response') {
-      const answered = await tasks.answered(to, valid)
-      taskOps = () => answered.ops
-      if (TERMINAL_STATES.has(valid.task!.state!)) processedReceiptFor = answered.requestMessageId
-    }
-    const result = await this.#sealAndQueue(to, encodeBody(valid, convId), taskOps, (messageId, sentAt) => ({
-      messageId,
-      conversationId: convId,
-      direction: 'out',
-      from: this.peerId,
-      to,
-      ...recordFields(valid),
-      sentAt,
-      read: true,
-      status: 'queued'
-    }))
+    const { tasks, rules, limits, gate } = this.#parts
+    // one send at a time per peer up to its queueing, in call order: concurrent sends keep their order
+    const { queued, processedReceiptFor } = await this.#inTurn(to, async () => {
+      await rules.checkSend(valid, { peer: to, conversationId: convId })
+      limits.sendDm(to)
+      // answering a message request accepts it: what it held reaches the inbox first
+      if (await gate.hasPending(to)) await this.#acceptIfPending(to)
+      let taskOps: (messageId: string) => StoreOp[] = () => []
+      let processedReceiptFor: string | undefined
+      if (valid.type === 'task-request') {
+        const task = valid.task!
+        taskOps = (messageId) => tasks.openOps({ taskId: task.taskId, messageId, peer: to, deadline: task.deadline! })
+      } else if (valid.type === 'task-response') {
+        const answered = await tasks.answered(to, valid)
+        taskOps = () => answered.ops
+        if (TERMINAL_STATES.has(valid.task!.state!)) processedReceiptFor = answered.requestMessageId
+      }
+      // queued now (not awaited: the write is shared with the sends behind this one)
+      const queued = this.#sealAndQueue(to, encodeBody(valid, convId), taskOps, (messageId, sentAt) => ({
+        messageId,
+        conversationId: convId,
+        direction: 'out',
+        from: this.peerId,
+        to,
+        ...recordFields(valid),
+        sentAt,
+        read: true,
+        status: 'queued'
+      }))
+      return { queued, processedReceiptFor }
+    })
+    const result = await queued
     if (valid.type === 'task-request') tasks.armed(valid.task!.taskId)
     if (processedReceiptFor != null) {
       // signed proof for the requester that its task was processed
       await this.#sendReceipt(to, convId, Receipt.Kind.PROCESSED, processedReceiptFor, valid.task!.taskId)
     }
     return { ...result, conversationId: convId }
+  }
+
+  /** Runs `fn` after every earlier `fn` for `to` settled: per-peer order for work that awaits before it queues. */
+  async #inTurn<T> (to: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.#sendTurns.get(to) ?? Promise.resolve()).then(fn)
+    const settled = run.then(() => {}, () => {})
+    this.#sendTurns.set(to, settled)
+    void settled.then(() => { if (this.#sendTurns.get(to) === settled) this.#sendTurns.delete(to) })
+    return await run
   }
 
   async #sendReceipt (to: string, convId: string, kind: Receipt.Kind, messageId: string, taskId = ''): Promise<void> {
