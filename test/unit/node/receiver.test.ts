@@ -21,7 +21,7 @@ import type { MessageRecord, Store } from '../../../src/store/index.js'
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => { for (const c of cleanups.splice(0)) await c() })
 
-async function setup (): Promise<{ store: Store, receiver: Receiver, received: MessageRecord[], alice: Session, convId: string, failNextWrite(): void }> {
+async function setup (extra: Partial<ConstructorParameters<typeof Receiver>[0]> = {}): Promise<{ store: Store, receiver: Receiver, received: MessageRecord[], alice: Session, convId: string, failNextWrite(): void }> {
   const dir = await mkdtemp(join(tmpdir(), 'agentmsg-receiver-'))
   const store = await openStore({ path: dir, storageKey: prims.randomBytes(32) })
   cleanups.push(async () => { await store.close(); await rm(dir, { recursive: true, force: true }) })
@@ -44,7 +44,8 @@ async function setup (): Promise<{ store: Store, receiver: Receiver, received: M
     peerId: 'bob',
     received: (record) => { received.push(record) },
     status: () => {},
-    reply: async () => {}
+    reply: async () => {},
+    ...extra
   })
   const aliceId = Identity.generate(prims)
   const alice = Session.initiate(prims, aliceId, { identityKey: bob.publicKey, signedPrekey: prekeys.current })
@@ -83,5 +84,18 @@ describe('receiver', () => {
     // a further copy is a duplicate
     expect((await receiver.deliver(from, m1)).status).toBe(Ack.Status.DUPLICATE)
     expect((await store.messages.inbox()).total).toBe(2)
+  })
+})
+
+describe('receiver: blocked senders', () => {
+  it('takes a blocked agent\'s relayed message without opening or storing it', async () => {
+    const { store, receiver, received, alice, convId } = await setup({ blocked: () => true })
+    const relay = peerIdFromString('12D3KooWBKBV65mrw95FqtfhaxPu9Zix2TDpYEVPYd3D4anPog7M')
+    const sealed = alice.seal(encodeBody(validateBody({ type: 'text', content: 'let me in' }), convId))
+    // acked, so the relay lets it go; never read
+    expect((await receiver.deliver(relay, sealed, { relayed: true })).status).toBe(Ack.Status.OK)
+    expect(receiver.stats.blockedDrops).toBe(1)
+    expect(received).toEqual([])
+    expect((await store.messages.inbox()).total).toBe(0)
   })
 })

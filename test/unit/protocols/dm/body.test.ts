@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Body, decodeBody, encodeBody, validateBody } from '../../../../src/protocols/dm/body.js'
+import { Body, Consent, decodeBody, encodeBody, validateBody } from '../../../../src/protocols/dm/body.js'
 import { BODY_PADDING_BUCKET, MAX_MARKDOWN_CHARS, MAX_METADATA_BYTES, MAX_TEXT_CHARS } from '../../../../src/protocols/dm/constants.js'
 import type { OutgoingBody } from '../../../../src/protocols/dm/body.js'
 import type { BodyValidationError } from '../../../../src/protocols/dm/errors.js'
@@ -127,5 +127,17 @@ describe('message bodies', () => {
     const bad = Body.encode({ type: 'text', content: 'x'.repeat(MAX_TEXT_CHARS + 1), payload: '', metadata: '', replyTo: '', conversationId: conv, padding: new Uint8Array(0) })
     expect(() => decodeBody(bad)).toThrow(expect.objectContaining({ name: 'BodyValidationError' }))
     expect(() => decodeBody(Uint8Array.of(0xff, 0xff))).toThrow(expect.objectContaining({ name: 'BodyValidationError' }))
+  })
+
+  it('a consent body carries the decision and the held message ids; one without a decision or with bad ids is refused', () => {
+    const ids = ['a'.repeat(32), 'b'.repeat(32)]
+    const encoded = encodeBody({ type: 'consent', consent: { decision: Consent.Decision.DECLINED, messageIds: ids } }, conv)
+    expect(encoded.length % BODY_PADDING_BUCKET).toBe(0)
+    expect(decodeBody(encoded)).toEqual({ conversationId: conv, consent: { decision: Consent.Decision.DECLINED, messageIds: ids } })
+    const raw = (consent: Consent): Uint8Array => Body.encode({ type: 'consent', content: '', payload: '', metadata: '', replyTo: '', conversationId: conv, den: new Uint8Array(0), consent, padding: new Uint8Array(0) })
+    expect(() => decodeBody(raw({ decision: Consent.Decision.DECISION_UNSPECIFIED, messageIds: [] }))).toThrow(expect.objectContaining({ name: 'BodyValidationError', field: 'consent' }))
+    expect(() => decodeBody(raw({ decision: Consent.Decision.ACCEPTED, messageIds: ['not-an-id'] }))).toThrow(expect.objectContaining({ field: 'consent.messageIds' }))
+    // an agent cannot send one itself
+    expect(refused({ type: 'consent' })).toMatchObject({ field: 'type' })
   })
 })
