@@ -15,7 +15,11 @@
  * ```
  */
 export { AgentNode, createAgentNode } from './node/agent-node.js'
-export type { AgentNodeEvents, AgentNodeOptions, AgentProfile, AgentSession, InboxPolicy, RelayNodeOptions, RelayRefusal, SendResult, StatusChange } from './node/agent-node.js'
+export type {
+  AgentNodeEvents, AgentNodeOptions, AgentProfile, AgentSession, ConnectionRequest, ConsentAnswer, InboxPolicy, NodeStats, RelayNodeOptions, RelayRefusal, SendResult, StatusChange
+} from './node/agent-node.js'
+export type { ContentPolicy, ContentPolicyContext, PolicyVerdict, SpamOptions } from './node/content-policy.js'
+export type { RateLimitOptions } from './node/limits.js'
 export type { CreateDenOptions, DenInfo } from './node/dens.js'
 export type { RestoreResult } from './node/archive.js'
 export * from './protocols/den/errors.js'
@@ -31,6 +35,6 @@ export { BodyValidationError } from './protocols/dm/errors.js'
 export { CardNotFoundError } from './protocols/card/errors.js'
 export type { AgentSkill, ResolvedCard } from './protocols/card/index.js'
 export type {
-  ConversationRecord, DeliveryStatus, DenFeedOptions, DenFeedPage, DenPostRecord, EventStore, HistoryPage, InboxPage, MessageRecord, StoredEvent
+  ContactRecord, ContactTrust, ConversationRecord, DeliveryStatus, DenFeedOptions, DenFeedPage, DenPostRecord, EventStore, HistoryPage, InboxPage, MessageRecord, RequestRecord, StoredEvent
 } from './store/index.js'
 export * from './crypto/index.js'

@@ -1231,6 +1231,9 @@ export class AgentNode extends EventTarget {
    */
   async updateProfile (changes: Partial<AgentProfile>): Promise<AgentProfile> {
     const { options, store } = this.#parts
+    if (changes.inboxPolicy !== undefined && !INBOX_POLICIES.includes(changes.inboxPolicy)) {
+      throw new NodeOptionsError(`inboxPolicy: expected one of ${INBOX_POLICIES.join(', ')}`)
+    }
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined))
     this.#parts.options = { ...options, ...defined }
     await store.meta.put(PROFILE_KEY, this.profile)
