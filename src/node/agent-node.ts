@@ -584,7 +584,7 @@ export class AgentNode extends EventTarget {
       blocked.add(peer)
       await this.libp2p.hangUp(pid).catch(err => { log('closing connections to blocked %s: %s', peer, (err as Error).message) })
       // a waiting request is dropped unanswered
-      await this.#receiver.commit(this.#receiver.epoch, async () => gate.dropOps(peer))
+      await this.#receiver.commit(this.#receiver.epoch, async () => await gate.dropOps(peer))
     } else {
       blocked.delete(peer)
     }

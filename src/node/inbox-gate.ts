@@ -63,8 +63,8 @@ export class InboxGate {
   readonly #maxHeld: number
   /** peer → [has a credential, checked at] */
   readonly #credentials = new Map<string, [boolean, number]>()
-  /** peers with a pending request, once loaded */
-  #pending?: Set<string>
+  /** peers with a pending request, loaded once */
+  #pending?: Promise<Set<string>>
 
   constructor (deps: InboxGateDeps) {
     this.#deps = deps
@@ -150,7 +150,8 @@ export class InboxGate {
       ...store.requests.removeOps(peer),
       ...(await store.contacts.putOps({ peerId: peer, trust, ...(contact?.alias == null ? {} : { alias: contact.alias }) })).ops
     ]
-    this.#pending?.delete(peer)
+    const pending = await this.#pendingPeers()
+    pending.delete(peer)
     return { ops, held: request.held }
   }
 
@@ -162,13 +163,15 @@ export class InboxGate {
     const { store } = this.#deps
     const request = await store.requests.get(peer)
     if (request == null) return undefined
-    this.#pending?.delete(peer)
+    const pending = await this.#pendingPeers()
+    pending.delete(peer)
     return { ops: store.requests.declineOps(peer, this.#now()), held: request.held }
   }
 
   /** Inside a store write: forget the request of `peer` without an answer (it was blocked). */
-  dropOps (peer: string): StoreOp[] {
-    this.#pending?.delete(peer)
+  async dropOps (peer: string): Promise<StoreOp[]> {
+    const pending = await this.#pendingPeers()
+    pending.delete(peer)
     return this.#deps.store.requests.removeOps(peer)
   }
 
@@ -178,7 +181,8 @@ export class InboxGate {
   }
 
   async #pendingPeers (): Promise<Set<string>> {
-    this.#pending ??= new Set(await this.#deps.store.requests.peers())
-    return this.#pending
+    // one load shared by every caller: a second load could drop a peer added meanwhile
+    this.#pending ??= this.#deps.store.requests.peers().then(peers => new Set(peers))
+    return await this.#pending
   }
 }

@@ -267,14 +267,20 @@ export class Receiver {
     }
     if (decoded.consent != null) {
       const decision = decoded.consent.decision === Consent.Decision.ACCEPTED ? 'accepted' : 'declined'
-      const messageIds = decoded.consent.messageIds
+      // an answer speaks only for messages we sent to its sender
+      const messageIds: string[] = []
+      for (const id of decoded.consent.messageIds) {
+        const message = await store.messages.get(id)
+        if (message?.direction === 'out' && message.to === sender) messageIds.push(id)
+      }
+      const answers = messageIds.length > 0
       return {
         committed: this.commit(epoch, async () => [
           ...common(), ...await consume(),
-          ...store.events.appendOps(`connection.${decision}`, { peer: sender, messageIds })
+          ...(answers ? store.events.appendOps(`connection.${decision}`, { peer: sender, messageIds }) : [])
         ]),
         status: Ack.Status.OK,
-        after: () => { this.#deps.consent?.(sender, decision, messageIds) }
+        after: () => { if (answers) this.#deps.consent?.(sender, decision, messageIds) }
       }
     }
     if (decoded.den != null) {
