@@ -80,10 +80,12 @@ const Skill = Type.Object({
   outputModes: Type.Optional(Type.Array(Type.String()))
 })
 
+export const INBOX_POLICIES = ['open', 'verified', 'contacts'] as const
+
 export const MePut = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
-  inboxPolicy: Type.Optional(literals(['open', 'verified', 'contacts'] as const)),
+  inboxPolicy: Type.Optional(literals(INBOX_POLICIES)),
   skills: Type.Optional(Type.Array(Skill, { maxItems: 64 }))
 }, { additionalProperties: false })
 export type MePut = Static<typeof MePut>
