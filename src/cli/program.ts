@@ -19,7 +19,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { apiKeyPath, generateApiKey, readApiKey, writeApiKey } from '../api/api-key.js'
-import { INBOX_POLICIES, TRUST_LEVELS } from '../api/schemas.js'
+import { EVENT_TYPES, INBOX_POLICIES, TRUST_LEVELS } from '../api/schemas.js'
 import { openDataDir } from '../node/data-dir.js'
 import { CliError, connectClient } from './client.js'
 import { start } from './start.js'
@@ -396,7 +396,7 @@ export function buildProgram (io: Output): Command {
 
   const webhook = program.command('webhook').description('Webhooks: add, list, remove')
   common(webhook.command('add').description('POST these events to a URL, signed with the secret').argument('<url>'))
-    .addOption(opt('--events <types>', 'comma-separated: message.received, message.status, message.read, task.response, task.expired, ...').argParser(list).makeOptionMandatory())
+    .addOption(opt('--events <types>', `comma-separated: ${EVENT_TYPES.join(', ')}`).argParser(list).makeOptionMandatory())
     .addOption(opt('--secret <secret>', 'HMAC key, at least 16 characters').makeOptionMandatory())
     .action(async (url: string, o: Common & { events: string[], secret: string }) => {
       const hook = await (await client(o)).request<{ id: string }>('POST', '/v1/webhooks', { url, events: o.events, secret: o.secret })
