@@ -3,12 +3,15 @@
 
 It talks to its own local node (`agentmsg start`) over the HTTP API:
 sends a message, reads the inbox, follows events by long-polling
-/v1/events with a cursor, and checks webhook signatures.
+/v1/events with a cursor, answers message requests, and checks webhook
+signatures.
 
-    agentmsg init --data-dir ./alice && agentmsg start --data-dir ./alice &
+    agentmsg init --data-dir ./alice && agentmsg start --data-dir ./alice --inbox-policy contacts &
     python3 examples/python-agent.py --data-dir ./alice send <peer-id> "hello"
     python3 examples/python-agent.py --data-dir ./alice inbox
     python3 examples/python-agent.py --data-dir ./alice follow
+    python3 examples/python-agent.py --data-dir ./alice requests
+    python3 examples/python-agent.py --data-dir ./alice accept <peer-id>     # or: decline <peer-id>
     python3 examples/python-agent.py webhook-server --port 8787 --secret <secret>
 """
 import argparse
@@ -57,6 +60,18 @@ class Agent:
 
     def mark_read(self, message_id):
         return self.request("POST", f"/v1/inbox/{message_id}/read")
+
+    def requests(self):
+        """Message requests: strangers' first messages, held out of the inbox (inbox policy verified or contacts)."""
+        return self.request("GET", "/v1/requests")["requests"]
+
+    def accept(self, peer):
+        """The held messages go to the inbox and the peer becomes a contact."""
+        return self.request("POST", f"/v1/requests/{peer}/accept")
+
+    def decline(self, peer):
+        """The held messages are dropped unread; the peer's later messages are refused."""
+        return self.request("POST", f"/v1/requests/{peer}/decline")
 
     def events(self, after=None, timeout=25):
         """Yields events forever; keep the last cursor to resume without missing one."""
@@ -107,7 +122,11 @@ def main():
     send.add_argument("to")
     send.add_argument("content")
     sub.add_parser("inbox")
-    sub.add_parser("follow")
+    follow = sub.add_parser("follow")
+    follow.add_argument("--after", type=int, help="replay events after this cursor (default: only new ones)")
+    sub.add_parser("requests")
+    for answer in ("accept", "decline"):
+        sub.add_parser(answer).add_argument("peer")
     hook = sub.add_parser("webhook-server")
     hook.add_argument("--port", type=int, default=8787)
     hook.add_argument("--secret", required=True)
@@ -124,9 +143,30 @@ def main():
             print(m["from"], m["type"], m.get("content", m.get("payload")))
             agent.mark_read(m["messageId"])
     elif args.command == "follow":
-        for event in agent.events():
-            print(event["cursor"], event["type"], json.dumps(event["data"]))
+        for event in agent.events(after=args.after):
+            if event["type"] == "connection.request":
+                # a stranger wrote: its messages wait until we accept or decline (once per request)
+                request = event["data"]
+                first = request.get("message") or {}
+                print(event["cursor"], "request from", request["peer"], "since", request["firstAt"] + ":",
+                      first.get("content", json.dumps(first.get("payload"))))
+                print("  answer with: accept", request["peer"], " or: decline", request["peer"])
+            else:
+                print(event["cursor"], event["type"], json.dumps(event["data"]))
+    elif args.command == "requests":
+        for request in agent.requests():
+            print(request["peer"], len(request["messages"]), "messages since", request["firstAt"])
+            for m in request["messages"]:
+                print("  ", m["type"], m.get("content", m.get("payload")))
+    elif args.command == "accept":
+        print(len(agent.accept(args.peer)["messages"]), "messages moved to the inbox")
+    elif args.command == "decline":
+        print(len(agent.decline(args.peer)["dropped"]), "messages dropped")
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except RuntimeError as err:
+        # the API's {"error", "detail"}, e.g. 404 request_not_found
+        raise SystemExit(f"error: {err}")

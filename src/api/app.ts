@@ -17,11 +17,12 @@ import { Type } from 'typebox'
 import { ApiKeys } from './api-key.js'
 import { NotFoundError, UnauthorizedError, errorResponse } from './errors.js'
 import { createMetrics } from './metrics.js'
+import { contactRoutes } from './routes/contacts.js'
 import { denRoutes } from './routes/dens.js'
 import { eventRoutes } from './routes/events.js'
 import { historyRoutes } from './routes/history.js'
-import { laterRoutes } from './routes/later.js'
 import { meRoutes } from './routes/me.js'
+import { requestRoutes } from './routes/requests.js'
 import { verifyRoutes } from './routes/verify.js'
 import { messageRoutes } from './routes/messages.js'
 import { webhookRoutes } from './routes/webhooks.js'
@@ -139,7 +140,8 @@ export async function buildApp (options: ApiOptions): Promise<Api> {
   eventRoutes(app, ctx)
   webhookRoutes(app, ctx)
   verifyRoutes(app, ctx)
-  laterRoutes(app)
+  requestRoutes(app, ctx)
+  contactRoutes(app, ctx)
 
   app.addHook('onReady', async () => { await webhooks.start() })
   // plain requests being answered (WebSockets end in their plugin's own preClose)

@@ -10,7 +10,7 @@ import { publicKeyFromPeerIdBytes } from '../crypto/index.js'
 import type { DenInfo } from '../node/dens.js'
 import type { OpenTask } from '../node/tasks.js'
 import type { ResolvedCard } from '../protocols/card/index.js'
-import type { ConversationRecord, DenPostRecord, DeliveryStatus, MessageRecord, StoredEvent } from '../store/index.js'
+import type { ContactRecord, ConversationRecord, DenPostRecord, DeliveryStatus, MessageRecord, RequestRecord, StoredEvent } from '../store/index.js'
 
 export function iso (ms: number): string {
   return new Date(ms).toISOString()
@@ -89,6 +89,44 @@ export function apiConversation (c: ConversationRecord): ApiConversation {
   }
 }
 
+export interface ApiContact {
+  peer: string
+  trust: string
+  alias?: string
+  addedAt: string
+  updatedAt: string
+}
+
+/** A contact; `peer` as in requests and conversations (the node's record says `peerId`). */
+export function apiContact (c: ContactRecord): ApiContact {
+  return {
+    peer: c.peerId,
+    trust: c.trust,
+    ...(c.alias === undefined ? {} : { alias: c.alias }),
+    addedAt: iso(c.addedAt),
+    updatedAt: iso(c.updatedAt)
+  }
+}
+
+export interface ApiRequest {
+  peer: string
+  firstAt: string
+  lastAt: string
+  refused: number
+  messages: ApiMessage[]
+}
+
+export function apiRequest (r: RequestRecord): ApiRequest {
+  return { peer: r.peer, firstAt: iso(r.firstAt), lastAt: iso(r.lastAt), refused: r.refused, messages: r.held.map(apiMessage) }
+}
+
+/** What `connection.request` carries in the log: who, since when (ms), the first message (a record). */
+interface LoggedRequest {
+  peer: string
+  firstAt: number
+  message?: MessageRecord
+}
+
 /** A den message: the message object with `denId`; the den is its conversation and its addressee. */
 export interface ApiDenMessage extends Omit<ApiMessage, 'task' | 'statusReason'> {
   denId: string
@@ -162,7 +200,10 @@ export function apiEvent (e: StoredEvent, self?: string): ApiEvent {
   let data = e.data
   if (e.type === 'message.received' || e.type === 'task.response') data = apiMessage(e.data as MessageRecord)
   else if (e.type === 'den.message') data = apiDenMessage(e.data as DenPostRecord, self)
-  else if (e.type === 'task.expired') {
+  else if (e.type === 'connection.request') {
+    const { peer, firstAt, message } = e.data as LoggedRequest
+    data = { peer, firstAt: iso(firstAt), ...(message == null ? {} : { message: apiMessage(message) }) }
+  } else if (e.type === 'task.expired') {
     const task = e.data as OpenTask
     data = { ...task, deadline: iso(task.deadline) }
   }

@@ -7,7 +7,8 @@ import type { Static } from 'typebox'
 import { MAX_MEMBERS, MAX_SLUG_LENGTH, MAX_TITLE_LENGTH } from '../protocols/den/constants.js'
 
 export const EVENT_TYPES = [
-  'message.received', 'message.status', 'message.read', 'connection.request',
+  'message.received', 'message.status', 'message.read',
+  'connection.request', 'connection.accepted', 'connection.declined',
   'den.message', 'den.destroyed', 'task.response', 'task.expired'
 ] as const
 
@@ -22,7 +23,8 @@ function literals<const T extends readonly string[]> (values: T) {
 
 export const ErrorBody = Type.Object({
   error: Type.String({ description: 'stable error code, e.g. invalid_body, not_found, rate_limited' }),
-  detail: Type.String({ description: 'what was wrong, naming the field where there is one' })
+  detail: Type.String({ description: 'what was wrong, naming the field where there is one' }),
+  policy: Type.Optional(Type.String({ description: 'content_policy_violation only: the rule that refused (spam, or a custom policy\'s name)' }))
 }, { $id: 'Error' })
 
 /** ISO 8601 or ms since the epoch. */
@@ -78,10 +80,12 @@ const Skill = Type.Object({
   outputModes: Type.Optional(Type.Array(Type.String()))
 })
 
+export const INBOX_POLICIES = ['open', 'verified', 'contacts'] as const
+
 export const MePut = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
-  inboxPolicy: Type.Optional(literals(['open', 'verified', 'contacts'] as const)),
+  inboxPolicy: Type.Optional(literals(INBOX_POLICIES)),
   skills: Type.Optional(Type.Array(Skill, { maxItems: 64 }))
 }, { additionalProperties: false })
 export type MePut = Static<typeof MePut>
@@ -141,10 +145,29 @@ export const HistoryQuery = Type.Object({
 })
 export type HistoryQuery = Static<typeof HistoryQuery>
 
+export const TRUST_LEVELS = ['blocked', 'unknown', 'verified', 'contact', 'trusted'] as const
+
 export const ContactPut = Type.Object({
-  trust: literals(['blocked', 'unknown', 'verified', 'contact', 'trusted'] as const),
-  alias: Type.Optional(Type.String({ maxLength: 128 }))
+  trust: literals(TRUST_LEVELS),
+  alias: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'absent: the contact has no alias (PUT replaces)' }))
 }, { additionalProperties: false })
+export type ContactPut = Static<typeof ContactPut>
+
+export const Contact = Type.Object({
+  peer: Type.String(),
+  trust: Type.String({ description: 'blocked < unknown < verified < contact < trusted' }),
+  alias: Type.Optional(Type.String()),
+  addedAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' })
+}, { $id: 'Contact' })
+
+export const MessageRequest = Type.Object({
+  peer: Type.String({ description: 'the agent that wrote' }),
+  firstAt: Type.String({ format: 'date-time', description: 'its first message' }),
+  lastAt: Type.String({ format: 'date-time', description: 'its latest message' }),
+  refused: Type.Integer({ description: 'messages refused because the request already held its most' }),
+  messages: Type.Array(Message, { description: 'held, in arrival order; not in the inbox until accepted' })
+}, { $id: 'MessageRequest' })
 
 const DEN_KINDS = ['public', 'verified', 'private', 'bounty'] as const
 /** Bodies a den takes: tasks go 1:1. */
@@ -228,10 +251,6 @@ export const RestoreResult = Type.Object({
   restored: Type.Integer({ description: 'messages and conversations written here' }),
   skipped: Type.Integer({ description: 'already here, or not readable under our key' }),
   relays: Type.Integer({ description: 'relays that answered' })
-})
-export const RequestActionParams = Type.Object({
-  peer: PeerId,
-  action: literals(['accept', 'decline'] as const)
 })
 export const VerifyPost = Type.Object({ issuer: PeerId }, { additionalProperties: false })
 

@@ -6,8 +6,12 @@
  * repeatable flags take a comma-separated list there), every command
  * `--help` and `--json`.
  *
- * Exit codes: 0 ok, 1 error, 2 bad usage, 3 the capability is not built
- * yet (the API's 501: verification, contacts and requests).
+ * `requests` and `contacts` list by default and take `accept|decline <peer>`
+ * and `set|remove <peer>`; `start --inbox-policy` decides whose first
+ * messages wait as requests.
+ *
+ * Exit codes: 0 ok, 1 error (the API's `error` code is printed), 2 bad
+ * usage, 3 the capability is not built yet (the API's 501).
  */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -15,10 +19,11 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { apiKeyPath, generateApiKey, readApiKey, writeApiKey } from '../api/api-key.js'
+import { EVENT_TYPES, INBOX_POLICIES, TRUST_LEVELS } from '../api/schemas.js'
 import { openDataDir } from '../node/data-dir.js'
 import { CliError, connectClient } from './client.js'
 import { start } from './start.js'
-import type { Output } from './start.js'
+import type { Output, StartOptions } from './start.js'
 
 const VERSION = '0.1.0'
 
@@ -129,7 +134,9 @@ export function buildProgram (io: Output): Command {
         .addOption(opt('--relay', 'also serve as a relay: hold mail for offline agents and their history archives'))
         .addOption(opt('--use-relay <multiaddr>', 'relay this agent lists in its card (with /p2p/<id>), repeatable; default: up to two found in the DHT').argParser(peerAddrs))
         .addOption(opt('--issuer', 'serve the speed challenge: sign software-agent credentials (30 days) for agents that pass it'))
-        .addOption(opt('--trust-issuer <peer-id>', 'issuer whose credentials count (posts in verified dens), repeatable').argParser(list))
+        .addOption(opt('--trust-issuer <peer-id>', 'issuer whose credentials count (posts in verified dens, the verified inbox policy), repeatable').argParser(list))
+        .addOption(opt('--inbox-policy <policy>', 'whose messages reach the inbox: open (everyone), verified (a credential from a trusted issuer), contacts; ' +
+          'anyone else\'s first message waits as a message request (default: as last set, else open)').choices(INBOX_POLICIES))
     }
     cmd.action(async (o: Common & Record<string, unknown>) => {
       await start({
@@ -143,6 +150,7 @@ export function buildProgram (io: Output): Command {
         useRelay: o.useRelay as string[] | undefined,
         issuer: o.issuer as boolean | undefined,
         trustIssuer: o.trustIssuer as string[] | undefined,
+        inboxPolicy: o.inboxPolicy as StartOptions['inboxPolicy'],
         apiHost: o.apiHost as string,
         apiPort: o.apiPort as number,
         apiRateLimit: o.apiRateLimit as number | undefined,
@@ -154,10 +162,10 @@ export function buildProgram (io: Output): Command {
   run('bootstrap', 'Run a bootstrap node (serves the DHT) with its API, in the foreground')
   run('relay', 'Run a relay node (serves the DHT, holds mail for offline agents and their history archives) with its API, in the foreground')
 
-  common(program.command('id').description('This agent: peer id, addresses, fingerprint'))
+  common(program.command('id').description('This agent: peer id, fingerprint, inbox policy, addresses'))
     .action(async (o: Common) => {
-      const me = await (await client(o)).request<{ peerId: string, name: string, addrs: string[], fingerprint: string }>('GET', '/v1/me')
-      print(me, () => [`${me.peerId} (${me.name})`, `fingerprint ${me.fingerprint}`, ...me.addrs].join('\n'), o.json)
+      const me = await (await client(o)).request<{ peerId: string, name: string, addrs: string[], fingerprint: string, inboxPolicy: string }>('GET', '/v1/me')
+      print(me, () => [`${me.peerId} (${me.name})`, `fingerprint ${me.fingerprint}`, `inbox policy ${me.inboxPolicy}`, ...me.addrs].join('\n'), o.json)
     })
 
   common(program.command('send').description('Send a message').argument('<to>', 'peer id').argument('[content...]', 'text (or markdown, or a URL for file-url)'))
@@ -236,28 +244,59 @@ export function buildProgram (io: Output): Command {
       print(page, () => [...page.messages.map(showMessage), `${page.messages.length} of ${page.total}${page.hasMore ? ' (more: --before <first id>)' : ''}`].join('\n'), o.json)
     })
 
-  common(program.command('requests').description('Message requests: list, or accept|decline <peer>').argument('[action]', 'accept or decline').argument('[peer]'))
-    .action(async (action: string | undefined, peer: string | undefined, o: Common) => {
-      const api = await client(o)
-      if (action == null) {
-        print(await api.request('GET', '/v1/requests'), () => '', o.json)
-        return
-      }
-      if (peer == null) throw new CliError('usage', 'requests accept|decline <peer>', 2)
-      print(await api.request('POST', `/v1/requests/${encodeURIComponent(peer)}/${encodeURIComponent(action)}`), () => `${action}ed ${peer}`, o.json)
+  type RequestView = { peer: string, firstAt: string, lastAt: string, refused: number, messages: Array<Record<string, unknown>> }
+  const requests = program.command('requests').description('Message requests (agents our inbox policy does not admit): list, accept, decline')
+  common(requests.command('list', { isDefault: true }).description('Requests waiting for an answer, oldest first, with the messages each holds (the default)'))
+    .action(async (o: Common) => {
+      const res = await (await client(o)).request<{ requests: RequestView[] }>('GET', '/v1/requests')
+      print(res, () => res.requests.length === 0
+        ? 'no message requests'
+        : res.requests.flatMap(r => [
+          `${r.peer}  ${r.messages.length} message${r.messages.length === 1 ? '' : 's'} since ${r.firstAt}${r.refused > 0 ? `, ${r.refused} refused (the request is full)` : ''}`,
+          ...r.messages.map(m => '  ' + showMessage(m))
+        ]).join('\n'), o.json)
+    })
+  common(requests.command('accept').description('Accept a request: its messages go to the inbox, the agent becomes a contact and is told').argument('<peer>', 'peer id'))
+    .action(async (peer: string, o: Common) => {
+      const res = await (await client(o)).request<{ peer: string, messages: unknown[] }>('POST', `/v1/requests/${encodeURIComponent(peer)}/accept`)
+      print(res, () => `accepted ${peer}: ${res.messages.length} message${res.messages.length === 1 ? '' : 's'} moved to the inbox`, o.json)
+    })
+  common(requests.command('decline').description('Decline a request: its messages are dropped unread, the agent is told, its later messages refused').argument('<peer>', 'peer id'))
+    .action(async (peer: string, o: Common) => {
+      const res = await (await client(o)).request<{ peer: string, dropped: string[] }>('POST', `/v1/requests/${encodeURIComponent(peer)}/decline`)
+      print(res, () => `declined ${peer}: ${res.dropped.length} message${res.dropped.length === 1 ? '' : 's'} dropped`, o.json)
     })
 
-  common(program.command('contacts').description('Contacts: list, or set <peer> --trust <level> [--alias <name>]').argument('[action]', 'set').argument('[peer]'))
-    .addOption(opt('--trust <level>', 'blocked, unknown, verified, contact, trusted'))
-    .addOption(opt('--alias <name>', 'a name for the contact'))
-    .action(async (action: string | undefined, peer: string | undefined, o: Common & { trust?: string, alias?: string }) => {
+  type ContactView = { peer: string, trust: string, alias?: string, addedAt: string, updatedAt: string }
+  const showContact = (c: ContactView): string => `${c.peer}  ${c.trust.padEnd(8)} ${c.alias ?? '-'}  since ${c.addedAt}`
+  const contacts = program.command('contacts').description('Contacts and trust levels: list, set, remove')
+  common(contacts.command('list', { isDefault: true }).description('Contacts with trust level and alias (the default)'))
+    .action(async (o: Common) => {
+      const res = await (await client(o)).request<{ contacts: ContactView[] }>('GET', '/v1/contacts')
+      print(res, () => res.contacts.length === 0 ? 'no contacts' : res.contacts.map(showContact).join('\n'), o.json)
+    })
+  common(contacts.command('set').description('Set a peer\'s trust level (blocked: refused at once; contact, trusted: a waiting request is accepted)').argument('<peer>', 'peer id'))
+    .addOption(opt('--trust <level>', TRUST_LEVELS.join(', ')).choices(TRUST_LEVELS).makeOptionMandatory())
+    .addOption(opt('--alias <name>', 'a name for the contact (default: keep the one it has)'))
+    .addOption(opt('--no-alias', 'remove the contact\'s alias'))
+    .action(async (peer: string, o: Common & { trust: string, alias?: string | false }) => {
       const api = await client(o)
-      if (action == null) {
-        print(await api.request('GET', '/v1/contacts'), () => '', o.json)
-        return
+      const path = `/v1/contacts/${encodeURIComponent(peer)}`
+      let alias = o.alias
+      // PUT replaces the contact: without --alias, the alias it has is kept
+      if (alias === undefined) {
+        alias = await api.request<ContactView>('GET', path).then(c => c.alias, (err: unknown) => {
+          if (err instanceof CliError && err.code === 'contact_not_found') return undefined
+          throw err
+        })
       }
-      if (action !== 'set' || peer == null) throw new CliError('usage', 'contacts set <peer> --trust <level> [--alias <name>]', 2)
-      print(await api.request('PUT', `/v1/contacts/${encodeURIComponent(peer)}`, { trust: o.trust, ...(o.alias === undefined ? {} : { alias: o.alias }) }), () => `${peer} updated`, o.json)
+      const contact = await api.request<ContactView>('PUT', path, { trust: o.trust, ...(typeof alias === 'string' ? { alias } : {}) })
+      print(contact, () => showContact(contact), o.json)
+    })
+  common(contacts.command('remove').description('Forget a contact (a blocked agent is let in again)').argument('<peer>', 'peer id'))
+    .action(async (peer: string, o: Common) => {
+      await (await client(o)).request('DELETE', `/v1/contacts/${encodeURIComponent(peer)}`)
+      print({ peer, removed: true }, () => `${peer} removed`, o.json)
     })
 
   type DenView = { denId: string, kind: string, slug: string, title: string, owner: string, members: string[], joined: boolean, unreadCount: number, lastPostAt: string | null }
@@ -357,7 +396,7 @@ export function buildProgram (io: Output): Command {
 
   const webhook = program.command('webhook').description('Webhooks: add, list, remove')
   common(webhook.command('add').description('POST these events to a URL, signed with the secret').argument('<url>'))
-    .addOption(opt('--events <types>', 'comma-separated: message.received, message.status, message.read, task.response, task.expired, ...').argParser(list).makeOptionMandatory())
+    .addOption(opt('--events <types>', `comma-separated: ${EVENT_TYPES.join(', ')}`).argParser(list).makeOptionMandatory())
     .addOption(opt('--secret <secret>', 'HMAC key, at least 16 characters').makeOptionMandatory())
     .action(async (url: string, o: Common & { events: string[], secret: string }) => {
       const hook = await (await client(o)).request<{ id: string }>('POST', '/v1/webhooks', { url, events: o.events, secret: o.secret })

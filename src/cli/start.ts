@@ -11,6 +11,7 @@ import { ApiKeys, apiKeyPath, generateApiKey, readApiKey, writeApiKey } from '..
 import { startApiServer } from '../api/server.js'
 import { createAgentNode } from '../node/agent-node.js'
 import { API_FILE } from './client.js'
+import type { InboxPolicy } from '../node/agent-node.js'
 
 export interface StartOptions {
   dataDir: string
@@ -23,6 +24,8 @@ export interface StartOptions {
   useRelay?: string[]
   issuer?: boolean
   trustIssuer?: string[]
+  /** absent: what `PUT /v1/me` last saved, else open */
+  inboxPolicy?: InboxPolicy
   apiHost: string
   apiPort: number
   apiRateLimit?: number
@@ -52,6 +55,7 @@ export async function start (options: StartOptions, io: Output): Promise<void> {
     issuer: options.issuer === true,
     ...(options.useRelay != null && options.useRelay.length > 0 ? { relays: options.useRelay } : {}),
     trustedIssuers: options.trustIssuer,
+    ...(options.inboxPolicy == null ? {} : { inboxPolicy: options.inboxPolicy }),
     eventLog: true,
     libp2p: { metrics: prometheusMetrics({ registry, preserveExistingMetrics: true }) }
   })

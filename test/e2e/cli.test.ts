@@ -1,8 +1,9 @@
 /**
- * End to end, as a user runs it: `agentmsg init`, a bootstrap node and two
- * agents started by the CLI as child processes on 127.0.0.1 with real level
- * stores in temp dirs, messages through their HTTP APIs and through CLI
- * commands, and a clean stop on SIGTERM.
+ * End to end, as a user runs it: `agentmsg init`, a bootstrap node, a relay
+ * and three agents started by the CLI as child processes on 127.0.0.1 with
+ * real level stores in temp dirs (one of them contacts-only), messages
+ * through their HTTP APIs and through CLI commands, a message request
+ * accepted with the CLI, and a clean stop on SIGTERM.
  */
 import { execFile, spawn } from 'node:child_process'
 import { readFile, stat } from 'node:fs/promises'
@@ -89,8 +90,8 @@ async function nextEvent (r: Running, key: string, match: (e: any) => boolean, t
 }
 
 describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
-  it('init, a bootstrap, a relay and two agents, messages both ways, a den, history restore, verify, 501s, a clean stop', async () => {
-    const [bootDir, relayDir, aliceDir, bobDir] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir()]).then(ds => ds.map(d => join(d, 'agent')))
+  it('init, a bootstrap, a relay and three agents, messages both ways, a message request, a den, history restore, verify, a clean stop', async () => {
+    const [bootDir, relayDir, aliceDir, bobDir, carolDir] = await Promise.all([tempDir(), tempDir(), tempDir(), tempDir(), tempDir()]).then(ds => ds.map(d => join(d, 'agent')))
     const init = JSON.parse((await cli(['init', '--data-dir', aliceDir!, '--json'])).stdout) as { peerId: string, apiKey: string, created: boolean }
     expect(init.created).toBe(true)
     expect(init.apiKey).toMatch(/^amk_/)
@@ -104,10 +105,12 @@ describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
     const relay = await startCli('relay', relayDir!, ['--bootstrap', bootstrap])
     expect(relay.ready.relay).toBe(true)
     const relayAddr = relay.ready.listen.find(a => !a.includes('/ws'))!
-    const [alice, bob] = await Promise.all([
+    const [alice, bob, carol] = await Promise.all([
       startCli('start', aliceDir!, ['--bootstrap', bootstrap, '--name', 'alice', '--use-relay', relayAddr]),
       // the environment twins of --bootstrap and --use-relay
-      startCli('start', bobDir!, ['--name', 'bob', '--issuer'], { AGENTMSG_BOOTSTRAP: bootstrap, AGENTMSG_USE_RELAY: relayAddr })
+      startCli('start', bobDir!, ['--name', 'bob', '--issuer'], { AGENTMSG_BOOTSTRAP: bootstrap, AGENTMSG_USE_RELAY: relayAddr }),
+      // contacts only: a stranger's first message waits as a request (started without init: the key is made)
+      startCli('start', carolDir!, ['--bootstrap', bootstrap, '--name', 'carol', '--use-relay', relayAddr], { AGENTMSG_INBOX_POLICY: 'contacts' })
     ])
     expect(alice.ready.peerId).toBe(init.peerId)
     expect(alice.ready.relays).toEqual([relay.ready.peerId])
@@ -115,6 +118,7 @@ describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
     expect(alice.ready.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     const aliceKey = init.apiKey
     const bobKey = (await readFile(join(bobDir!, 'api-key'), 'utf8')).trim()
+    const carolKey = (await readFile(join(carolDir!, 'api-key'), 'utf8')).trim()
 
     // alice → bob through the HTTP API
     const sent = await api(alice, aliceKey, 'POST', '/v1/messages', { to: bob.ready.peerId, type: 'text', content: 'hello bob' })
@@ -132,6 +136,24 @@ describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
     const cliInbox = JSON.parse((await cli(['inbox', '--json'], { AGENTMSG_DATA_DIR: aliceDir! })).stdout) as { messages: Array<{ content: string }> }
     expect(cliInbox.messages.map(m => m.content)).toEqual(['hi alice'])
     expect((await cli(['id', '--data-dir', aliceDir!])).stdout).toContain(alice.ready.peerId)
+
+    // bob → carol (contacts only): a message request, listed and accepted with the CLI
+    expect((await cli(['id', '--data-dir', carolDir!])).stdout).toContain('inbox policy contacts')
+    const ask = JSON.parse((await cli(['send', carol.ready.peerId, 'may', 'I?', '--data-dir', bobDir!, '--json'])).stdout) as { messageId: string }
+    const request = await nextEvent(carol, carolKey, e => e.type === 'connection.request')
+    expect(request.data).toMatchObject({ peer: bob.ready.peerId, message: { messageId: ask.messageId, content: 'may I?' } })
+    expect(JSON.parse((await cli(['inbox', '--json', '--data-dir', carolDir!])).stdout)).toMatchObject({ total: 0 })
+    const listed = (await cli(['requests', '--data-dir', carolDir!])).stdout
+    expect(listed).toContain(`${bob.ready.peerId}  1 message since`)
+    expect(listed).toContain('may I?')
+    const accepted = JSON.parse((await cli(['requests', 'accept', bob.ready.peerId, '--data-dir', carolDir!, '--json'])).stdout) as { messages: Array<{ messageId: string }> }
+    expect(accepted.messages.map(m => m.messageId)).toEqual([ask.messageId])
+    await nextEvent(bob, bobKey, e => e.type === 'connection.accepted' && e.data.peer === carol.ready.peerId)
+    expect(JSON.parse((await cli(['inbox', '--json', '--data-dir', carolDir!])).stdout)).toMatchObject({ total: 1, messages: [{ messageId: ask.messageId }] })
+    expect(JSON.parse((await cli(['contacts', '--json', '--data-dir', carolDir!])).stdout)).toMatchObject({ contacts: [{ peer: bob.ready.peerId, trust: 'contact' }] })
+    const again = await cli(['requests', 'accept', bob.ready.peerId, '--data-dir', carolDir!]).then(() => undefined, (err: { code: number, stderr: string }) => err)
+    expect(again?.code).toBe(1)
+    expect(again?.stderr).toContain('request_not_found')
 
     // a public den: created and posted to with the CLI, found and read by bob
     const den = JSON.parse((await cli(['den', 'create', 'lobby', 'The lobby', '--data-dir', aliceDir!, '--json'])).stdout) as { denId: string, kind: string }
@@ -156,14 +178,10 @@ describe('agentmsg CLI and HTTP API, end to end', { timeout: 150_000 }, () => {
     const noIssuer = await cli(['verify', relay.ready.peerId, '--data-dir', aliceDir!]).then(() => undefined, (err: { code: number, stderr: string }) => err)
     expect(noIssuer?.code).toBe(1)
     expect(noIssuer?.stderr).toContain('issuer_unavailable')
-    // a capability that is not built: the API's 501 message, a non-zero exit
-    const contacts = await cli(['contacts', '--data-dir', aliceDir!]).then(() => undefined, (err: { code: number, stderr: string }) => err)
-    expect(contacts?.code).toBe(3)
-    expect(contacts?.stderr).toContain('not built yet')
     // without the key
     expect((await fetch(alice.ready.api + '/v1/me')).status).toBe(401)
 
-    expect(await Promise.all([alice, bob, relay, boot].map(stopCli))).toEqual([0, 0, 0, 0])
+    expect(await Promise.all([alice, bob, carol, relay, boot].map(stopCli))).toEqual([0, 0, 0, 0, 0])
     await expect(stat(join(aliceDir!, 'api.json'))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 })

@@ -3,7 +3,6 @@ import { Type } from 'typebox'
 import type { Static } from 'typebox'
 import { fingerprint } from '../fingerprint.js'
 import { apiCard } from '../format.js'
-import { NotImplementedError } from '../errors.js'
 import { ErrorBody, IdParams, MePut } from '../schemas.js'
 import type { Api, ApiContext } from '../context.js'
 import type { AgentNode } from '../../node/agent-node.js'
@@ -25,7 +24,7 @@ const Me = Type.Object({
   description: Type.String(),
   addrs: Type.Array(Type.String()),
   fingerprint: Type.String({ description: '30 digits in groups of five, from our identity key' }),
-  inboxPolicy: Type.String(),
+  inboxPolicy: Type.String({ description: 'open, verified or contacts' }),
   skills: Type.Array(Type.Unknown()),
   relays: Type.Array(Type.String(), { description: 'the relays our card lists (peer ids): mail waits there while we are offline' }),
   card: Type.Union([Type.Unknown(), Type.Null()])
@@ -52,11 +51,15 @@ export function meRoutes (app: Api, { node }: ApiContext): void {
   }, async () => await me(node))
 
   app.put('/v1/me', {
-    schema: { tags: ['agent'], summary: 'Change name, description, skills (and, later, the inbox policy); republishes the card', body: MePut, response: { 200: Me, 501: ErrorBody } }
-  }, async (req) => {
-    if (req.body.inboxPolicy !== undefined && req.body.inboxPolicy !== 'open') {
-      throw new NotImplementedError('inbox policies other than open arrive with verification, contacts and consent')
+    schema: {
+      tags: ['agent'],
+      summary: 'Change name, description, skills or the inbox policy; republishes the card',
+      description: 'inboxPolicy: open (everyone), verified (a credential from a trusted issuer), contacts (contacts only). ' +
+        'A first message from anyone else (not a contact, no conversation with us yet) becomes a message request (GET /v1/requests, connection.request). Kept across restarts unless `start --inbox-policy` says otherwise.',
+      body: MePut,
+      response: { 200: Me, 400: ErrorBody }
     }
+  }, async (req) => {
     await node.updateProfile(req.body)
     return await me(node)
   })

@@ -7,7 +7,7 @@ import { buildApp } from '../../../src/api/index.js'
 import { tempDir, waitFor } from '../../integration/helpers.js'
 import type { ApiOptions } from '../../../src/api/index.js'
 import type { Api } from '../../../src/api/context.js'
-import type { AgentNode } from '../../../src/node/agent-node.js'
+import type { AgentNode, AgentNodeOptions } from '../../../src/node/agent-node.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export const KEY = 'amk_test-key-0123456789'
@@ -20,15 +20,17 @@ export interface ApiFixture {
   close(): Promise<void>
 }
 
-export async function startNode (dataDir?: string): Promise<AgentNode> {
-  return await createAgentNode({ dataDir: dataDir ?? await tempDir(), listen: ['/ip4/127.0.0.1/tcp/0'], dhtServer: true, eventLog: true, dm: { retryMin: 50, retryMax: 500 } })
+/** `options` for what a test needs besides (inbox policy, limits, content policy). */
+export async function startNode (dataDir?: string, options: Partial<AgentNodeOptions> = {}): Promise<AgentNode> {
+  return await createAgentNode({ dataDir: dataDir ?? await tempDir(), listen: ['/ip4/127.0.0.1/tcp/0'], dhtServer: true, eventLog: true, dm: { retryMin: 50, retryMax: 500 }, ...options })
 }
 
-/** A node and its app (ready); `dataDir` to restart one. */
-export async function apiFixture (options: Partial<ApiOptions> & { dataDir?: string } = {}): Promise<ApiFixture> {
-  const dataDir = options.dataDir ?? await tempDir()
-  const node = await startNode(dataDir)
-  const app = await buildApp({ apiKey: KEY, ...options, node })
+/** A node and its app (ready); `dataDir` to restart one, `nodeOptions` for `startNode`. */
+export async function apiFixture (options: Partial<ApiOptions> & { dataDir?: string, nodeOptions?: Partial<AgentNodeOptions> } = {}): Promise<ApiFixture> {
+  const { dataDir: dir, nodeOptions, ...apiOptions } = options
+  const dataDir = dir ?? await tempDir()
+  const node = await startNode(dataDir, nodeOptions)
+  const app = await buildApp({ apiKey: KEY, ...apiOptions, node })
   await app.ready()
   return {
     node,

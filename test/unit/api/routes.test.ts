@@ -1,11 +1,13 @@
 /**
  * Every route of the local API through `app.inject()`: auth, validation,
- * unknown ids, not-yet-built capabilities, size and rate limits.
+ * unknown ids, size and rate limits, the node's refusals (content policy,
+ * per-peer limits). Requests and contacts: contacts.test.ts.
  */
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiKeys, buildApp, writeApiKey } from '../../../src/api/index.js'
 import { errorResponse } from '../../../src/api/errors.js'
+import { ContentPolicyError, NodeOptionsError, RateLimitedError, RequestNotFoundError } from '../../../src/node/errors.js'
 import { removeTempDirs, tempDir, waitFor } from '../../integration/helpers.js'
 import { KEY, apiFixture, auth, connect, startNode } from './helpers.js'
 import type { ApiFixture } from './helpers.js'
@@ -97,10 +99,14 @@ describe('auth and headers', () => {
     for (const path of [
       '/v1/me', '/v1/agents/{id}/card', '/v1/sessions', '/v1/messages', '/v1/inbox', '/v1/inbox/{messageId}/read',
       '/v1/conversations', '/v1/conversations/{id}/messages', '/v1/conversations/{id}/archive', '/v1/requests',
-      '/v1/requests/{peer}/{action}', '/v1/contacts', '/v1/contacts/{peer}', '/v1/dens', '/v1/dens/{id}/{action}',
+      '/v1/requests/{peer}/accept', '/v1/requests/{peer}/decline', '/v1/contacts', '/v1/contacts/{peer}', '/v1/dens', '/v1/dens/{id}/{action}',
       '/v1/dens/{id}', '/v1/dens/{id}/members', '/v1/dens/{id}/messages', '/v1/history/restore', '/v1/verify', '/v1/webhooks', '/v1/webhooks/{id}', '/v1/events',
       '/v1/auth/regenerate', '/metrics'
     ]) expect(paths).toContain(path)
+    // a 422 names the content policy: the documented error body says so
+    const refusal = (res.body as { paths: Record<string, any> }).paths['/v1/messages'].post.responses['422'].content['application/json'].schema // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(Object.keys(refusal.properties)).toEqual(['error', 'detail', 'policy'])
+    expect(refusal.required).toEqual(['error', 'detail'])
   })
 })
 
@@ -113,7 +119,7 @@ describe('me and cards', () => {
     expect((res.body as { addrs: string[] }).addrs.length).toBeGreaterThan(0)
   })
 
-  it('PUT /v1/me changes the card; unknown fields 400; policies other than open 501', async () => {
+  it('PUT /v1/me changes the card and the inbox policy; unknown fields 400', async () => {
     const res = await call('PUT', '/v1/me', { name: 'alice', skills: [{ id: 'summarise', name: 'Summarise' }] })
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ name: 'alice', skills: [{ id: 'summarise' }] })
@@ -121,7 +127,11 @@ describe('me and cards', () => {
     const bad = await call('PUT', '/v1/me', { nmae: 'x' })
     expect(bad.status).toBe(400)
     expect((bad.body as { detail: string }).detail).toMatch(/additional properties: nmae/)
-    expect((await call('PUT', '/v1/me', { inboxPolicy: 'contacts' })).status).toBe(501)
+    for (const inboxPolicy of ['verified', 'contacts', 'open']) {
+      expect((await call('PUT', '/v1/me', { inboxPolicy })).body).toMatchObject({ inboxPolicy })
+      expect(alice.node.profile.inboxPolicy).toBe(inboxPolicy)
+    }
+    expect((await call('PUT', '/v1/me', { inboxPolicy: 'closed' })).body).toMatchObject({ error: 'bad_request', detail: expect.stringContaining('inboxPolicy') })
     expect((await call('PUT', '/v1/me', { name: 7 })).body).toMatchObject({ error: 'bad_request', detail: expect.stringContaining('name') })
   })
 
@@ -216,19 +226,42 @@ describe('messages', () => {
   })
 })
 
-describe('capabilities not built yet (trust, consent)', () => {
-  it('answer 501 not_implemented, after validating their input', async () => {
-    const routes: Array<['GET' | 'POST' | 'PUT', string, unknown?]> = [
-      ['GET', '/v1/requests'], ['POST', `/v1/requests/${bob.peerId}/accept`], ['POST', `/v1/requests/${bob.peerId}/decline`],
-      ['GET', '/v1/contacts'], ['PUT', `/v1/contacts/${bob.peerId}`, { trust: 'trusted', alias: 'bob' }]
-    ]
-    for (const [method, url, payload] of routes) {
-      const res = await call(method, url, payload ?? (method === 'GET' ? undefined : {}))
-      expect(res.status, `${method} ${url}`).toBe(501)
-      expect(res.body).toMatchObject({ error: 'not_implemented', detail: expect.stringMatching(/not built yet/) })
+describe('refusals by the node', () => {
+  it('POST /v1/messages: a content policy\'s refusal is 422 naming the policy; past the DMs a minute to a peer 429 with Retry-After; history reads too', async () => {
+    const strict = await apiFixture({
+      nodeOptions: {
+        contentPolicy: (body) => body.content?.includes('forbidden') === true ? { policy: 'no-forbidden-words', detail: 'the word "forbidden" is not allowed here' } : 'allow',
+        rateLimits: { dmsPerMinute: 2, historyReadsPerMinute: 1 }
+      }
+    })
+    try {
+      await connect(strict.node, bob)
+      const send = async (content: string) => await strict.app.inject({ method: 'POST', url: '/v1/messages', headers: auth, payload: { to: bob.peerId, type: 'text', content } })
+      const refused = await send('a forbidden thing')
+      expect(refused.statusCode).toBe(422)
+      expect(refused.json()).toEqual({ error: 'content_policy_violation', policy: 'no-forbidden-words', detail: 'the word "forbidden" is not allowed here' })
+      // nothing was stored
+      expect(await strict.node.conversations()).toEqual([])
+
+      const first = await send('one')
+      expect(first.statusCode).toBe(202)
+      expect((await send('two')).statusCode).toBe(202)
+      const limited = await send('three')
+      expect(limited.statusCode).toBe(429)
+      expect(limited.json()).toMatchObject({ error: 'rate_limited', detail: expect.stringContaining(bob.peerId) })
+      const seconds = Number(limited.headers['retry-after'])
+      expect(seconds).toBeGreaterThanOrEqual(1)
+      expect(seconds).toBeLessThanOrEqual(60)
+
+      const { conversationId } = first.json() as { conversationId: string }
+      expect((await strict.app.inject({ url: `/v1/conversations/${conversationId}/messages`, headers: auth })).statusCode).toBe(200)
+      const reads = await strict.app.inject({ url: `/v1/conversations/${conversationId}/messages`, headers: auth })
+      expect(reads.statusCode).toBe(429)
+      expect(reads.json()).toMatchObject({ error: 'rate_limited' })
+      expect(Number(reads.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+    } finally {
+      await strict.close()
     }
-    expect((await call('PUT', `/v1/contacts/${bob.peerId}`, { trust: 'best friend' })).status).toBe(400)
-    expect((await call('POST', `/v1/requests/${bob.peerId}/ignore`)).status).toBe(400)
   })
 })
 
@@ -275,7 +308,10 @@ describe('metrics', () => {
 
 describe('error table', () => {
   it('maps names to statuses; 5xx never carry the message', () => {
-    expect(errorResponse(Object.assign(new Error('spam'), { name: 'ContentPolicyError' }))).toEqual({ status: 422, body: { error: 'content_policy_violation', detail: 'spam' } })
+    expect(errorResponse(new ContentPolicyError('spam', 'sent to more than 10 agents in 10 minutes'))).toEqual({ status: 422, body: { error: 'content_policy_violation', policy: 'spam', detail: 'sent to more than 10 agents in 10 minutes' } })
+    expect(errorResponse(new RateLimitedError('over 120 messages a minute', 'dm', 1_200))).toEqual({ status: 429, body: { error: 'rate_limited', detail: 'over 120 messages a minute' }, retryAfter: 2 })
+    expect(errorResponse(new RequestNotFoundError('no message request from x'))).toEqual({ status: 404, body: { error: 'request_not_found', detail: 'no message request from x' } })
+    expect(errorResponse(new NodeOptionsError('inboxPolicy: expected one of open, verified, contacts')).status).toBe(400)
     expect(errorResponse(Object.assign(new Error('x'), { name: 'OutboxFullError' }))).toMatchObject({ status: 429, retryAfter: 30 })
     expect(errorResponse(Object.assign(new Error('slow down'), { name: 'DenRateLimitError', retryAfterMs: 2_500 }))).toEqual({ status: 429, body: { error: 'den_rate_limited', detail: 'slow down' }, retryAfter: 3 })
     for (const [name, status] of [['DenNotFoundError', 404], ['NotDenOwnerError', 403], ['DenAccessError', 403], ['DenOptionsError', 400]] as const) {
