@@ -185,6 +185,10 @@ export interface RelayNodeOptions {
   maxEnvelopes?: number
   /** Bytes held per recipient. @default 64 MiB */
   maxBytes?: number
+  /** History-archive entries held per agent. @default 200 000 */
+  maxArchiveEntries?: number
+  /** History-archive bytes held per agent. @default 256 MiB */
+  maxArchiveBytes?: number
 }
 
 /** Envelopes deposited at relays per attempt, at most. */
@@ -389,7 +393,13 @@ export class AgentNode extends EventTarget {
     const rules = new ContentRules({ ...options.spam, policy: options.contentPolicy })
     const dir = await openDataDir(options.dataDir, { passphrase: options.passphrase, primitives: prims })
     const relayOptions = options.relay === true ? {} : options.relay === false ? undefined : options.relay
-    const store = await openStore({ path: dir.storePath, storageKey: dir.storageKey, mailbox: relayOptions, eventLog: options.eventLog ?? false })
+    const store = await openStore({
+      path: dir.storePath,
+      storageKey: dir.storageKey,
+      mailbox: relayOptions,
+      archive: { maxEntries: relayOptions?.maxArchiveEntries, maxBytes: relayOptions?.maxArchiveBytes },
+      eventLog: options.eventLog ?? false
+    })
     const issuerOptions = options.issuer === true ? {} : options.issuer === false ? undefined : options.issuer
     const credential: NodeParts['credential'] = {}
     const prekeys = new PrekeyManager(prims, dir.identity, store)

@@ -24,6 +24,14 @@ export interface ArchiveUsage {
   bytes: number
 }
 
+/** Quota of one agent's archive at a relay. */
+export interface ArchiveLimits {
+  /** @default ARCHIVE_MAX_ENTRIES (200 000) */
+  maxEntries?: number
+  /** @default ARCHIVE_MAX_BYTES (256 MiB) */
+  maxBytes?: number
+}
+
 export interface ArchiveStore {
   /** Put (or replace) entries of `owner`'s archive in one batch. Throws `ArchiveFullError` past a limit; nothing is written then. */
   put(owner: string, entries: ArchiveEntry[]): Promise<void>
@@ -44,10 +52,14 @@ function checkKey (key: unknown): string {
 export class LevelArchiveStore implements ArchiveStore {
   readonly #ctx: StoreContext
   readonly #bucket: Bucket
+  readonly #maxEntries: number
+  readonly #maxBytes: number
 
-  constructor (ctx: StoreContext) {
+  constructor (ctx: StoreContext, limits: ArchiveLimits = {}) {
     this.#ctx = ctx
     this.#bucket = ctx.bucket('archive')
+    this.#maxEntries = limits.maxEntries ?? ARCHIVE_MAX_ENTRIES
+    this.#maxBytes = limits.maxBytes ?? ARCHIVE_MAX_BYTES
   }
 
   async put (owner: string, entries: ArchiveEntry[]): Promise<void> {
@@ -80,8 +92,8 @@ export class LevelArchiveStore implements ArchiveStore {
         sizes.set(key, blob.length)
         ops.push(this.#bucket.put(storeKey, blob))
       }
-      if (usage.count > ARCHIVE_MAX_ENTRIES) throw new ArchiveFullError('entries', ARCHIVE_MAX_ENTRIES)
-      if (usage.bytes > ARCHIVE_MAX_BYTES) throw new ArchiveFullError('bytes', ARCHIVE_MAX_BYTES)
+      if (usage.count > this.#maxEntries) throw new ArchiveFullError('entries', this.#maxEntries)
+      if (usage.bytes > this.#maxBytes) throw new ArchiveFullError('bytes', this.#maxBytes)
       if (ops.length > 0) ops.push(this.#bucket.putJson(joinKey(QUOTA, owner), usage))
       return { ops, result: undefined }
     })

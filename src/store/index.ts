@@ -39,7 +39,7 @@
 export { openStore } from './store.js'
 export type { Store, StoreOptions, StoreWrite } from './store.js'
 export type { Built, StoreOp } from './context.js'
-export type { ArchiveEntry, ArchiveStore, ArchiveUsage } from './archive.js'
+export type { ArchiveEntry, ArchiveLimits, ArchiveStore, ArchiveUsage } from './archive.js'
 export type { DenFeedOptions, DenFeedPage, DenPostRecord, DenRecord, DenStore } from './dens.js'
 export type { MailboxEntry, MailboxLimits, MailboxPage, MailboxStore, MailboxUsage } from './mailbox.js'
 export * from './errors.js'

@@ -24,7 +24,7 @@ import type { ContactStore } from './contacts.js'
 import type { RequestStore } from './requests.js'
 import type { StoreOp } from './context.js'
 import type { ConversationStore } from './conversations.js'
-import type { ArchiveStore } from './archive.js'
+import type { ArchiveLimits, ArchiveStore } from './archive.js'
 import type { DenStore } from './dens.js'
 import type { MailboxLimits, MailboxStore } from './mailbox.js'
 import type { EventStore } from './events.js'
@@ -53,6 +53,8 @@ export interface StoreOptions {
   maxOutbox?: number
   /** Limits of the mailboxes a relay holds for other agents. */
   mailbox?: MailboxLimits
+  /** Quota of each agent's history archive a relay holds. */
+  archive?: ArchiveLimits
   /**
    * Most events the event log keeps (the newest).
    * @default MAX_EVENTS (100 000)
@@ -132,7 +134,7 @@ class LevelStore implements Store {
   readonly webhooks: LevelWebhookStore
   readonly #ctx: StoreContext
 
-  constructor (ctx: StoreContext, maxOutbox: number, maxEvents: number, eventLog: boolean, mailbox: MailboxLimits = {}) {
+  constructor (ctx: StoreContext, maxOutbox: number, maxEvents: number, eventLog: boolean, mailbox: MailboxLimits = {}, archive: ArchiveLimits = {}) {
     this.#ctx = ctx
     this.conversations = new LevelConversationStore(ctx)
     this.messages = new LevelMessageStore(ctx, this.conversations)
@@ -144,7 +146,7 @@ class LevelStore implements Store {
     this.prekeys = new LevelOwnPrekeyStore(ctx)
     this.meta = new LevelMetaStore(ctx)
     this.mailbox = new LevelMailboxStore(ctx, mailbox)
-    this.archive = new LevelArchiveStore(ctx)
+    this.archive = new LevelArchiveStore(ctx, archive)
     this.dens = new LevelDenStore(ctx)
     this.events = new LevelEventStore(ctx, maxEvents, eventLog)
     this.webhooks = new LevelWebhookStore(ctx)
@@ -185,7 +187,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
   checkOptions(options)
   const db = new Level<string, Uint8Array>(options.path, { keyEncoding: 'utf8', valueEncoding: 'view' })
   const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now)
-  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS, options.eventLog ?? true, options.mailbox)
+  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS, options.eventLog ?? true, options.mailbox, options.archive)
   const check = ctx.bucket(STORE)
   try {
     await ctx.ready()

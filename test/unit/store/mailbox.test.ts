@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BOB, CAROL, messageId, rawEntries, storeFixture } from './helpers.js'
 import type { Store } from '../../../src/store/index.js'
@@ -129,6 +130,20 @@ describe('archive', () => {
     expect(rest).toMatchObject({ hasMore: false })
     expect(rest.entries.map(e => e.key)).toEqual(['cc'])
     expect((await store.archive.list(CAROL)).entries.map(e => e.blob.length)).toEqual([7])
+  })
+
+  it('holds an owner\'s quota of entries and bytes exactly; a batch past it writes nothing; replacing stays inside it', async () => {
+    const small = await fx.open({ path: join(fx.dir, 'archive-quota'), archive: { maxEntries: 3, maxBytes: 100 } })
+    await small.archive.put(BOB, [{ key: 'aa', blob: envelope(10) }, { key: 'bb', blob: envelope(10) }, { key: 'cc', blob: envelope(10) }])
+    await expect(small.archive.put(BOB, [{ key: 'dd', blob: envelope(10) }])).rejects.toMatchObject({ name: 'ArchiveFullError' })
+    // a replaced entry is not a new one; a batch that would pass the byte quota writes none of its entries
+    await small.archive.put(BOB, [{ key: 'aa', blob: envelope(80) }])
+    expect(await small.archive.usage(BOB)).toEqual({ count: 3, bytes: 100 })
+    await expect(small.archive.put(BOB, [{ key: 'bb', blob: envelope(5) }, { key: 'cc', blob: envelope(16) }])).rejects.toMatchObject({ name: 'ArchiveFullError' })
+    expect(await small.archive.usage(BOB)).toEqual({ count: 3, bytes: 100 })
+    expect((await small.archive.list(BOB)).entries.map(e => e.blob.length)).toEqual([80, 10, 10])
+    // each owner has a quota of its own
+    await small.archive.put(CAROL, [{ key: 'aa', blob: envelope(100) }])
   })
 
   it('rejects bad keys and blobs', async () => {
