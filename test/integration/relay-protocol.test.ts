@@ -8,7 +8,9 @@ import { generateSignedPrekey, nativePrimitives as prims } from '../../src/crypt
 import { Session } from '../../src/crypto/session.js'
 import { decodeEnvelope, encodeEnvelope } from '../../src/crypto/envelope.js'
 import { RelayClient, RelayFrame, RELAY_FRAME_VERSION, RELAY_PROTOCOL } from '../../src/protocols/relay/index.js'
-import { writeFrame } from '../../src/protocols/framing.js'
+import { MAX_IN_FLIGHT_REQUESTS, MAX_PENDING_PUSHES } from '../../src/protocols/relay/constants.js'
+import { Response } from '../../src/protocols/relay/relay.pb.js'
+import { readFrames, writeFrame } from '../../src/protocols/framing.js'
 import { signDescriptor } from '../../src/protocols/den/descriptor.js'
 import { Agents } from './agents.js'
 import { TestNodes, waitFor } from './helpers.js'
@@ -164,6 +166,66 @@ describe('relay protocol', () => {
     const reader = new RelayClient(bob.node.node.dialProtocol.bind(bob.node.node), again.libp2p.peerId)
     await waitFor(async () => (await reader.fetch().then(p => p.held.length, () => 0)) === 1)
     expect(hexes((await reader.fetch()).held)).toEqual([hex(envelope)])
+  })
+
+  it(`resets a subscriber that stops reading once ${MAX_PENDING_PUSHES} pushes wait, and keeps its mail for a fetch`, async () => {
+    const relay = await relayNode({ depositsPerMinute: 1_000_000 })
+    const [mallory, bob] = [await client(relay), await client(relay)]
+    // bob subscribes on a stream of its own and stops reading it: yamux stops granting the relay window
+    const stream = await bob.node.node.dialProtocol(relay.libp2p.peerId, RELAY_PROTOCOL)
+    stream.maxReadBufferLength = 64 * 1024 * 1024
+    await writeFrame(stream, RelayFrame.encode({ version: RELAY_FRAME_VERSION, id: 1, subscribe: { mailbox: new Uint8Array(0) } }))
+    stream.pause()
+    const closed = new Promise<void>(resolve => { stream.addEventListener('close', () => { resolve() }, { once: true }) })
+
+    // 2 KB envelopes: ~128 fill the 256 KiB window, then the pushes queue at the relay
+    const seal = mallory.sealer(bob.node)
+    const sent: string[] = []
+    let reset = false
+    void closed.then(() => { reset = true })
+    for (let i = 0; i < 3_000 && !reset; i++) {
+      const envelope = seal(2_000)
+      await mallory.client.deposit(envelope)
+      sent.push(hex(envelope))
+    }
+    await closed
+    // it took more than the bound to get there, and not everything was pushed
+    expect(sent.length).toBeGreaterThan(MAX_PENDING_PUSHES)
+    expect(relay.libp2p.services.relay!.stats.pushes).toBeLessThan(sent.length)
+    // nothing was lost: a fetch has every deposit, in order
+    const fetched: string[] = []
+    for (let after = 0; ;) {
+      const page = await bob.client.fetch(after, 1000)
+      fetched.push(...hexes(page.held))
+      if (!page.hasMore) break
+      after = page.held.at(-1)!.seq
+    }
+    expect(fetched).toEqual(sent)
+  })
+
+  it(`keeps at most ${MAX_IN_FLIGHT_REQUESTS} requests in flight on a relay stream; the next waits for an answer`, async () => {
+    // a relay that reads requests and answers only when told
+    const fake = await nodes.start()
+    const frames: RelayFrame[] = []
+    let answer: ((id: number) => Promise<void>) | undefined
+    await fake.node.handle(RELAY_PROTOCOL, (stream) => {
+      answer = async (id) => { await writeFrame(stream, RelayFrame.encode({ version: RELAY_FRAME_VERSION, id, response: { refusal: Response.Refusal.NONE, removed: 0 } as Partial<Response> as Response })) }
+      void (async () => { for await (const bytes of readFrames(stream, { maxLength: 1024 })) frames.push(RelayFrame.decode(bytes)) })().catch(() => {})
+    })
+    const agent = await nodes.start()
+    await agent.node.peerStore.merge(fake.peerId, { multiaddrs: fake.node.getMultiaddrs() })
+    const relayClient = new RelayClient(agent.node.dialProtocol.bind(agent.node), fake.peerId, { requestTimeout: 60_000 })
+    const acks = Array.from({ length: MAX_IN_FLIGHT_REQUESTS + 2 }, async () => await relayClient.ack([new Uint8Array(16)]))
+    await waitFor(() => frames.length === MAX_IN_FLIGHT_REQUESTS)
+    // an answer lets exactly one more out
+    await answer!(frames[0]!.id)
+    await waitFor(() => frames.length === MAX_IN_FLIGHT_REQUESTS + 1)
+    expect(await acks[0]).toBe(0)
+    for (const frame of frames.slice(1)) await answer!(frame.id)
+    await waitFor(() => frames.length === MAX_IN_FLIGHT_REQUESTS + 2)
+    await answer!(frames.at(-1)!.id)
+    expect(await Promise.all(acks)).toHaveLength(MAX_IN_FLIGHT_REQUESTS + 2)
+    relayClient.close()
   })
 
   it('resets a stream that breaks the frame rules and keeps serving others', async () => {

@@ -52,6 +52,8 @@ export class RelayClient {
   #nextId = 1
   readonly #pending = new Map<number, Pending>()
   readonly #waiting: Array<() => void> = []
+  /** requests holding one of the MAX_IN_FLIGHT_REQUESTS slots (opening the stream, written, or awaiting an answer) */
+  #inFlight = 0
   #closed = false
 
   constructor (dial: DialProtocol, relay: PeerId, options: RelayClientOptions = {}) {
@@ -107,28 +109,37 @@ export class RelayClient {
     void this.#stream?.then(stream => { stream.abort(new Error('relay client closed')) }, () => {})
     this.#stream = undefined
     this.#failAll(new RelayUnavailableError('relay client closed'))
+    // callers waiting for a slot give up
+    for (const wake of this.#waiting.splice(0)) wake()
   }
 
   async #request (request: Request): Promise<Response> {
+    // a slot is taken before the stream is opened: callers that arrive while it opens wait too
+    while (this.#inFlight >= MAX_IN_FLIGHT_REQUESTS && !this.#closed) await new Promise<void>(resolve => this.#waiting.push(resolve))
     if (this.#closed) throw new RelayUnavailableError('relay client closed')
-    while (this.#pending.size >= MAX_IN_FLIGHT_REQUESTS) await new Promise<void>(resolve => this.#waiting.push(resolve))
-    const stream = await this.#open()
-    const id = this.#nextId
-    this.#nextId = this.#nextId >= 0xffff_fff0 ? 1 : this.#nextId + 1
-    const response = new Promise<Response>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#settle(id)?.reject(new RelayUnavailableError(`relay ${this.relay.toString()} did not answer in time`))
-      }, this.#options.requestTimeout ?? REQUEST_TIMEOUT)
-      this.#pending.set(id, { resolve, reject, timer })
-    })
+    this.#inFlight++
     try {
-      await writeFrame(stream, RelayFrame.encode({ version: RELAY_FRAME_VERSION, id, ...request } as Partial<RelayFrame>))
-    } catch (err) {
-      this.#settle(id)?.reject(new RelayUnavailableError(`relay ${this.relay.toString()}: ${(err as Error).message}`))
+      const stream = await this.#open()
+      const id = this.#nextId
+      this.#nextId = this.#nextId >= 0xffff_fff0 ? 1 : this.#nextId + 1
+      const response = new Promise<Response>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.#settle(id)?.reject(new RelayUnavailableError(`relay ${this.relay.toString()} did not answer in time`))
+        }, this.#options.requestTimeout ?? REQUEST_TIMEOUT)
+        this.#pending.set(id, { resolve, reject, timer })
+      })
+      try {
+        await writeFrame(stream, RelayFrame.encode({ version: RELAY_FRAME_VERSION, id, ...request } as Partial<RelayFrame>))
+      } catch (err) {
+        this.#settle(id)?.reject(new RelayUnavailableError(`relay ${this.relay.toString()}: ${(err as Error).message}`))
+      }
+      const answer = await response
+      if (answer.refusal !== Response.Refusal.NONE) throw new RelayRefusedError(answer.refusal, answer.detail, answer.retryAfterMs)
+      return answer
+    } finally {
+      this.#inFlight--
+      this.#waiting.shift()?.()
     }
-    const answer = await response
-    if (answer.refusal !== Response.Refusal.NONE) throw new RelayRefusedError(answer.refusal, answer.detail, answer.retryAfterMs)
-    return answer
   }
 
   #settle (id: number): Pending | undefined {
@@ -136,7 +147,6 @@ export class RelayClient {
     if (pending == null) return undefined
     this.#pending.delete(id)
     clearTimeout(pending.timer)
-    this.#waiting.shift()?.()
     return pending
   }
 
