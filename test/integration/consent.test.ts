@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { Agents, cardFound, collect } from './agents.js'
-import { waitFor } from './helpers.js'
+import { tempDir, waitFor } from './helpers.js'
 import type { AgentNode, ConnectionRequest, ConsentAnswer, StatusChange } from '../../src/node/agent-node.js'
 import type { MessageRecord } from '../../src/store/index.js'
 
@@ -93,6 +93,27 @@ describe('message requests', { timeout: 120_000 }, () => {
     const received = collect<MessageRecord>(alice, 'message.received')
     await sendTexts(stranger, alice, ['hello again'])
     await waitFor(() => received.length === 1, { timeout: 20_000 })
+  })
+
+  it('a request and its held messages outlive a restart of the recipient', async () => {
+    const { bootstrap } = await agents.network()
+    const dataDir = await tempDir()
+    let alice = await agents.start({ bootstrap, dataDir, discoverRelays: 0, inboxPolicy: 'contacts' })
+    const stranger = await agents.start({ bootstrap, discoverRelays: 0 })
+    await cardFound(stranger, alice)
+    const statuses = collect<StatusChange>(stranger, 'message.status')
+    const [first] = await sendTexts(stranger, alice, ['before the restart'])
+    await reached(statuses, [first!], 'delivered')
+
+    await agents.stop(alice)
+    alice = await agents.start({ bootstrap, dataDir, discoverRelays: 0, inboxPolicy: 'contacts' })
+    const requests = collect<ConnectionRequest>(alice, 'connection.request')
+    expect((await alice.requests()).map(r => r.peer)).toEqual([stranger.peerId])
+    // the second message joins the same request
+    const [second] = await sendTexts(stranger, alice, ['after the restart'])
+    await reached(statuses, [second!], 'delivered')
+    expect(requests).toEqual([])
+    expect((await alice.acceptRequest(stranger.peerId)).map(m => m.content)).toEqual(['before the restart', 'after the restart'])
   })
 
   it('writing to an agent first admits its answers; answering a request accepts it', async () => {
