@@ -7,7 +7,7 @@ import type { Static } from 'typebox'
 import { MAX_MEMBERS, MAX_SLUG_LENGTH, MAX_TITLE_LENGTH } from '../protocols/den/constants.js'
 
 export const EVENT_TYPES = [
-  'message.received', 'message.status', 'message.read',
+  'message.received', 'message.status', 'message.read', 'message.expired',
   'connection.request', 'connection.accepted', 'connection.declined',
   'den.message', 'den.destroyed', 'task.response', 'task.expired'
 ] as const

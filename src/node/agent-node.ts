@@ -25,6 +25,7 @@ import { InvalidPeerError, NodeOptionsError, RequestNotFoundError } from './erro
 import { ContentRules } from './content-policy.js'
 import { InboxGate, INBOX_POLICIES } from './inbox-gate.js'
 import { PeerLimits } from './limits.js'
+import { MessageExpiry } from './expiry.js'
 import { createAgentLibp2p } from './libp2p.js'
 import { PrekeyManager } from './prekeys.js'
 import { SessionManager } from './session-manager.js'
@@ -236,6 +237,8 @@ export interface AgentNodeEvents {
   'message.read': CustomEvent<{ messageId: string, conversationId: string }>
   /** a response to a task we requested */
   'task.response': CustomEvent<MessageRecord>
+  /** a message reached its `expiresAt` and was deleted here (the other side deletes its copy too) */
+  'message.expired': CustomEvent<{ messageId: string, conversationId: string }>
   /** a task we requested reached its deadline without a terminal response */
   'task.expired': CustomEvent<OpenTask>
   /** a post in a den we joined (ours included when it comes back from a catch-up, never twice) */
@@ -325,6 +328,7 @@ interface NodeParts {
   gate: InboxGate
   limits: PeerLimits
   rules: ContentRules
+  expiry: MessageExpiry
 }
 
 export class AgentNode extends EventTarget {
@@ -361,6 +365,7 @@ export class AgentNode extends EventTarget {
       self: this.#self,
       peerId: this.peerId,
       received: (record) => {
+        if (record.expiresAt !== undefined) parts.expiry.note(record.expiresAt)
         this.dispatchEvent(new CustomEvent('message.received', { detail: record }))
         if (record.type === 'task-response') this.dispatchEvent(new CustomEvent('task.response', { detail: record }))
       },
@@ -536,7 +541,13 @@ export class AgentNode extends EventTarget {
       maxPending: options.requests?.maxPending,
       maxHeld: options.requests?.maxHeld
     })
-    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, blocked, options, credential, gate, limits, rules })
+    const expiry = new MessageExpiry({
+      store,
+      expired: (records) => {
+        for (const { messageId, conversationId } of records) late().dispatchEvent(new CustomEvent('message.expired', { detail: { messageId, conversationId } }))
+      }
+    })
+    const node = new AgentNode({ prims, identity: dir.identity, store, libp2p, prekeys, sessions, tasks, relays, archive, dens, blocked, options, credential, gate, limits, rules, expiry })
     ref.node = node
     if (options.start !== false) await node.start()
     return node
@@ -639,6 +650,8 @@ export class AgentNode extends EventTarget {
     if (this.#started) return
     await this.libp2p.start()
     await this.#parts.tasks.start()
+    // messages whose expiresAt passed while we were stopped go now
+    await this.#parts.expiry.start()
     this.#started = true
     this.libp2p.addEventListener('peer:connect', (evt) => { this.#parts.libp2p.services.dm.flush(evt.detail.toString()) })
     // our mailboxes first: subscribe and fetch what waited for us while we join the network
@@ -682,6 +695,8 @@ export class AgentNode extends EventTarget {
     await this.#parts.dens.stop()
     this.#parts.relays.stop()
     this.#parts.tasks.stop()
+    this.#parts.expiry.stop()
+    await this.#parts.expiry.idle()
     await this.libp2p.stop()
     await this.#statuses.idle()
     this.#parts.sessions.clear()
@@ -789,6 +804,7 @@ export class AgentNode extends EventTarget {
       return { queued, processedReceiptFor }
     })
     const result = await queued
+    if (valid.expiresAt !== undefined) this.#parts.expiry.note(valid.expiresAt)
     if (valid.type === 'task-request') tasks.armed(valid.task!.taskId)
     if (processedReceiptFor != null) {
       // signed proof for the requester that its task was processed

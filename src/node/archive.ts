@@ -152,8 +152,11 @@ export class HistoryArchive {
         log('archive at %p unavailable: %s', relay.relay, (err as Error).message)
       }
     }
-    // in the order the archiving store had them: history pages the same afterwards
-    const ordered = [...records.values()].sort((x, y) => x.seq - y.seq).map(r => r.record)
+    // in the order the archiving store had them: history pages the same afterwards; expired ones stay gone
+    const now = Date.now()
+    const live = [...records.values()].filter(r => !(r.record.expiresAt !== undefined && r.record.expiresAt <= now))
+    skipped += records.size - live.length
+    const ordered = live.sort((x, y) => x.seq - y.seq).map(r => r.record)
     let restored = 0
     for (let i = 0; i < ordered.length; i += RESTORE_BATCH) {
       const batch = ordered.slice(i, i + RESTORE_BATCH)

@@ -14,7 +14,7 @@
  */
 import { MESSAGE_CACHE_SIZE } from './constants.js'
 import { StoreQueryError } from './errors.js'
-import { joinKey, keyPart, lastPart, padNumber, splitKey, under } from './keys.js'
+import { joinKey, keyPart, lastPart, padNumber, padTime, splitKey, under } from './keys.js'
 import { checkLimit, checkOffset, checkOptionalString, checkTime } from './query.js'
 import { Sequence } from './sequence.js'
 import type { LevelConversationStore } from './conversations.js'
@@ -134,6 +134,16 @@ export interface MessageStore {
   history(conversationId: string, options?: HistoryOptions): Promise<HistoryPage>
   /** Delete a conversation: its messages, their indexes and its record. */
   deleteConversationOps(conversationId: string): Promise<StoreOp[]>
+  /**
+   * Inside `store.write(async () => ...)`: remove the messages whose
+   * `expiresAt` is at or before `now` (soonest first, at most `limit`); the
+   * records removed.
+   */
+  expireOps(now: number, limit?: number): Promise<Built<MessageRecord[]>>
+  /** The soonest `expiresAt` of a stored message, if any carries one. */
+  nextExpiry(): Promise<number | undefined>
+  /** Inside `store.write(async () => ...)`: remove one message and its index entries (an unread one leaves the unread count); the record removed. */
+  deleteOps(messageId: string): Promise<Built<MessageRecord | undefined>>
   /** The number of messages deleted. */
   deleteConversation(conversationId: string): Promise<number>
 }
@@ -147,6 +157,8 @@ const CONVERSATION = 'c'
 const INBOX = 'i'
 const UNREAD = 'u'
 const SEQUENCE = 'n'
+/** `x \0 expiresAt \0 messageId`: messages that carry an expiry, soonest first */
+const EXPIRY = 'x'
 
 const MESSAGE_ID = /^[0-9a-f]{32}$/
 
@@ -277,6 +289,7 @@ export class LevelMessageStore implements MessageStore {
       ops.push(this.#bucket.index(joinKey(INBOX, padded, id)))
       if (!record.read) ops.push(this.#bucket.index(joinKey(UNREAD, padded, id)))
     }
+    if (record.expiresAt !== undefined) ops.push(this.#bucket.index(joinKey(EXPIRY, padTime(record.expiresAt), id)))
     ops.push(...await this.#conversations.touchOps({
       conversationId: record.conversationId,
       peer: incoming ? record.from : record.to,
@@ -399,6 +412,42 @@ export class LevelMessageStore implements MessageStore {
       const ops = await this.deleteConversationOps(conversationId)
       return { ops, result: ops.filter(op => op.sublevel === this.#bucket.sublevel && op.key.startsWith(RECORD + '\0')).length }
     })
+  }
+
+  async nextExpiry (): Promise<number | undefined> {
+    const [key] = await this.#bucket.keys({ ...under(EXPIRY), limit: 1 })
+    return key === undefined ? undefined : Number(splitKey(key)[1])
+  }
+
+  async expireOps (now: number, limit = 500): Promise<Built<MessageRecord[]>> {
+    this.#ctx.requireTx('messages.expireOps')
+    const keys = await this.#bucket.keys({ gte: under(EXPIRY).gte, lt: joinKey(EXPIRY, padTime(now + 1)), limit })
+    const ops: StoreOp[] = []
+    const removed: MessageRecord[] = []
+    for (const key of keys) {
+      const deleted = await this.deleteOps(lastPart(key))
+      ops.push(...deleted.ops)
+      if (deleted.result !== undefined) removed.push(deleted.result)
+      // an entry whose message went with its conversation goes too
+      else ops.push(this.#bucket.del(key))
+    }
+    return { ops, result: removed }
+  }
+
+  async deleteOps (messageId: string): Promise<Built<MessageRecord | undefined>> {
+    this.#ctx.requireTx('messages.deleteOps')
+    const stored = await this.#read(messageId)
+    if (stored === undefined) return { ops: [], result: undefined }
+    const padded = padNumber(stored.seq)
+    const ops = [
+      this.#bucket.del(recordKey(messageId)),
+      this.#bucket.del(joinKey(CONVERSATION, stored.conversationId, padded, messageId)),
+      this.#bucket.del(joinKey(INBOX, padded, messageId)),
+      this.#bucket.del(joinKey(UNREAD, padded, messageId))
+    ]
+    if (stored.expiresAt !== undefined) ops.push(this.#bucket.del(joinKey(EXPIRY, padTime(stored.expiresAt), messageId)))
+    if (stored.direction === 'in' && !stored.read) ops.push(...await this.#conversations.unreadOps(stored.conversationId, -1))
+    return { ops, result: toRecord(stored) }
   }
 
   async #read (messageId: string): Promise<StoredMessage | undefined> {

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { Agents, collect } from './agents.js'
-import { removeTempDirs, waitFor } from './helpers.js'
+import { removeTempDirs, tempDir, waitFor } from './helpers.js'
 import type { StatusChange } from '../../src/node/agent-node.js'
 import type { MessageRecord } from '../../src/store/index.js'
 
@@ -79,5 +79,47 @@ describe('agent node: 1:1 messages', { timeout: 120_000 }, () => {
     const history = await bob.history(atBob[0]!.conversationId, { limit: 500 })
     expect(history.total).toBe(2001)
     expect(history.hasMore).toBe(true)
+  })
+
+  it('a message with expiresAt is deleted on both sides at that time', async () => {
+    const { bootstrap } = await network()
+    const alice = await start({ bootstrap })
+    const bob = await start({ bootstrap })
+    await waitFor(async () => await alice.getCard(bob.peerId).then(() => true, () => false), { timeout: 20_000 })
+    const expiredAtAlice = collect<{ messageId: string }>(alice, 'message.expired')
+    const expiredAtBob = collect<{ messageId: string }>(bob, 'message.expired')
+    const received = collect<MessageRecord>(bob, 'message.received')
+    const expiresAt = Date.now() + 1_500
+    const { messageId } = await alice.send(bob.peerId, { type: 'text', content: 'self-destructing', expiresAt })
+    await alice.send(bob.peerId, { type: 'text', content: 'kept' })
+    await waitFor(() => received.length === 2)
+    expect(received[0]).toMatchObject({ messageId, expiresAt })
+    expect((await bob.inbox({ unread: true })).total).toBe(2)
+
+    await waitFor(() => expiredAtAlice.length === 1 && expiredAtBob.length === 1, { timeout: 10_000 })
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt)
+    expect(expiredAtBob[0]).toMatchObject({ messageId })
+    for (const node of [alice, bob]) expect(await node.message(messageId)).toBeUndefined()
+    expect((await bob.inbox()).messages.map(m => m.content)).toEqual(['kept'])
+    const [conversation] = await bob.conversations()
+    expect(conversation?.unreadCount).toBe(1)
+    expect((await alice.history(conversation!.conversationId)).messages.map(m => m.content)).toEqual(['kept'])
+  })
+
+  it('a message that expired while its node was stopped is gone when it starts', async () => {
+    const { bootstrap } = await network()
+    const alice = await start({ bootstrap })
+    const dataDir = await tempDir()
+    let bob = await start({ bootstrap, dataDir })
+    await waitFor(async () => await alice.getCard(bob.peerId).then(() => true, () => false), { timeout: 20_000 })
+    const received = collect<MessageRecord>(bob, 'message.received')
+    const expiresAt = Date.now() + 1_000
+    const { messageId } = await alice.send(bob.peerId, { type: 'text', content: 'brief', expiresAt })
+    await waitFor(() => received.length === 1)
+    await stop(bob)
+    await waitFor(() => Date.now() > expiresAt, { timeout: 5_000 })
+    bob = await start({ bootstrap, dataDir })
+    expect(await bob.message(messageId)).toBeUndefined()
+    expect((await bob.inbox()).total).toBe(0)
   })
 })

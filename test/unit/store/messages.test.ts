@@ -382,3 +382,45 @@ describe('messages: deleteConversation', () => {
     expect(await store.conversations.get('gone')).toMatchObject({ unreadCount: 1, peer: CAROL })
   })
 })
+
+describe('messages: expiry', () => {
+  it('deletes messages whose expiresAt passed, soonest first, with their indexes and unread counts', async () => {
+    const soon = incoming('conv', { expiresAt: 1_000 })
+    const later = outgoing('conv', { expiresAt: 2_000 })
+    const readOne = incoming('conv', { expiresAt: 1_500, read: true })
+    const never = incoming('conv')
+    for (const m of [soon, later, readOne, never]) await store.messages.put(m)
+    expect(await store.messages.nextExpiry()).toBe(1_000)
+    expect((await store.conversations.get('conv'))?.unreadCount).toBe(2)
+
+    const expire = async (now: number, limit?: number): Promise<string[]> => {
+      let ids: string[] = []
+      await store.write(async () => {
+        const built = await store.messages.expireOps(now, limit)
+        ids = built.result.map(m => m.messageId)
+        return built.ops
+      })
+      return ids
+    }
+    expect(await expire(999)).toEqual([])
+    // at its time exactly, and at most `limit` per call
+    expect(await expire(1_500, 1)).toEqual([soon.messageId])
+    expect(await expire(1_500)).toEqual([readOne.messageId])
+    expect((await store.conversations.get('conv'))?.unreadCount).toBe(1)
+    expect((await store.messages.inbox()).messages.map(m => m.messageId)).toEqual([never.messageId])
+    expect((await store.messages.inbox({ unread: true })).total).toBe(1)
+    expect(await store.messages.nextExpiry()).toBe(2_000)
+    expect(await expire(5_000)).toEqual([later.messageId])
+    expect((await store.messages.history('conv')).messages.map(m => m.messageId)).toEqual([never.messageId])
+    expect(await store.messages.nextExpiry()).toBeUndefined()
+  })
+
+  it('drops the expiry entry of a message that went with its conversation', async () => {
+    const m = incoming('gone', { expiresAt: 1_000 })
+    await store.messages.put(m)
+    await store.messages.deleteConversation('gone')
+    expect(await store.messages.nextExpiry()).toBe(1_000)
+    await store.write(async () => (await store.messages.expireOps(2_000)).ops)
+    expect(await store.messages.nextExpiry()).toBeUndefined()
+  })
+})
