@@ -182,6 +182,8 @@ const CREDENTIAL_KEY = 'credential'
 export interface RelayNodeOptions {
   /** @default 120 */
   depositsPerMinute?: number
+  /** History-archive pages one agent may read per minute (restores wait when refused). @default 300 */
+  historyReadsPerMinute?: number
   /** Envelopes held per recipient. @default 10 000 */
   maxEnvelopes?: number
   /** Bytes held per recipient. @default 64 MiB */
@@ -468,6 +470,7 @@ export class AgentNode extends EventTarget {
                   store,
                   primitives: prims,
                   depositsPerMinute: relayOptions.depositsPerMinute,
+                  historyReadsPerMinute: relayOptions.historyReadsPerMinute,
                   // the den store: keep dens' envelopes for members that catch up
                   hostDen: async (descriptor, roster, requester) => { await late().#parts.dens.host(descriptor, roster, requester) }
                 })

@@ -18,7 +18,7 @@
 import { logger } from '@libp2p/logger'
 import { MAX_ARCHIVE_ENTRIES } from '../protocols/relay/index.js'
 import type { Primitives } from '../crypto/index.js'
-import type { RelayClient } from '../protocols/relay/index.js'
+import type { RelayClient, RelayRefusedError } from '../protocols/relay/index.js'
 import type { MessageRecord, Store } from '../store/index.js'
 
 const log = logger('agentmsg:archive')
@@ -35,6 +35,9 @@ const FLUSH_RETRY_MIN = 2_000
 const FLUSH_RETRY_MAX = 5 * 60_000
 /** Records restored per store write. */
 const RESTORE_BATCH = 500
+/** A restore waits out a relay's history-read limit at most this many times per page, each at most MAX_RATE_WAIT ms. */
+const MAX_RATE_WAITS = 10
+const MAX_RATE_WAIT = 60_000
 const NAME_BYTES = 16
 const NONCE_BYTES = 12
 
@@ -138,7 +141,7 @@ export class HistoryArchive {
       try {
         let after: Uint8Array | undefined
         for (;;) {
-          const page = await relay.archiveList(after, 1000)
+          const page = await this.#listPage(relay, after)
           for (const entry of page.entries) {
             const record = this.#open(entry.key, entry.blob)
             if (record == null) skipped++
@@ -208,6 +211,25 @@ export class HistoryArchive {
         return
       }
       this.#retry = FLUSH_RETRY_MIN
+    }
+  }
+
+  /**
+   * One page of our archive at `relay`. A relay limits history reads per
+   * agent (300 pages a minute): a refusal with a retry time is waited out,
+   * up to MAX_RATE_WAITS times.
+   */
+  async #listPage (relay: RelayClient, after: Uint8Array | undefined): Promise<Awaited<ReturnType<RelayClient['archiveList']>>> {
+    for (let waits = 0; ; waits++) {
+      try {
+        return await relay.archiveList(after, 1000)
+      } catch (err) {
+        const refused = err as Partial<RelayRefusedError>
+        if (refused.refusal !== 'RATE_LIMITED' || waits >= MAX_RATE_WAITS || this.#deps.store.closed) throw err
+        const wait = Math.min(Math.max(refused.retryAfterMs ?? 0, 100), MAX_RATE_WAIT)
+        log('archive at %p is rate limited; waiting %d ms', relay.relay, wait)
+        await new Promise(resolve => setTimeout(resolve, wait))
+      }
     }
   }
 

@@ -228,6 +228,21 @@ describe('relay protocol', () => {
     relayClient.close()
   })
 
+  it('limits history-archive reads per agent and tells it when to come back', async () => {
+    const relay = await relayNode({ historyReadsPerMinute: 2 })
+    const [bob, carol] = [await client(relay), await client(relay)]
+    await bob.client.archivePut([{ key: new Uint8Array(16).fill(1), blob: new Uint8Array(32).fill(7) }])
+    expect((await bob.client.archiveList()).entries).toHaveLength(1)
+    expect((await bob.client.archiveList()).entries).toHaveLength(1)
+    const refused = await bob.client.archiveList().catch((err: unknown) => err)
+    expect(refused).toMatchObject({ name: 'RelayRefusedError', refusal: 'RATE_LIMITED' })
+    // two a minute: one more in 30 s
+    expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(29_000)
+    expect((refused as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(30_000)
+    // each agent has its own budget
+    expect((await carol.client.archiveList()).entries).toEqual([])
+  })
+
   it('resets a stream that breaks the frame rules and keeps serving others', async () => {
     const relay = await relayNode()
     const [mallory, bob] = [await client(relay), await client(relay)]

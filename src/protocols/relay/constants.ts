@@ -29,6 +29,8 @@ export const MAX_ARCHIVE_KEY_BYTES = 64
 
 /** Deposits one sender may make per minute at one relay (a token bucket of this size, refilled evenly). */
 export const DEPOSITS_PER_MINUTE = 120
+/** History-archive pages (ArchiveList) one agent may read per minute at one relay (DESIGN §8: 300 history reads a minute). */
+export const HISTORY_READS_PER_MINUTE = 300
 /** Pushes waiting to be written to one subscriber; past it the relay resets the stream and the agent fetches instead. */
 export const MAX_PENDING_PUSHES = 1024
 /** Requests an agent has in flight on one relay stream. */

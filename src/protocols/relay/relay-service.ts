@@ -16,7 +16,7 @@ import { readFrames, writeFrame } from '../framing.js'
 import { peerIdString } from '../peer-id.js'
 import { TokenBuckets } from '../token-bucket.js'
 import {
-  DEFAULT_PAGE, DEPOSITS_PER_MINUTE, MAX_ACK_IDS, MAX_ARCHIVE_ENTRIES, MAX_ARCHIVE_KEY_BYTES, MAX_ENVELOPE_BYTES,
+  DEFAULT_PAGE, DEPOSITS_PER_MINUTE, HISTORY_READS_PER_MINUTE, MAX_ACK_IDS, MAX_ARCHIVE_ENTRIES, MAX_ARCHIVE_KEY_BYTES, MAX_ENVELOPE_BYTES,
   MAX_INBOUND_STREAMS, MAX_PAGE, MAX_PAGE_BYTES, MAX_PENDING_PUSHES, MAX_REQUEST_BYTES, PROVIDE_INTERVAL, PURGE_INTERVAL,
   RELAY_FRAME_VERSION, RELAY_PROTOCOL
 } from './constants.js'
@@ -42,6 +42,8 @@ export interface RelayServiceInit {
   primitives: Primitives
   /** Deposits one sender may make per minute. @default DEPOSITS_PER_MINUTE (120) */
   depositsPerMinute?: number
+  /** ArchiveList pages one agent may read per minute. @default 300 */
+  historyReadsPerMinute?: number
   /** @default PURGE_INTERVAL (1 h) */
   purgeInterval?: number
   /** Announce this relay in the DHT. @default true */
@@ -88,6 +90,9 @@ export class RelayService implements Startable {
   readonly #store: Store
   readonly #prims: Primitives
   readonly #deposits: TokenBuckets
+  readonly #depositsPerMinute: number
+  readonly #reads: TokenBuckets
+  readonly #readsPerMinute: number
   readonly #purgeInterval: number
   readonly #advertise: boolean
   readonly #hostDen: RelayServiceInit['hostDen']
@@ -102,7 +107,10 @@ export class RelayService implements Startable {
     this.#components = components
     this.#store = init.store
     this.#prims = init.primitives
-    this.#deposits = new TokenBuckets({ capacity: init.depositsPerMinute ?? DEPOSITS_PER_MINUTE, interval: 60_000, now: init.now })
+    this.#depositsPerMinute = init.depositsPerMinute ?? DEPOSITS_PER_MINUTE
+    this.#deposits = new TokenBuckets({ capacity: this.#depositsPerMinute, interval: 60_000, now: init.now })
+    this.#readsPerMinute = init.historyReadsPerMinute ?? HISTORY_READS_PER_MINUTE
+    this.#reads = new TokenBuckets({ capacity: this.#readsPerMinute, interval: 60_000, now: init.now })
     this.#purgeInterval = init.purgeInterval ?? PURGE_INTERVAL
     this.#advertise = init.advertise ?? true
     this.#hostDen = init.hostDen
@@ -235,7 +243,7 @@ export class RelayService implements Startable {
 
   async #deposit (remote: PeerId, bytes: Uint8Array): Promise<Response> {
     const wait = this.#deposits.take(remote.toString())
-    if (wait > 0) return refuse(Response.Refusal.RATE_LIMITED, `over ${DEPOSITS_PER_MINUTE} deposits per minute`, wait)
+    if (wait > 0) return refuse(Response.Refusal.RATE_LIMITED, `over ${this.#depositsPerMinute} deposits per minute`, wait)
     if (bytes.length > MAX_ENVELOPE_BYTES) return refuse(Response.Refusal.TOO_LARGE, `envelope over ${MAX_ENVELOPE_BYTES} bytes`)
     let envelope
     try {
@@ -288,6 +296,8 @@ export class RelayService implements Startable {
   }
 
   async #archiveList (remote: PeerId, list: NonNullable<Request['archiveList']>): Promise<Response> {
+    const wait = this.#reads.take(remote.toString())
+    if (wait > 0) return refuse(Response.Refusal.RATE_LIMITED, `over ${this.#readsPerMinute} history reads per minute`, wait)
     const limit = list.limit === 0 ? DEFAULT_PAGE : list.limit
     if (limit > MAX_PAGE) return refuse(Response.Refusal.BAD_REQUEST, `limit over ${MAX_PAGE}`)
     if (list.after.length > MAX_ARCHIVE_KEY_BYTES) return refuse(Response.Refusal.BAD_REQUEST, 'after is not an archive key')

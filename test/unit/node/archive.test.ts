@@ -54,6 +54,31 @@ describe('history archive', () => {
     expect((await other.messages.history('conv1')).messages.map(m => m.content)).toEqual(['secret one', 'secret two'])
   })
 
+  it('waits out a relay that refuses a page for its history-read limit, then restores everything', async () => {
+    const relay = fakeRelay()
+    const key = new Uint8Array(randomBytes(64))
+    const archive = new HistoryArchive({ prims, store, archiveKey: key, relays: () => [relay.client] })
+    const record = incoming('conv1', { content: 'kept' })
+    await store.messages.put(record)
+    archive.mark(record.messageId)
+    await archive.flush()
+    // the first two reads are refused with a retry time, as a relay over 300 a minute answers
+    const list = relay.client.archiveList.bind(relay.client)
+    let calls = 0
+    relay.client.archiveList = async (...args) => {
+      if (++calls <= 2) throw Object.assign(new Error('relay refused: RATE_LIMITED'), { name: 'RelayRefusedError', refusal: 'RATE_LIMITED', retryAfterMs: 20 })
+      return await list(...args)
+    }
+    const other = await fx.open({ path: `${fx.dir}/other` })
+    const restored = await new HistoryArchive({ prims, store: other, archiveKey: key, relays: () => [relay.client] }).restore()
+    expect(calls).toBe(3)
+    expect(restored).toEqual({ restored: 1, skipped: 0, relays: 1 })
+    // another refusal is not waited out: that relay's archive is unavailable
+    relay.client.archiveList = async () => { throw Object.assign(new Error('relay refused: NOT_AUTHORIZED'), { name: 'RelayRefusedError', refusal: 'NOT_AUTHORIZED' }) }
+    const third = await fx.open({ path: `${fx.dir}/third` })
+    expect(await new HistoryArchive({ prims, store: third, archiveKey: key, relays: () => [relay.client] }).restore()).toEqual({ restored: 0, skipped: 0, relays: 0 })
+  })
+
   it('skips entries another key made or a relay swapped', async () => {
     const relay = fakeRelay()
     const key = new Uint8Array(randomBytes(64))
