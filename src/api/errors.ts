@@ -90,6 +90,8 @@ export interface ErrorBody {
   detail: string
   /** `content_policy_violation` only: the rule that refused (`spam`, or a custom policy's name) */
   policy?: string
+  /** `rate_limited` from a per-peer limit: which one (`dm`, `history`) */
+  limit?: string
 }
 
 /** Seconds until a refused request may succeed: the error's own `retryAfterMs` (DMs, history reads, den posts, challenges), or a fixed wait. */
@@ -103,10 +105,12 @@ function retryAfter (err: Error & { retryAfterMs?: unknown }, code: string): num
  * DESIGN §8: a content policy's refusal is `{error, policy, detail}`, its
  * `detail` the policy's own reason (the message repeats the policy name).
  */
-function knownBody (err: Error & { policy?: unknown, detail?: unknown }, code: string): ErrorBody {
+function knownBody (err: Error & { policy?: unknown, detail?: unknown, limit?: unknown }, code: string): ErrorBody {
   if (code === 'content_policy_violation' && typeof err.policy === 'string') {
     return { error: code, policy: err.policy, detail: typeof err.detail === 'string' ? err.detail : err.message }
   }
+  // a per-peer limit says which, so a client can tell it from the API's own request limit
+  if (code === 'rate_limited' && typeof err.limit === 'string') return { error: code, limit: err.limit, detail: err.message }
   return { error: code, detail: err.message }
 }
 

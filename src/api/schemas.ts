@@ -24,7 +24,8 @@ function literals<const T extends readonly string[]> (values: T) {
 export const ErrorBody = Type.Object({
   error: Type.String({ description: 'stable error code, e.g. invalid_body, not_found, rate_limited' }),
   detail: Type.String({ description: 'what was wrong, naming the field where there is one' }),
-  policy: Type.Optional(Type.String({ description: 'content_policy_violation only: the rule that refused (spam, or a custom policy\'s name)' }))
+  policy: Type.Optional(Type.String({ description: 'content_policy_violation only: the rule that refused (spam, or a custom policy\'s name)' })),
+  limit: Type.Optional(Type.String({ description: 'rate_limited from a per-peer limit only: which one (dm, history)' }))
 }, { $id: 'Error' })
 
 /** ISO 8601 or ms since the epoch. */

@@ -105,7 +105,7 @@ describe('auth and headers', () => {
     ]) expect(paths).toContain(path)
     // a 422 names the content policy: the documented error body says so
     const refusal = (res.body as { paths: Record<string, any> }).paths['/v1/messages'].post.responses['422'].content['application/json'].schema // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(Object.keys(refusal.properties)).toEqual(['error', 'detail', 'policy'])
+    expect(Object.keys(refusal.properties)).toEqual(['error', 'detail', 'policy', 'limit'])
     expect(refusal.required).toEqual(['error', 'detail'])
   })
 })
@@ -248,7 +248,7 @@ describe('refusals by the node', () => {
       expect((await send('two')).statusCode).toBe(202)
       const limited = await send('three')
       expect(limited.statusCode).toBe(429)
-      expect(limited.json()).toMatchObject({ error: 'rate_limited', detail: expect.stringContaining(bob.peerId) })
+      expect(limited.json()).toMatchObject({ error: 'rate_limited', limit: 'dm', detail: expect.stringContaining(bob.peerId) })
       const seconds = Number(limited.headers['retry-after'])
       expect(seconds).toBeGreaterThanOrEqual(1)
       expect(seconds).toBeLessThanOrEqual(60)
@@ -257,7 +257,7 @@ describe('refusals by the node', () => {
       expect((await strict.app.inject({ url: `/v1/conversations/${conversationId}/messages`, headers: auth })).statusCode).toBe(200)
       const reads = await strict.app.inject({ url: `/v1/conversations/${conversationId}/messages`, headers: auth })
       expect(reads.statusCode).toBe(429)
-      expect(reads.json()).toMatchObject({ error: 'rate_limited' })
+      expect(reads.json()).toMatchObject({ error: 'rate_limited', limit: 'history' })
       expect(Number(reads.headers['retry-after'])).toBeGreaterThanOrEqual(1)
     } finally {
       await strict.close()
@@ -309,7 +309,7 @@ describe('metrics', () => {
 describe('error table', () => {
   it('maps names to statuses; 5xx never carry the message', () => {
     expect(errorResponse(new ContentPolicyError('spam', 'sent to more than 10 agents in 10 minutes'))).toEqual({ status: 422, body: { error: 'content_policy_violation', policy: 'spam', detail: 'sent to more than 10 agents in 10 minutes' } })
-    expect(errorResponse(new RateLimitedError('over 120 messages a minute', 'dm', 1_200))).toEqual({ status: 429, body: { error: 'rate_limited', detail: 'over 120 messages a minute' }, retryAfter: 2 })
+    expect(errorResponse(new RateLimitedError('over 120 messages a minute', 'dm', 1_200))).toEqual({ status: 429, body: { error: 'rate_limited', limit: 'dm', detail: 'over 120 messages a minute' }, retryAfter: 2 })
     expect(errorResponse(new RequestNotFoundError('no message request from x'))).toEqual({ status: 404, body: { error: 'request_not_found', detail: 'no message request from x' } })
     expect(errorResponse(new NodeOptionsError('inboxPolicy: expected one of open, verified, contacts')).status).toBe(400)
     expect(errorResponse(Object.assign(new Error('x'), { name: 'OutboxFullError' }))).toMatchObject({ status: 429, retryAfter: 30 })
