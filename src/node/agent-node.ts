@@ -530,17 +530,7 @@ export class AgentNode extends EventTarget {
     const gate = new InboxGate({
       store,
       policy: () => late().#parts.options.inboxPolicy ?? 'open',
-      hasCredential: async (peer) => {
-        const { card } = await libp2p.services.card.resolve(parsePeer(peer), { signal: AbortSignal.timeout(CREDENTIAL_LOOKUP_TIMEOUT) })
-        return card.credentials.some(bytes => {
-          try {
-            verifyCredential(prims, bytes, { trustedIssuers: options.trustedIssuers ?? [], subject: peer })
-            return true
-          } catch {
-            return false
-          }
-        })
-      },
+      hasCredential: async (peer) => await late().#hasCredential(peer, AbortSignal.timeout(CREDENTIAL_LOOKUP_TIMEOUT)),
       maxPending: options.requests?.maxPending,
       maxHeld: options.requests?.maxHeld
     })
@@ -622,6 +612,33 @@ export class AgentNode extends EventTarget {
 
   async #acceptIfPending (peer: string): Promise<void> {
     await this.acceptRequest(peer).catch(err => { if ((err as Error).name !== 'RequestNotFoundError') throw err })
+  }
+
+  /**
+   * The trust level we give `peer` (DESIGN §8): its contact record's when
+   * that is `blocked`, `contact` or `trusted`; else `verified` when its card
+   * shows a valid credential from one of our trusted issuers (looked up in
+   * the cache, the DHT or the peer); else what the record says, or `unknown`.
+   */
+  async trustLevel (peer: string, options: { signal?: AbortSignal } = {}): Promise<ContactTrust> {
+    const stored = (await this.contact(peer))?.trust
+    if (stored === 'blocked' || stored === 'contact' || stored === 'trusted') return stored
+    const verified = await this.#hasCredential(peer, options.signal ?? AbortSignal.timeout(CREDENTIAL_LOOKUP_TIMEOUT)).catch(() => false)
+    return verified ? 'verified' : stored ?? 'unknown'
+  }
+
+  /** Whether `peer`'s card shows a credential about it from one of our trusted issuers, unexpired. */
+  async #hasCredential (peer: string, signal: AbortSignal): Promise<boolean> {
+    const { card } = await this.libp2p.services.card.resolve(parsePeer(peer), { signal })
+    const trustedIssuers = this.#parts.options.trustedIssuers ?? []
+    return card.credentials.some(bytes => {
+      try {
+        verifyCredential(this.#parts.prims, bytes, { trustedIssuers, subject: peer })
+        return true
+      } catch {
+        return false
+      }
+    })
   }
 
   async contact (peer: string): Promise<ContactRecord | undefined> {

@@ -156,6 +156,11 @@ describe('message requests', { timeout: 120_000 }, () => {
     await waitFor(() => received.length === 1 && requests.length === 1, { timeout: 20_000 })
     expect(received[0]).toMatchObject({ from: prover.peerId, content: 'verified hello' })
     expect(requests[0]).toMatchObject({ peer: stranger.peerId, message: { content: 'unverified hello' } })
+    // the trust levels alice gives them: computed from the card, or what she set
+    expect(await alice.trustLevel(prover.peerId)).toBe('verified')
+    expect(await alice.trustLevel(stranger.peerId)).toBe('unknown')
+    await alice.setContact(prover.peerId, { trust: 'trusted' })
+    expect(await alice.trustLevel(prover.peerId)).toBe('trusted')
   })
 })
 

@@ -65,8 +65,12 @@ export function meRoutes (app: Api, { node }: ApiContext): void {
   })
 
   app.get('/v1/agents/:id/card', {
-    schema: { tags: ['agent'], summary: 'Resolve an agent\'s signed card (cache, DHT, the agent itself)', params: IdParams, response: { 200: Type.Unknown(), 400: ErrorBody, 404: ErrorBody } }
-  }, async (req) => apiCard(await node.getCard(req.params.id, { signal: AbortSignal.timeout(15_000) })))
+    schema: { tags: ['agent'], summary: 'Resolve an agent\'s signed card (cache, DHT, the agent itself), with the trust level we give it', params: IdParams, response: { 200: Type.Unknown(), 400: ErrorBody, 404: ErrorBody } }
+  }, async (req) => {
+    const card = apiCard(await node.getCard(req.params.id, { signal: AbortSignal.timeout(15_000) }))
+    // the card is cached now: this reads it again rather than the network
+    return { ...card, trust: await node.trustLevel(req.params.id) }
+  })
 
   app.get('/.well-known/agent-card.json', {
     config: { public: true },

@@ -138,7 +138,7 @@ describe('me and cards', () => {
   it('GET /v1/agents/:id/card: found, malformed id 400, unknown agent 404', async () => {
     const found = await call('GET', `/v1/agents/${bob.peerId}/card`)
     expect(found.status).toBe(200)
-    expect(found.body).toMatchObject({ peerId: bob.peerId, name: 'agent' })
+    expect(found.body).toMatchObject({ peerId: bob.peerId, name: 'agent', trust: 'unknown' })
     expect((await call('GET', '/v1/agents/not-a-peer/card')).body).toMatchObject({ error: 'invalid_peer' })
     const unknown = await call('GET', `/v1/agents/${OTHER_PEER}/card`)
     expect(unknown.status).toBe(404)
