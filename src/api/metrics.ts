@@ -5,7 +5,7 @@
  * `prometheusMetrics({ registry })` on the same registry.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { AgentNode, StatusChange } from '../node/agent-node.js'
+import type { AgentNode, NodeStats, StatusChange } from '../node/agent-node.js'
 
 /** Messages whose queue time is remembered for the latency histogram, at most. */
 const MAX_TRACKED = 10_000
@@ -36,37 +36,17 @@ export function createMetrics (node: AgentNode, registry: Registry = new Registr
     registers: [registry],
     async collect () { this.set(await node.outboxDepth().catch(() => 0)) }
   })
-  new Gauge({
-    name: 'agentmsg_rejected_envelopes',
-    help: 'Envelopes refused since start (bad signature, undecryptable, invalid body)',
-    registers: [registry],
-    collect () { this.set(node.stats.rejectedEnvelopes + node.stats.rejectedFrames) }
-  })
-  new Gauge({
-    name: 'agentmsg_duplicate_envelopes',
-    help: 'Envelopes received again and dropped since start (replays, resends)',
-    registers: [registry],
-    collect () { this.set(node.stats.duplicates) }
-  })
-
-  new Gauge({
-    name: 'agentmsg_policy_refusals',
-    help: 'Messages refused since start by the receiving rate limit or the content policy',
-    registers: [registry],
-    collect () { this.set(node.stats.policyRefusals) }
-  })
-  new Gauge({
-    name: 'agentmsg_requests_held',
-    help: 'Messages held in message requests since start (inbox policy)',
-    registers: [registry],
-    collect () { this.set(node.stats.held) }
-  })
-  new Gauge({
-    name: 'agentmsg_blocked_drops',
-    help: 'Messages from blocked agents that came through a relay and were dropped unread',
-    registers: [registry],
-    collect () { this.set(node.stats.blockedDrops) }
-  })
+  // the node's counters since start, read when scraped
+  const counters: Array<[name: string, help: string, value: (stats: NodeStats) => number]> = [
+    ['agentmsg_rejected_envelopes', 'Envelopes refused since start (bad signature, undecryptable, invalid body)', s => s.rejectedEnvelopes + s.rejectedFrames],
+    ['agentmsg_duplicate_envelopes', 'Envelopes received again and dropped since start (replays, resends)', s => s.duplicates],
+    ['agentmsg_policy_refusals', 'Messages refused since start by the receiving rate limit or the content policy', s => s.policyRefusals],
+    ['agentmsg_requests_held', 'Messages held in message requests since start (inbox policy)', s => s.held],
+    ['agentmsg_blocked_drops', 'Messages from blocked agents that came through a relay and were dropped unread', s => s.blockedDrops]
+  ]
+  for (const [name, help, value] of counters) {
+    new Gauge({ name, help, registers: [registry], collect () { this.set(value(node.stats)) } })
+  }
 
   const queuedAt = new Map<string, number>()
   const onReceived = (): void => { received.inc() }

@@ -298,7 +298,8 @@ describe('metrics', () => {
   it('/metrics needs the key and counts messages in and out', async () => {
     expect((await call('GET', '/metrics', undefined, {})).status).toBe(401)
     const text = (await call('GET', '/metrics')).body as string
-    for (const name of ['agentmsg_messages_received_total', 'agentmsg_messages_sent_total', 'agentmsg_message_delivery_seconds_bucket', 'agentmsg_outbox_depth', 'agentmsg_webhook_failures_total', 'agentmsg_validator_rejections_total 0']) {
+    for (const name of ['agentmsg_messages_received_total', 'agentmsg_messages_sent_total', 'agentmsg_message_delivery_seconds_bucket', 'agentmsg_outbox_depth', 'agentmsg_webhook_failures_total', 'agentmsg_validator_rejections_total 0',
+      'agentmsg_rejected_envelopes', 'agentmsg_duplicate_envelopes', 'agentmsg_policy_refusals 0', 'agentmsg_requests_held 0', 'agentmsg_blocked_drops 0']) {
       expect(text).toContain(name)
     }
     expect(Number(/agentmsg_messages_received_total (\d+)/.exec(text)![1])).toBeGreaterThan(0)
