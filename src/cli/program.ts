@@ -62,6 +62,11 @@ const int = (value: string): number => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer')
   return n
 }
+const positive = (value: string): number => {
+  const n = int(value)
+  if (n < 1) throw new InvalidArgumentError('expected a positive integer')
+  return n
+}
 const json = (value: string): unknown => {
   try {
     return JSON.parse(value)
@@ -137,6 +142,8 @@ export function buildProgram (io: Output): Command {
         .addOption(opt('--trust-issuer <peer-id>', 'issuer whose credentials count (posts in verified dens, the verified inbox policy), repeatable').argParser(list))
         .addOption(opt('--inbox-policy <policy>', 'whose messages reach the inbox: open (everyone), verified (a credential from a trusted issuer), contacts; ' +
           'anyone else\'s first message waits as a message request (default: as last set, else open)').choices(INBOX_POLICIES))
+        .addOption(opt('--dms-per-minute <n>', 'messages a minute one agent may be sent, and may send us (default 120)').argParser(positive))
+        .addOption(opt('--history-reads-per-minute <n>', 'reads a minute of one conversation\'s history (default 300)').argParser(positive))
     }
     cmd.action(async (o: Common & Record<string, unknown>) => {
       await start({
@@ -151,6 +158,8 @@ export function buildProgram (io: Output): Command {
         issuer: o.issuer as boolean | undefined,
         trustIssuer: o.trustIssuer as string[] | undefined,
         inboxPolicy: o.inboxPolicy as StartOptions['inboxPolicy'],
+        dmsPerMinute: o.dmsPerMinute as number | undefined,
+        historyReadsPerMinute: o.historyReadsPerMinute as number | undefined,
         apiHost: o.apiHost as string,
         apiPort: o.apiPort as number,
         apiRateLimit: o.apiRateLimit as number | undefined,

@@ -26,6 +26,9 @@ export interface StartOptions {
   trustIssuer?: string[]
   /** absent: what `PUT /v1/me` last saved, else open */
   inboxPolicy?: InboxPolicy
+  /** per-peer rate limits (defaults 120 and 300) */
+  dmsPerMinute?: number
+  historyReadsPerMinute?: number
   apiHost: string
   apiPort: number
   apiRateLimit?: number
@@ -56,6 +59,7 @@ export async function start (options: StartOptions, io: Output): Promise<void> {
     ...(options.useRelay != null && options.useRelay.length > 0 ? { relays: options.useRelay } : {}),
     trustedIssuers: options.trustIssuer,
     ...(options.inboxPolicy == null ? {} : { inboxPolicy: options.inboxPolicy }),
+    rateLimits: { dmsPerMinute: options.dmsPerMinute, historyReadsPerMinute: options.historyReadsPerMinute },
     eventLog: true,
     libp2p: { metrics: prometheusMetrics({ registry, preserveExistingMetrics: true }) }
   })

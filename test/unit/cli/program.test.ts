@@ -46,7 +46,7 @@ describe('agentmsg CLI', () => {
       }
     }
     const start = program.commands.find(c => c.name() === 'start')!.options.map(o => o.long)
-    for (const flag of ['--listen', '--bootstrap', '--relay', '--use-relay', '--issuer', '--trust-issuer', '--inbox-policy', '--api-port']) expect(start).toContain(flag)
+    for (const flag of ['--listen', '--bootstrap', '--relay', '--use-relay', '--issuer', '--trust-issuer', '--inbox-policy', '--dms-per-minute', '--history-reads-per-minute', '--api-port']) expect(start).toContain(flag)
   })
 
   it('--help works on every command', async () => {
@@ -73,6 +73,9 @@ describe('agentmsg CLI', () => {
     const d = capture()
     expect(await main(['node', 'agentmsg', 'start', '--inbox-policy', 'friends', '--data-dir', dir], d.io)).toBe(2)
     expect(d.err.join('\n')).toMatch(/open, verified, contacts/)
+    const e = capture()
+    expect(await main(['node', 'agentmsg', 'start', '--dms-per-minute', '0', '--data-dir', dir], e.io)).toBe(2)
+    expect(e.err.join('\n')).toMatch(/positive integer/)
   })
 
   it('history restore: progress on a terminal from the NDJSON stream, plain JSON with --json', async () => {
