@@ -79,12 +79,17 @@ export class InboxGate {
   /**
    * Before a message from `peer` is opened: under the `verified` policy,
    * look up its credential (network) so that `admitOps`, which runs inside
-   * a store write, only reads what is known.
+   * a store write, only reads what is known. Undefined when there is
+   * nothing to look up (no await on the common path).
    */
-  async prepare (peer: string): Promise<void> {
-    if (this.#deps.policy() !== 'verified') return
+  prepare (peer: string): Promise<void> | undefined {
+    if (this.#deps.policy() !== 'verified') return undefined
     const known = this.#credentials.get(peer)
-    if (known != null && this.#now() - known[1] < CREDENTIAL_TTL) return
+    if (known != null && this.#now() - known[1] < CREDENTIAL_TTL) return undefined
+    return this.#lookUp(peer)
+  }
+
+  async #lookUp (peer: string): Promise<void> {
     let has = false
     try {
       has = await this.#deps.hasCredential(peer)

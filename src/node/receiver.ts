@@ -177,12 +177,9 @@ export class Receiver {
       this.stats.blockedDrops++
       return { id, status: Ack.Status.OK }
     }
-    try {
-      // what the inbox policy needs to know about the sender, looked up before its session lock
-      await this.#deps.gate?.prepare(sender)
-    } catch (err) {
-      log('inbox policy lookup for %s: %s', sender, (err as Error).message)
-    }
+    // what the inbox policy needs to know about the sender, looked up before its session lock
+    const preparing = this.#deps.gate?.prepare(sender)
+    if (preparing != null) await preparing
     const epoch = this.#epoch
     try {
       if (await store.replay.has(messageId)) {
