@@ -178,6 +178,12 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
   services?: ServiceFactoryMap<S>
   /** @default libp2p's defaults */
   connectionManager?: ConnectionManagerInit
+  /**
+   * The ping every 10 s on each connection.
+   *
+   * @default CONNECTION_MONITOR_DEFAULTS (a failed ping does not close the connection)
+   */
+  connectionMonitor?: Libp2pOptions['connectionMonitor']
   /** libp2p metrics, e.g. `prometheusMetrics()` for the API's `/metrics`. @default none */
   metrics?: Libp2pOptions['metrics']
   /**
@@ -248,6 +254,7 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
       // many agents on one machine (the demo, a test net) all connect from 127.0.0.1:
       // libp2p's default of 5 new inbound connections per second per host turns some away
       connectionManager: { inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST, ...options.connectionManager },
+      connectionMonitor: { ...CONNECTION_MONITOR_DEFAULTS, ...options.connectionMonitor },
       metrics: options.metrics,
       services,
       start: options.start
@@ -262,6 +269,22 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
 
 /** New inbound connections accepted per second from one host (libp2p's default is 5). */
 export const INBOUND_CONNECTIONS_PER_HOST = 100
+
+/**
+ * libp2p pings every connection every 10 s and, by default, aborts the
+ * connection on the first ping that fails. A busy node (the den bench: 51
+ * nodes on two cores while they join) fails pings on healthy connections: a
+ * probe that times out leaves its stream counted against ping's limit of one
+ * outbound stream, every later probe on that connection fails at once with
+ * TooManyOutboundProtocolStreamsError, and the connection is torn down (1,500
+ * aborts in the 45 s of a bench's setup, BENCHMARKS.md "den"), taking gossipsub
+ * meshes and den members' only peers with it. Upstream: js-libp2p#3463 (make
+ * this the default), #3464 (the leaked stream slot). A connection that is
+ * really dead still closes when TCP or yamux notice.
+ */
+export const CONNECTION_MONITOR_DEFAULTS: NonNullable<Libp2pOptions['connectionMonitor']> = {
+  abortConnectionOnPingFailure: false
+}
 
 /**
  * Gossipsub, hardened (DESIGN.md §7, docs/protocol.md §18.6): every message
