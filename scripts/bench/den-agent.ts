@@ -29,11 +29,13 @@
  * disconnects (the parent exited or died).
  */
 import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createAgentNode } from '../../src/node/agent-node.js'
-import { BENCH_POSTS_PER_MINUTE, GOSSIPSUB_ENV, PHASE_PROF_ENV } from './den.js'
+import { BENCH_POSTS_PER_MINUTE, GOSSIPSUB_ENV, MONITOR_ENV, PHASE_PROF_ENV, YAMUX_LAZY_ENV } from './den.js'
 import { startPhaseProfile } from './dm.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
+import type { PeerId } from '@libp2p/interface'
 import type { DenPostRecord } from '../../src/store/index.js'
 
 export type DenChildMessage =
@@ -42,8 +44,8 @@ export type DenChildMessage =
   | { t: 'r', r: Array<[number, string, number]> }
   | { t: 'cpu', us: number, stats: PhaseStats }
   | { t: 'error', message: string }
-  | { t: 'diag', nodes: Array<{ member: number, subscribers: number, mesh: number, connections: number, joined: boolean }> }
-export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'cpu' } | { t: 'diag', topic: string, denId: string, members: number[] } | { t: 'stop' }
+  | { t: 'diag', nodes: Array<{ member: number, subscribers: number, mesh: number, connections: number, joined: boolean, bootstrap: boolean, owner: boolean, closed: number, ownerIdentified: boolean, ownerInPubsub: boolean }> }
+export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'cpu' } | { t: 'diag', topic: string, denId: string, owner: string, members: number[] } | { t: 'stop' }
 
 /**
  * What a node's gossipsub received and sent, counted by wrapping its RPC
@@ -109,8 +111,16 @@ if (dataDir == null || bootstrap == null || !(count > 0) || !(first >= 0)) {
 /** gossipsub options over the defaults (the bench's --gossipsub) */
 const gossipsubJson = process.env[GOSSIPSUB_ENV]
 const gossipsub = gossipsubJson == null ? undefined : JSON.parse(gossipsubJson) as Record<string, unknown>
+/** libp2p's connection monitor options over the defaults (the bench's --connection-monitor) */
+const monitorJson = process.env[MONITOR_ENV]
+const connectionMonitor = monitorJson == null ? undefined : JSON.parse(monitorJson) as Record<string, unknown>
+
+if (process.env[YAMUX_LAZY_ENV] === '1') (await import('./yamux-lazy-window.js')).patchYamuxLazyWindow()
 
 const nodes: AgentNode[] = []
+/** connections each node saw closed */
+const closed: number[] = []
+const peerOf = (addr: string): PeerId => peerIdFromString(multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')!.value!)
 let stopping = false
 /** Stops the nodes and exits; nodes that do not stop within 10 s are abandoned. */
 function stop (): void {
@@ -157,7 +167,14 @@ process.on('message', (msg: DenParentMessage) => {
         subscribers: pubsub.getSubscribers(msg.topic).length,
         mesh: (pubsub as unknown as { getMeshPeers(topic: string): string[] }).getMeshPeers(msg.topic).length,
         connections: node.libp2p.getConnections().length,
-        joined: (await node.dens.get(msg.denId))?.joined === true
+        joined: (await node.dens.get(msg.denId))?.joined === true,
+        // whom it is connected to: the bootstrap node (DHT, directory) and the den's owner
+        bootstrap: node.libp2p.getConnections(peerOf(bootstrap)).length > 0,
+        owner: node.libp2p.getConnections(peerOf(msg.owner)).length > 0,
+        closed: closed[member - first] ?? 0,
+        // identify told us the owner speaks gossipsub (else gossipsub never opens its streams to it)
+        ownerIdentified: (await node.libp2p.peerStore.get(peerOf(msg.owner)).catch(() => undefined))?.protocols.some(p => p.startsWith('/meshsub/')) === true,
+        ownerInPubsub: pubsub.getPeers().some(p => p.equals(peerOf(msg.owner)))
       }
     })).then(list => { post({ t: 'diag', nodes: list }) })
   } else if (msg.t === 'join') {
@@ -227,10 +244,11 @@ try {
       listen: ['/ip4/127.0.0.1/tcp/0'],
       discoverRelays: 0,
       denPostsPerMinute: BENCH_POSTS_PER_MINUTE,
-      libp2p: { bootstrapOptions: { timeout: 0 }, gossipsub }
+      libp2p: { bootstrapOptions: { timeout: 0 }, gossipsub, connectionMonitor }
     })
     nodes[i] = node
     countGossip(node.libp2p.services.pubsub, gossip)
+    node.libp2p.addEventListener('connection:close', () => { closed[i] = (closed[i] ?? 0) + 1 })
     node.addEventListener('den.message', (evt) => {
       const at = performance.timeOrigin + performance.now()
       if (pending.length === 0) setImmediate(flush)

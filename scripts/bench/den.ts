@@ -48,6 +48,9 @@
  * --kind public|private, --child-cpu-prof DIR (members under `--cpu-prof`),
  * --gossipsub JSON (gossipsub options for every node, over the defaults, e.g.
  * '{"D":4,"Dlo":3,"Dhi":6}': for trying settings before they become defaults),
+ * --connection-monitor JSON (libp2p's connection monitor options, the same way,
+ * e.g. '{"enabled":false}'), --yamux-lazy-window (an experiment: see
+ * yamux-lazy-window.ts),
  * --phase-prof DIR (each members' process profiled over the measured phase
  * only, `members-<p>.cpuprofile`; summarise with scripts/bench/dm-prof.ts).
  */
@@ -72,6 +75,10 @@ const CHILD = fileURLToPath(new URL('./den-agent.ts', import.meta.url))
 export const PHASE_PROF_ENV = 'AGENTMSG_BENCH_DEN_PHASE_PROF'
 /** set for a members' process by --gossipsub: the JSON of gossipsub options over the defaults */
 export const GOSSIPSUB_ENV = 'AGENTMSG_BENCH_DEN_GOSSIPSUB'
+/** set for a members' process by --connection-monitor: the JSON of its options over the defaults */
+export const MONITOR_ENV = 'AGENTMSG_BENCH_DEN_MONITOR'
+/** set for a members' process by --yamux-lazy-window (an experiment, see yamux-lazy-window.ts) */
+export const YAMUX_LAZY_ENV = 'AGENTMSG_BENCH_DEN_YAMUX_LAZY'
 /** Posts per minute a node accepts from one author in one den: the bench posts faster than the default 20. */
 export const BENCH_POSTS_PER_MINUTE = 1_000_000
 
@@ -226,6 +233,10 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
   const cpuProfDir = stringFlag(args, 'child-cpu-prof')
   const phaseProfDir = stringFlag(args, 'phase-prof')
   const gossipsubJson = stringFlag(args, 'gossipsub')
+  const monitorJson = stringFlag(args, 'connection-monitor')
+  const connectionMonitor = monitorJson == null ? undefined : JSON.parse(monitorJson) as Record<string, unknown>
+  const yamuxLazy = args.includes('--yamux-lazy-window')
+  if (yamuxLazy) (await import('./yamux-lazy-window.js')).patchYamuxLazyWindow()
   const gossipsub = gossipsubJson == null ? undefined : JSON.parse(gossipsubJson) as Record<string, unknown>
   if (phaseProfDir != null) await mkdir(phaseProfDir, { recursive: true })
 
@@ -235,7 +246,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
   const receipts = new Receipts()
   const start = async (name: string, options: { dhtServer?: boolean, bootstrap?: string[] }): Promise<AgentNode> => {
     const node = await createAgentNode({
-      dataDir: join(dir, name), listen: LISTEN, discoverRelays: 0, denPostsPerMinute: BENCH_POSTS_PER_MINUTE, libp2p: { bootstrapOptions: { timeout: 0 }, gossipsub }, ...options
+      dataDir: join(dir, name), listen: LISTEN, discoverRelays: 0, denPostsPerMinute: BENCH_POSTS_PER_MINUTE, libp2p: { bootstrapOptions: { timeout: 0 }, gossipsub, connectionMonitor }, ...options
     })
     nodes.push(node)
     return node
@@ -255,7 +266,9 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       const env = {
         ...process.env,
         ...(phaseProfDir == null ? {} : { [PHASE_PROF_ENV]: join(phaseProfDir, `members-${p}.cpuprofile`) }),
-        ...(gossipsubJson == null ? {} : { [GOSSIPSUB_ENV]: gossipsubJson })
+        ...(gossipsubJson == null ? {} : { [GOSSIPSUB_ENV]: gossipsubJson }),
+        ...(yamuxLazy ? { [YAMUX_LAZY_ENV]: '1' } : {}),
+        ...(monitorJson == null ? {} : { [MONITOR_ENV]: monitorJson })
       }
       const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', CHILD, join(dir, `members-${p}`), bootstrap[0]!, String(count), String(first)],
         { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env })
@@ -270,9 +283,10 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       ? { slug: 'bench', title: 'Bench', kind: 'public' }
       : { slug: 'bench', title: 'Bench', kind: 'private', members: members.flatMap(m => m.peerIds) })
     const topic = denTopic(den.denId)
+    const ownerAddr = author.addresses.find(a => !a.includes('/ws'))!
     const directoryMisses = (await all(members.map(async m => {
       const joined = m.next('joined', 300_000)
-      await m.send({ t: 'join', denId: den.denId, kind, owner: author.addresses.find(a => !a.includes('/ws'))! })
+      await m.send({ t: 'join', denId: den.denId, kind, owner: ownerAddr })
       return (await joined).directoryMisses
     }))).reduce((sum, x) => sum + x, 0)
     const joinedMs = performance.now() - setupStart
@@ -291,7 +305,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       if (receipts.count(messageId) < n) {
         const got = receipts.byPost.get(messageId)
         const missing = Array.from({ length: n }, (_, i) => i).filter(i => got?.has(i) !== true)
-        const diag = await all(members.map(async m => { const d = m.next('diag', 30_000); await m.send({ t: 'diag', topic, denId: den.denId, members: missing }); return await d }))
+        const diag = await all(members.map(async m => { const d = m.next('diag', 30_000); await m.send({ t: 'diag', topic, denId: den.denId, owner: ownerAddr, members: missing }); return await d }))
         console.error(`den: missed by ${JSON.stringify(diag.flatMap(d => d.nodes))}`)
       }
       if (receipts.failed != null) throw receipts.failed
@@ -389,6 +403,8 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       posts,
       pacing: rateArg == null ? 'one at a time' : `${rateArg}/s`,
       ...(gossipsub == null ? {} : { gossipsub }),
+      ...(connectionMonitor == null ? {} : { connectionMonitor }),
+      ...(yamuxLazy ? { experiment: 'yamux-lazy-window' } : {}),
       p50Ms: latencies.length === 0 ? null : ms(percentile(latencies, 0.5)),
       p99Ms: latencies.length === 0 ? null : ms(percentile(latencies, 0.99)),
       deliveryRatio: Math.round(latencies.length / expected * 10_000) / 10_000,
