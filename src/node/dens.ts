@@ -29,7 +29,7 @@ import { DenControl, DenSyncRequest, DenSyncResponse } from '../protocols/den/de
 import {
   buf, denTopic, firstRoster, isPrivateKind, signDescriptor, signRoster, verifyDescriptor, verifyRoster
 } from '../protocols/den/descriptor.js'
-import { openDenPost, publicDenKey, sealDenEnvelope, verifyDenEnvelope } from '../protocols/den/envelope.js'
+import { openDenPost, peekDenEnvelope, publicDenKey, sealDenEnvelope, verifyDenEnvelope } from '../protocols/den/envelope.js'
 import { DenAccessError, DenNotFoundError, DenOptionsError, DenRateLimitError, NotDenOwnerError } from '../protocols/den/errors.js'
 import { newSenderKey, nextMessageKey, receiveMessageKey } from '../protocols/den/sender-key.js'
 import { verifyCredential } from '../protocols/verify/index.js'
@@ -910,6 +910,13 @@ export class DenManager {
       let last = from
       for (const bytes of response.envelopes) {
         try {
+          // a catch-up re-sends the last minute, which a member on the topic mostly has: a post
+          // we hold already is skipped before its signature is checked (nothing of it is kept)
+          const peek = peekDenEnvelope(bytes)
+          if (peek != null && peek.denId === denId && await this.#deps.store.dens.hasPost(denId, peek.id)) {
+            last = Math.max(last, peek.sentAt)
+            continue
+          }
           const v = verifyDenEnvelope(this.#deps.prims, bytes)
           // a copy from a peer is checked like one from the topic
           const verdict = await this.#check(v, denId, false)
