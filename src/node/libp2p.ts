@@ -179,9 +179,14 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
   /** @default libp2p's defaults */
   connectionManager?: ConnectionManagerInit
   /**
-   * The ping every 10 s on each connection.
+   * The ping every 10 s on each connection. On a host too busy to answer in
+   * time (the den bench's setup: 51 nodes on two cores), libp2p's default of
+   * aborting a connection on its first failed ping tears healthy connections
+   * down; `{ abortConnectionOnPingFailure: false }` keeps them, but in that
+   * bench the members' processes then burned far more CPU in the background
+   * (BENCHMARKS.md "den"), so the default stays libp2p's.
    *
-   * @default CONNECTION_MONITOR_DEFAULTS (a failed ping does not close the connection)
+   * @default libp2p's defaults
    */
   connectionMonitor?: Libp2pOptions['connectionMonitor']
   /** libp2p metrics, e.g. `prometheusMetrics()` for the API's `/metrics`. @default none */
@@ -254,7 +259,7 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
       // many agents on one machine (the demo, a test net) all connect from 127.0.0.1:
       // libp2p's default of 5 new inbound connections per second per host turns some away
       connectionManager: { inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST, ...options.connectionManager },
-      connectionMonitor: { ...CONNECTION_MONITOR_DEFAULTS, ...options.connectionMonitor },
+      connectionMonitor: options.connectionMonitor,
       metrics: options.metrics,
       services,
       start: options.start
@@ -269,22 +274,6 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
 
 /** New inbound connections accepted per second from one host (libp2p's default is 5). */
 export const INBOUND_CONNECTIONS_PER_HOST = 100
-
-/**
- * libp2p pings every connection every 10 s and, by default, aborts the
- * connection on the first ping that fails. A busy node (the den bench: 51
- * nodes on two cores while they join) fails pings on healthy connections: a
- * probe that times out leaves its stream counted against ping's limit of one
- * outbound stream, every later probe on that connection fails at once with
- * TooManyOutboundProtocolStreamsError, and the connection is torn down (1,500
- * aborts in the 45 s of a bench's setup, BENCHMARKS.md "den"), taking gossipsub
- * meshes and den members' only peers with it. Upstream: js-libp2p#3463 (make
- * this the default), #3464 (the leaked stream slot). A connection that is
- * really dead still closes when TCP or yamux notice.
- */
-export const CONNECTION_MONITOR_DEFAULTS: NonNullable<Libp2pOptions['connectionMonitor']> = {
-  abortConnectionOnPingFailure: false
-}
 
 /**
  * Gossipsub, hardened (DESIGN.md §7, docs/protocol.md §18.6): every message
