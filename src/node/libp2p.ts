@@ -290,30 +290,13 @@ export const GOSSIPSUB_DEFAULTS: Partial<GossipsubOpts> = {
   fastMsgIdFn: fastMessageId,
   allowPublishToZeroTopicPeers: true,
   emitSelf: false,
-  // Every copy a node receives costs a Noise decryption, yamux framing and an
-  // RPC decode, and each node gets a copy from every mesh peer: per-delivery
-  // CPU is what limits a den on a busy host (BENCHMARKS.md "den": 50 members
-  // on two cores). A smaller mesh than the library's 6/4/12 (D/Dlo/Dhi) sends
-  // fewer duplicates; 4/4/6 still leaves every member several paths, and
-  // IHAVE gossip repairs what a mesh misses. Dlo stays at the library's 4:
-  // with 3, the fourth subscriber of a small network is not grafted on
-  // subscribe and the den directory test lost an announcement (protocol.md
-  // §18.6). Dout and Dscore scale with D (Dout < Dlo and ≤ D/2; Dscore ≤ D).
-  D: 4,
-  Dlo: 4,
-  Dhi: 6,
-  Dout: 1,
-  Dscore: 2,
-  // IDONTWANT (gossipsub 1.2) goes to every mesh peer as its own RPC when a
-  // message arrives. For a typical post (under 1 KiB) that RPC costs as much
-  // as the duplicate it might save, and on a fast network it mostly arrives
-  // after the duplicate was sent; it pays for big messages only.
-  idontwantMinDataSize: 16 * 1024,
-  // our own posts: one RPC encoding for all recipients instead of one each
-  batchPublish: true,
-  // floodPublish stays on (the default): our own posts go straight to every
-  // subscribed peer we are connected to, one hop instead of several, and a
-  // member that has no mesh yet still gets them
+  // Mesh degree (D 6, Dlo 4, Dhi 12), IDONTWANT (from 512 bytes), flood
+  // publish and gossip stay the library's. A smaller mesh (4/4/6), IDONTWANT
+  // only from 16 KiB and batch publish cut the den bench's RPCs per delivery
+  // by ~45 %, but neither CPU per delivery nor latency moved beyond the noise
+  // of a shared two-core host; Dlo 3 lost a directory announcement in the
+  // integration tests; flood publish off left a member without mesh peers on
+  // IHAVE gossip alone (BENCHMARKS.md "den", protocol.md §18.6).
   maxInboundDataLength: 64 * 1024 + 1024,
   decodeRpcLimits: {
     maxSubscriptions: 1024,
