@@ -182,9 +182,9 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
    * The ping every 10 s on each connection. On a host too busy to answer in
    * time (the den bench's setup: 51 nodes on two cores), libp2p's default of
    * aborting a connection on its first failed ping tears healthy connections
-   * down; `{ abortConnectionOnPingFailure: false }` keeps them, but in that
-   * bench the members' processes then burned far more CPU in the background
-   * (BENCHMARKS.md "den"), so the default stays libp2p's.
+   * down; `{ abortConnectionOnPingFailure: false }` keeps them (the failed
+   * probes go on every 10 s). Whether that costs CPU was not conclusive in
+   * that bench (BENCHMARKS.md "den"), so the default stays libp2p's.
    *
    * @default libp2p's defaults
    */
