@@ -17,28 +17,81 @@
  *   performance.now()`, ms since the epoch). Stamped in the event handler and
  *   sent together once the turn of the event loop is over;
  * - `{ t: 'cpu', us, stats }` answering `cpu`: the CPU time (user + system,
- *   µs) of this process since the previous `cpu` request (or start), and the
- *   summed den validator counters of its nodes.
+ *   µs) of this process since the previous `cpu` request (or start), and,
+ *   over the same span and summed over its nodes, the den validator's
+ *   counters and what gossipsub received and sent (see `GossipCounts`).
  *
  * parent → child: `{ t: 'join', denId, kind }`, `{ t: 'cpu' }`, `{ t: 'stop' }`.
+ * With `AGENTMSG_BENCH_DEN_PHASE_PROF` set (the bench's `--phase-prof`), the
+ * V8 profiler runs from the first `cpu` request to the second (the measured
+ * phase) and writes its profile to that file.
  * The child stops its nodes and exits on `stop` and when the IPC channel
  * disconnects (the parent exited or died).
  */
 import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createAgentNode } from '../../src/node/agent-node.js'
-import { BENCH_POSTS_PER_MINUTE } from './den.js'
+import { BENCH_POSTS_PER_MINUTE, GOSSIPSUB_ENV, MONITOR_ENV, PHASE_PROF_ENV, YAMUX_LAZY_ENV } from './den.js'
+import { startPhaseProfile } from './dm.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
+import type { PeerId } from '@libp2p/interface'
 import type { DenPostRecord } from '../../src/store/index.js'
 
 export type DenChildMessage =
   | { t: 'ready', peerIds: string[] }
   | { t: 'joined', directoryMisses: number }
   | { t: 'r', r: Array<[number, string, number]> }
-  | { t: 'cpu', us: number, stats: { accepted: number, rejected: number, ignored: number } }
+  | { t: 'cpu', us: number, stats: PhaseStats }
   | { t: 'error', message: string }
-  | { t: 'diag', nodes: Array<{ member: number, subscribers: number, mesh: number, connections: number, joined: boolean }> }
-export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'cpu' } | { t: 'diag', topic: string, denId: string, members: number[] } | { t: 'stop' }
+  | { t: 'diag', nodes: Array<{ member: number, subscribers: number, mesh: number, connections: number, joined: boolean, bootstrap: boolean, owner: boolean, closed: number, ownerIdentified: boolean, ownerInPubsub: boolean }> }
+export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'cpu' } | { t: 'diag', topic: string, denId: string, owner: string, members: number[] } | { t: 'stop' }
+
+/**
+ * What a node's gossipsub received and sent, counted by wrapping its RPC
+ * entry points (diagnostics only: the bench's own instrumentation, not an
+ * API). `copies`: messages received, first copies and duplicates alike.
+ */
+export interface GossipCounts {
+  rpcsIn: number
+  copies: number
+  idontwantIn: number
+  ihaveIn: number
+  rpcsOut: number
+}
+export interface PhaseStats extends GossipCounts { accepted: number, rejected: number, ignored: number }
+
+const zeroStats = (): PhaseStats => ({ accepted: 0, rejected: 0, ignored: 0, rpcsIn: 0, copies: 0, idontwantIn: 0, ihaveIn: 0, rpcsOut: 0 })
+
+interface GossipInternals {
+  handleReceivedRpc(from: unknown, rpc: { messages: unknown[], control?: { idontwant?: Array<{ messageIDs: unknown[] }>, ihave?: Array<{ messageIDs: unknown[] }> } }): Promise<void>
+  sendRpc(id: string, rpc: unknown): boolean
+  sendRpcInBatch(tosend: Set<string>, rpc: unknown): void
+}
+
+/** Counts one node's gossipsub RPCs into `counts`. */
+function countGossip (pubsub: unknown, counts: GossipCounts): void {
+  const g = pubsub as GossipInternals
+  const received = g.handleReceivedRpc.bind(g)
+  g.handleReceivedRpc = async (from, rpc) => {
+    counts.rpcsIn++
+    counts.copies += rpc.messages.length
+    for (const { messageIDs } of rpc.control?.idontwant ?? []) counts.idontwantIn += messageIDs.length
+    for (const { messageIDs } of rpc.control?.ihave ?? []) counts.ihaveIn += messageIDs.length
+    await received(from, rpc)
+  }
+  const sendOne = g.sendRpc.bind(g)
+  g.sendRpc = (id, rpc) => {
+    const sent = sendOne(id, rpc)
+    if (sent) counts.rpcsOut++
+    return sent
+  }
+  const sendBatch = g.sendRpcInBatch.bind(g)
+  g.sendRpcInBatch = (tosend, rpc) => {
+    sendBatch(tosend, rpc)
+    counts.rpcsOut += tosend.size
+  }
+}
 
 const send = process.send?.bind(process)
 if (send == null) {
@@ -55,7 +108,19 @@ if (dataDir == null || bootstrap == null || !(count > 0) || !(first >= 0)) {
   process.exit(2)
 }
 
+/** gossipsub options over the defaults (the bench's --gossipsub) */
+const gossipsubJson = process.env[GOSSIPSUB_ENV]
+const gossipsub = gossipsubJson == null ? undefined : JSON.parse(gossipsubJson) as Record<string, unknown>
+/** libp2p's connection monitor options over the defaults (the bench's --connection-monitor) */
+const monitorJson = process.env[MONITOR_ENV]
+const connectionMonitor = monitorJson == null ? undefined : JSON.parse(monitorJson) as Record<string, unknown>
+
+if (process.env[YAMUX_LAZY_ENV] === '1') (await import('./yamux-lazy-window.js')).patchYamuxLazyWindow()
+
 const nodes: AgentNode[] = []
+/** connections each node saw closed */
+const closed: number[] = []
+const peerOf = (addr: string): PeerId => peerIdFromString(multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')!.value!)
 let stopping = false
 /** Stops the nodes and exits; nodes that do not stop within 10 s are abandoned. */
 function stop (): void {
@@ -67,17 +132,31 @@ function stop (): void {
 process.on('disconnect', stop)
 
 let cpuFrom = process.cpuUsage()
+/** this process's nodes' gossipsub, summed */
+const gossip: GossipCounts = { rpcsIn: 0, copies: 0, idontwantIn: 0, ihaveIn: 0, rpcsOut: 0 }
+let statsFrom = zeroStats()
+let cpuRequests = 0
+const phaseProfFile = process.env[PHASE_PROF_ENV]
+let stopProfile: Promise<() => Promise<void>> | undefined
 process.on('message', (msg: DenParentMessage) => {
   if (msg.t === 'stop') stop()
   else if (msg.t === 'cpu') {
+    // the first request opens the measured phase, the second closes it
+    cpuRequests++
+    if (phaseProfFile != null && cpuRequests === 1) stopProfile = startPhaseProfile(phaseProfFile)
+    if (phaseProfFile != null && cpuRequests === 2) void stopProfile?.then(async stopIt => { await stopIt() })
     const cpu = process.cpuUsage(cpuFrom)
     cpuFrom = process.cpuUsage()
-    const stats = { accepted: 0, rejected: 0, ignored: 0 }
+    const now = zeroStats()
     for (const node of nodes) {
-      stats.accepted += node.dens.stats.accepted
-      stats.rejected += node.dens.stats.rejected
-      stats.ignored += node.dens.stats.ignored
+      now.accepted += node.dens.stats.accepted
+      now.rejected += node.dens.stats.rejected
+      now.ignored += node.dens.stats.ignored
     }
+    for (const key of ['rpcsIn', 'copies', 'idontwantIn', 'ihaveIn', 'rpcsOut'] as const) now[key] = gossip[key]
+    const stats = zeroStats()
+    for (const key of Object.keys(stats) as Array<keyof PhaseStats>) stats[key] = now[key] - statsFrom[key]
+    statsFrom = now
     post({ t: 'cpu', us: cpu.user + cpu.system, stats })
   } else if (msg.t === 'diag') {
     const pick = nodes.map((node, i) => ({ node, member: first + i })).filter(({ member }) => msg.members.includes(member))
@@ -88,7 +167,14 @@ process.on('message', (msg: DenParentMessage) => {
         subscribers: pubsub.getSubscribers(msg.topic).length,
         mesh: (pubsub as unknown as { getMeshPeers(topic: string): string[] }).getMeshPeers(msg.topic).length,
         connections: node.libp2p.getConnections().length,
-        joined: (await node.dens.get(msg.denId))?.joined === true
+        joined: (await node.dens.get(msg.denId))?.joined === true,
+        // whom it is connected to: the bootstrap node (DHT, directory) and the den's owner
+        bootstrap: node.libp2p.getConnections(peerOf(bootstrap)).length > 0,
+        owner: node.libp2p.getConnections(peerOf(msg.owner)).length > 0,
+        closed: closed[member - first] ?? 0,
+        // identify told us the owner speaks gossipsub (else gossipsub never opens its streams to it)
+        ownerIdentified: (await node.libp2p.peerStore.get(peerOf(msg.owner)).catch(() => undefined))?.protocols.some(p => p.startsWith('/meshsub/')) === true,
+        ownerInPubsub: pubsub.getPeers().some(p => p.equals(peerOf(msg.owner)))
       }
     })).then(list => { post({ t: 'diag', nodes: list }) })
   } else if (msg.t === 'join') {
@@ -158,9 +244,11 @@ try {
       listen: ['/ip4/127.0.0.1/tcp/0'],
       discoverRelays: 0,
       denPostsPerMinute: BENCH_POSTS_PER_MINUTE,
-      libp2p: { bootstrapOptions: { timeout: 0 } }
+      libp2p: { bootstrapOptions: { timeout: 0 }, gossipsub, connectionMonitor }
     })
     nodes[i] = node
+    countGossip(node.libp2p.services.pubsub, gossip)
+    node.libp2p.addEventListener('connection:close', () => { closed[i] = (closed[i] ?? 0) + 1 })
     node.addEventListener('den.message', (evt) => {
       const at = performance.timeOrigin + performance.now()
       if (pending.length === 0) setImmediate(flush)

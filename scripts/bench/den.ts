@@ -45,16 +45,23 @@
  *
  * Flags: --nodes N (50), --processes P (5), --posts N (100), --warmup N (3),
  * --rate R (posts/s; default one at a time), --timeout MS (10000), --idle MS (3000),
- * --kind public|private, --child-cpu-prof DIR (members under `--cpu-prof`).
+ * --kind public|private, --child-cpu-prof DIR (members under `--cpu-prof`),
+ * --gossipsub JSON (gossipsub options for every node, over the defaults, e.g.
+ * '{"D":4,"Dlo":3,"Dhi":6}': for trying settings before they become defaults),
+ * --connection-monitor JSON (libp2p's connection monitor options, the same way,
+ * e.g. '{"enabled":false}'), --yamux-lazy-window (an experiment: see
+ * yamux-lazy-window.ts),
+ * --phase-prof DIR (each members' process profiled over the measured phase
+ * only, `members-<p>.cpuprofile`; summarise with scripts/bench/dm-prof.ts).
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createAgentNode } from '../../src/node/agent-node.js'
 import { denTopic } from '../../src/protocols/den/descriptor.js'
-import type { DenChildMessage, DenParentMessage } from './den-agent.js'
+import type { DenChildMessage, DenParentMessage, PhaseStats } from './den-agent.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
 import type { ChildProcess } from 'node:child_process'
 import { flag as positiveFlag, ms, percentile, stringFlag, wall } from './util.js'
@@ -64,6 +71,14 @@ const flag = (args: string[], name: string, fallback: number): number => positiv
 const PAYLOAD = 256
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
 const CHILD = fileURLToPath(new URL('./den-agent.ts', import.meta.url))
+/** set for a members' process by --phase-prof: where it writes its profile of the measured phase */
+export const PHASE_PROF_ENV = 'AGENTMSG_BENCH_DEN_PHASE_PROF'
+/** set for a members' process by --gossipsub: the JSON of gossipsub options over the defaults */
+export const GOSSIPSUB_ENV = 'AGENTMSG_BENCH_DEN_GOSSIPSUB'
+/** set for a members' process by --connection-monitor: the JSON of its options over the defaults */
+export const MONITOR_ENV = 'AGENTMSG_BENCH_DEN_MONITOR'
+/** set for a members' process by --yamux-lazy-window (an experiment, see yamux-lazy-window.ts) */
+export const YAMUX_LAZY_ENV = 'AGENTMSG_BENCH_DEN_YAMUX_LAZY'
 /** Posts per minute a node accepts from one author in one den: the bench posts faster than the default 20. */
 export const BENCH_POSTS_PER_MINUTE = 1_000_000
 
@@ -216,6 +231,14 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
   const kind = stringFlag(args, 'kind') ?? 'public'
   if (kind !== 'public' && kind !== 'private') throw new Error('--kind is public or private')
   const cpuProfDir = stringFlag(args, 'child-cpu-prof')
+  const phaseProfDir = stringFlag(args, 'phase-prof')
+  const gossipsubJson = stringFlag(args, 'gossipsub')
+  const monitorJson = stringFlag(args, 'connection-monitor')
+  const connectionMonitor = monitorJson == null ? undefined : JSON.parse(monitorJson) as Record<string, unknown>
+  const yamuxLazy = args.includes('--yamux-lazy-window')
+  if (yamuxLazy) (await import('./yamux-lazy-window.js')).patchYamuxLazyWindow()
+  const gossipsub = gossipsubJson == null ? undefined : JSON.parse(gossipsubJson) as Record<string, unknown>
+  if (phaseProfDir != null) await mkdir(phaseProfDir, { recursive: true })
 
   const dir = await mkdtemp(join(tmpdir(), 'agentmsg-bench-den-'))
   const nodes: AgentNode[] = []
@@ -223,7 +246,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
   const receipts = new Receipts()
   const start = async (name: string, options: { dhtServer?: boolean, bootstrap?: string[] }): Promise<AgentNode> => {
     const node = await createAgentNode({
-      dataDir: join(dir, name), listen: LISTEN, discoverRelays: 0, denPostsPerMinute: BENCH_POSTS_PER_MINUTE, libp2p: { bootstrapOptions: { timeout: 0 } }, ...options
+      dataDir: join(dir, name), listen: LISTEN, discoverRelays: 0, denPostsPerMinute: BENCH_POSTS_PER_MINUTE, libp2p: { bootstrapOptions: { timeout: 0 }, gossipsub, connectionMonitor }, ...options
     })
     nodes.push(node)
     return node
@@ -240,8 +263,15 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     for (let p = 0, first = 0; p < processes; p++) {
       const count = Math.floor(n / processes) + (p < n % processes ? 1 : 0)
       // one process (not tsx's CLI, which forks): killing it kills the nodes
+      const env = {
+        ...process.env,
+        ...(phaseProfDir == null ? {} : { [PHASE_PROF_ENV]: join(phaseProfDir, `members-${p}.cpuprofile`) }),
+        ...(gossipsubJson == null ? {} : { [GOSSIPSUB_ENV]: gossipsubJson }),
+        ...(yamuxLazy ? { [YAMUX_LAZY_ENV]: '1' } : {}),
+        ...(monitorJson == null ? {} : { [MONITOR_ENV]: monitorJson })
+      }
       const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', CHILD, join(dir, `members-${p}`), bootstrap[0]!, String(count), String(first)],
-        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env })
       members.push(new Members(child, receipts))
       first += count
     }
@@ -253,9 +283,10 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       ? { slug: 'bench', title: 'Bench', kind: 'public' }
       : { slug: 'bench', title: 'Bench', kind: 'private', members: members.flatMap(m => m.peerIds) })
     const topic = denTopic(den.denId)
+    const ownerAddr = author.addresses.find(a => !a.includes('/ws'))!
     const directoryMisses = (await all(members.map(async m => {
       const joined = m.next('joined', 300_000)
-      await m.send({ t: 'join', denId: den.denId, kind, owner: author.addresses.find(a => !a.includes('/ws'))! })
+      await m.send({ t: 'join', denId: den.denId, kind, owner: ownerAddr })
       return (await joined).directoryMisses
     }))).reduce((sum, x) => sum + x, 0)
     const joinedMs = performance.now() - setupStart
@@ -274,7 +305,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       if (receipts.count(messageId) < n) {
         const got = receipts.byPost.get(messageId)
         const missing = Array.from({ length: n }, (_, i) => i).filter(i => got?.has(i) !== true)
-        const diag = await all(members.map(async m => { const d = m.next('diag', 30_000); await m.send({ t: 'diag', topic, denId: den.denId, members: missing }); return await d }))
+        const diag = await all(members.map(async m => { const d = m.next('diag', 30_000); await m.send({ t: 'diag', topic, denId: den.denId, owner: ownerAddr, members: missing }); return await d }))
         console.error(`den: missed by ${JSON.stringify(diag.flatMap(d => d.nodes))}`)
       }
       if (receipts.failed != null) throw receipts.failed
@@ -352,13 +383,17 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     const idleMembersPerSec = idleChildUs / idleSeconds
     const busyChildUs = Math.max(0, childUs - idleMembersPerSec * measureSeconds)
     const busyAuthorUs = Math.max(0, authorUs - idleAuthorUs / idleSeconds * measureSeconds)
-    const accepted = childCpu.reduce((sum, c) => sum + c.stats.accepted, 0)
-    const rejected = childCpu.reduce((sum, c) => sum + c.stats.rejected, 0)
+    const total = (key: keyof PhaseStats): number => childCpu.reduce((sum, c) => sum + c.stats[key], 0)
+    const accepted = total('accepted')
+    const rejected = total('rejected')
+    const perDelivery = (x: number): number => Math.round(x / Math.max(1, latencies.length) * 100) / 100
     console.error(`den: ${latencies.length} of ${expected} (post, member) pairs delivered in ${ms(measureSeconds)} s; ` +
       `${early} stamped before their post (clocks disagree); p90 ${ms(percentile(latencies, 0.9))} ms, max ${ms(latencies.at(-1) ?? NaN)} ms; ` +
       `CPU over the measured phase: author's process ${Math.round(authorUs / 1000)} ms (${Math.round(authorUs / posts)} µs a post), ` +
       `members' processes ${childCpu.map((c, p) => `${Math.round(c.us / 1000)} ms (${Math.round(c.us / Math.max(1, perProcess[p]!))} µs a delivery)`).join(', ')}; ` +
       `member validators: ${accepted} accepted, ${rejected} rejected; ` +
+      `members' gossipsub per delivery: ${perDelivery(total('rpcsIn'))} RPCs in, ${perDelivery(total('copies'))} copies in, ` +
+      `${perDelivery(total('idontwantIn'))} IDONTWANT ids in, ${perDelivery(total('ihaveIn'))} IHAVE ids in, ${perDelivery(total('rpcsOut'))} RPCs out; ` +
       `idle (${idleMs} ms): members' processes ${Math.round(idleMembersPerSec / 10_000)} % of a core, author's ${Math.round(idleAuthorUs / idleSeconds / 10_000)} %`)
     return {
       bench: 'den',
@@ -367,6 +402,9 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       processes,
       posts,
       pacing: rateArg == null ? 'one at a time' : `${rateArg}/s`,
+      ...(gossipsub == null ? {} : { gossipsub }),
+      ...(connectionMonitor == null ? {} : { connectionMonitor }),
+      ...(yamuxLazy ? { experiment: 'yamux-lazy-window' } : {}),
       p50Ms: latencies.length === 0 ? null : ms(percentile(latencies, 0.5)),
       p99Ms: latencies.length === 0 ? null : ms(percentile(latencies, 0.99)),
       deliveryRatio: Math.round(latencies.length / expected * 10_000) / 10_000,

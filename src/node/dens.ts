@@ -29,7 +29,7 @@ import { DenControl, DenSyncRequest, DenSyncResponse } from '../protocols/den/de
 import {
   buf, denTopic, firstRoster, isPrivateKind, signDescriptor, signRoster, verifyDescriptor, verifyRoster
 } from '../protocols/den/descriptor.js'
-import { openDenPost, publicDenKey, sealDenEnvelope, verifyDenEnvelope } from '../protocols/den/envelope.js'
+import { openDenPost, peekDenEnvelope, publicDenKey, sealDenEnvelope, verifyDenEnvelope } from '../protocols/den/envelope.js'
 import { DenAccessError, DenNotFoundError, DenOptionsError, DenRateLimitError, NotDenOwnerError } from '../protocols/den/errors.js'
 import { newSenderKey, nextMessageKey, receiveMessageKey } from '../protocols/den/sender-key.js'
 import { verifyCredential } from '../protocols/verify/index.js'
@@ -107,7 +107,7 @@ const MAX_HOSTED_DENS = 1000
 const HOSTED_TTL = 30 * 24 * 60 * 60_000
 /** How often a relay purges hosted envelopes past their TTL. */
 const HOSTED_PURGE_INTERVAL = 60 * 60_000
-/** How often each joined den asks one random peer for posts we may have missed. */
+/** How often each joined den asks one random peer for posts we may have missed (and a den with none looks for peers). */
 const ANTI_ENTROPY_INTERVAL = 60_000
 
 type Verdict = { result: 'accept' } | { result: 'reject' | 'ignore', reason: string }
@@ -136,6 +136,8 @@ export class DenManager {
   readonly #queues = new Map<string, Promise<unknown>>()
   /** envelopes the topic validator verified, by the message's bytes: not verified twice when they are delivered */
   readonly #verified = new WeakMap<Uint8Array, VerifiedDenEnvelope>()
+  /** public and verified dens' message keys, by den id: derived once, not with an HKDF per post */
+  readonly #publicKeys = new Map<string, Uint8Array>()
   #announceTimer?: ReturnType<typeof setInterval>
   #purgeTimer?: ReturnType<typeof setInterval>
   #antiEntropyTimer?: ReturnType<typeof setInterval>
@@ -341,7 +343,7 @@ export class DenManager {
         iteration = next.iteration
         ops.push(...store.dens.putKeyOps(denId, epoch, self, next.state))
       } else {
-        key = publicDenKey(prims, denId)
+        key = this.#publicKey(denId)
       }
       const envelope = sealDenEnvelope(prims, identity, {
         denId, kind: 'post', epoch, iteration, plaintext, key, credential: current.den.kind === 'verified' ? this.#deps.credential() : undefined
@@ -553,9 +555,9 @@ export class DenManager {
   /** May this envelope be on this den's topic? Live posts also count against their author's rate. */
   async #check (v: VerifiedDenEnvelope, topicDen: string, live: boolean): Promise<Verdict> {
     if (v.denId !== topicDen) return reject('wrong den for this topic')
-    if (await this.#isDestroyed(v.denId)) return reject('den destroyed')
-    const state = this.#dens.get(v.denId)
-    if (state == null) return ignore('den unknown here')
+    const state = this.#destroyed.has(v.denId) ? undefined : this.#dens.get(v.denId)
+    // a den we hold is not destroyed (#erase drops it from #dens): its tombstone is looked up only for one we do not hold
+    if (state == null) return await this.#isDestroyed(v.denId) ? reject('den destroyed') : ignore('den unknown here')
     if (v.kind === 'announce') return reject('announce on a den topic')
     if (v.kind === 'roster' || v.kind === 'destroy') return v.from === state.den.owner ? accept : reject('only the owner changes a den')
     const { den, roster } = state
@@ -638,7 +640,7 @@ export class DenManager {
       key = next.key
       ops.push(...store.dens.putKeyOps(denId, v.envelope.epoch, v.from, next.state))
     } else {
-      key = publicDenKey(prims, denId)
+      key = this.#publicKey(denId)
     }
     const decoded = decodeBody(openDenPost(prims, v, key))
     if (decoded.body == null || decoded.conversationId !== denId) return
@@ -648,7 +650,9 @@ export class DenManager {
       const built = await store.dens.addPostOps(record, v.bytes)
       added = built.result
       // the durable event log (the HTTP API's /v1/events and webhooks) gets it in the same batch
-      return [...ops, ...built.ops, ...store.dens.removePendingOps(denId, v.id), ...(added ? store.events.appendOps('den.message', record) : [])]
+      // only a private den's posts wait for a key (public ones never do)
+      const pending = isPrivateKind(state.den.kind) ? store.dens.removePendingOps(denId, v.id) : []
+      return [...ops, ...built.ops, ...pending, ...(added ? store.events.appendOps('den.message', record) : [])]
     })
     if (added) this.#deps.emit('den.message', record)
   }
@@ -783,7 +787,8 @@ export class DenManager {
    * node that is still alone on the topic a while later tries again (up to
    * `FIND_PEERS_RETRIES` times, backing off): when many join at once, the owner
    * turns inbound connections away past libp2p's 10 pending handshakes, and the
-   * DHT may not list other providers yet.
+   * DHT may not list other providers yet. After that, the anti-entropy tick
+   * (every minute) looks again for a den that has no peer.
    */
   async #findPeers (state: DenState, attempt = 0): Promise<void> {
     await this.#findPeersOnce(state)
@@ -843,6 +848,9 @@ export class DenManager {
       const peers = this.#deps.pubsub.getSubscribers(denTopic(state.den.id))
       const peer = peers[Math.floor(Math.random() * peers.length)]
       if (peer != null) this.#catchUpFrom(state.den.id, peer)
+      // a member still alone after #findPeers gave up (every connection it had to the den was lost)
+      // looks again; an owner alone waits for members to come (they dial it)
+      else if (state.den.owner !== this.#deps.self) void this.#findPeersOnce(state)
     }
   }
 
@@ -902,6 +910,13 @@ export class DenManager {
       let last = from
       for (const bytes of response.envelopes) {
         try {
+          // a catch-up re-sends the last minute, which a member on the topic mostly has: a post
+          // we hold already is skipped before its signature is checked (nothing of it is kept)
+          const peek = peekDenEnvelope(bytes)
+          if (peek != null && peek.denId === denId && await this.#deps.store.dens.hasPost(denId, peek.id)) {
+            last = Math.max(last, peek.sentAt)
+            continue
+          }
           const v = verifyDenEnvelope(this.#deps.prims, bytes)
           // a copy from a peer is checked like one from the topic
           const verdict = await this.#check(v, denId, false)
@@ -985,11 +1000,21 @@ export class DenManager {
     const { store, pubsub } = this.#deps
     this.#destroyed.add(denId)
     this.#dens.delete(denId)
+    this.#publicKeys.delete(denId)
     const topic = denTopic(denId)
     if (pubsub.getTopics().includes(topic)) pubsub.unsubscribe(topic)
     await store.dens.destroy(denId, this.#now())
     await store.events.append('den.destroyed', { denId })
     this.#deps.emit('den.destroyed', { denId })
+  }
+
+  #publicKey (denId: string): Uint8Array {
+    let key = this.#publicKeys.get(denId)
+    if (key == null) {
+      key = publicDenKey(this.#deps.prims, denId)
+      this.#publicKeys.set(denId, key)
+    }
+    return key
   }
 
   async #isDestroyed (denId: string): Promise<boolean> {

@@ -178,6 +178,17 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
   services?: ServiceFactoryMap<S>
   /** @default libp2p's defaults */
   connectionManager?: ConnectionManagerInit
+  /**
+   * The ping every 10 s on each connection. On a host too busy to answer in
+   * time (the den bench's setup: 51 nodes on two cores), libp2p's default of
+   * aborting a connection on its first failed ping tears healthy connections
+   * down; `{ abortConnectionOnPingFailure: false }` keeps them (the failed
+   * probes go on every 10 s). Whether that costs CPU was not conclusive in
+   * that bench (BENCHMARKS.md "den"), so the default stays libp2p's.
+   *
+   * @default libp2p's defaults
+   */
+  connectionMonitor?: Libp2pOptions['connectionMonitor']
   /** libp2p metrics, e.g. `prometheusMetrics()` for the API's `/metrics`. @default none */
   metrics?: Libp2pOptions['metrics']
   /**
@@ -248,6 +259,7 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
       // many agents on one machine (the demo, a test net) all connect from 127.0.0.1:
       // libp2p's default of 5 new inbound connections per second per host turns some away
       connectionManager: { inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST, ...options.connectionManager },
+      connectionMonitor: options.connectionMonitor,
       metrics: options.metrics,
       services,
       start: options.start
@@ -278,6 +290,13 @@ export const GOSSIPSUB_DEFAULTS: Partial<GossipsubOpts> = {
   fastMsgIdFn: fastMessageId,
   allowPublishToZeroTopicPeers: true,
   emitSelf: false,
+  // Mesh degree (D 6, Dlo 4, Dhi 12), IDONTWANT (from 512 bytes), flood
+  // publish and gossip stay the library's. A smaller mesh (4/4/6), IDONTWANT
+  // only from 16 KiB and batch publish cut the den bench's RPCs per delivery
+  // by ~45 %, but neither CPU per delivery nor latency moved beyond the noise
+  // of a shared two-core host; Dlo 3 lost a directory announcement in the
+  // integration tests; flood publish off left a member without mesh peers on
+  // IHAVE gossip alone (BENCHMARKS.md "den", protocol.md §18.6).
   maxInboundDataLength: 64 * 1024 + 1024,
   decodeRpcLimits: {
     maxSubscriptions: 1024,

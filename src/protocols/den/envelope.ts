@@ -122,6 +122,23 @@ export function verifyDenEnvelope (prims: Primitives, bytes: Uint8Array): Verifi
   }
 }
 
+/**
+ * An envelope's claimed den id, id and send time, read without checking
+ * anything else (no signature): only for deciding to skip an envelope we
+ * already hold, never for storing or trusting one. Undefined when it does
+ * not decode.
+ */
+export function peekDenEnvelope (bytes: Uint8Array): { denId: string, id: string, sentAt: number } | undefined {
+  if (bytes.length > MAX_DEN_ENVELOPE_BYTES) return undefined
+  try {
+    const { denId, id, sentAt } = DenEnvelope.decode(bytes)
+    if (id.length !== 16 || denId.length !== DEN_ID_BYTES || !Number.isSafeInteger(sentAt)) return undefined
+    return { denId: Buffer.from(denId).toString('hex'), id: Buffer.from(id).toString('hex'), sentAt }
+  } catch {
+    return undefined
+  }
+}
+
 /** Decrypt a verified post under its message key. Throws `DenKeyError` when the key does not open it. */
 export function openDenPost (prims: Primitives, verified: VerifiedDenEnvelope, key: Uint8Array): Uint8Array {
   const { envelope } = verified

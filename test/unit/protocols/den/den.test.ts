@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Identity, nativePrimitives as prims } from '../../../../src/crypto/index.js'
 import { DenDescriptor, DenEnvelope } from '../../../../src/protocols/den/den.pb.js'
 import { signDescriptor, signRoster, verifyDescriptor, verifyRoster } from '../../../../src/protocols/den/descriptor.js'
-import { openDenPost, publicDenKey, sealDenEnvelope, verifyDenEnvelope } from '../../../../src/protocols/den/envelope.js'
+import { openDenPost, peekDenEnvelope, publicDenKey, sealDenEnvelope, verifyDenEnvelope } from '../../../../src/protocols/den/envelope.js'
 import { newSenderKey, nextMessageKey, receiveMessageKey } from '../../../../src/protocols/den/sender-key.js'
 import { peerIdString } from '../../../../src/protocols/peer-id.js'
 
@@ -64,6 +64,17 @@ describe('den envelope', () => {
     flipped[flipped.length - 70]! ^= 1
     expect(() => verifyDenEnvelope(prims, flipped)).toThrow(expect.objectContaining({ name: 'DenSignatureError' }))
     expect(() => verifyDenEnvelope(prims, new Uint8Array(64 * 1024 + 1))).toThrow(expect.objectContaining({ name: 'DenEncodingError' }))
+  })
+
+  it('peeks at an envelope\'s den, id and time without verifying it, and gives up on garbage', () => {
+    const sealed = sealDenEnvelope(prims, member, { denId: den.id, kind: 'post', plaintext: text('x'), key: publicDenKey(prims, den.id), sentAt: 1234 })
+    expect(peekDenEnvelope(sealed.bytes)).toEqual({ denId: den.id, id: sealed.id, sentAt: 1234 })
+    // no signature check: a re-attributed copy reads the same (so a peek only ever decides to skip)
+    const e = DenEnvelope.decode(sealed.bytes)
+    expect(peekDenEnvelope(DenEnvelope.encode({ ...e, from: owner.peerId as Uint8Array<ArrayBuffer> }))).toEqual({ denId: den.id, id: sealed.id, sentAt: 1234 })
+    expect(peekDenEnvelope(new Uint8Array([1, 2, 3]))).toBeUndefined()
+    expect(peekDenEnvelope(DenEnvelope.encode({ ...e, id: new Uint8Array(3) }))).toBeUndefined()
+    expect(peekDenEnvelope(new Uint8Array(64 * 1024 + 1))).toBeUndefined()
   })
 })
 
