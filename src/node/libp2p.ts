@@ -41,6 +41,7 @@ import type { Primitives } from '../crypto/index.js'
 import type { BootstrapInit } from '@libp2p/bootstrap'
 import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
 import type { Identify, IdentifyInit } from '@libp2p/identify'
+import { KEEP_ALIVE } from '@libp2p/interface'
 import type { ConnectionGater, Libp2p, PeerId, PeerInfo, PrivateKey, ServiceMap, Startable } from '@libp2p/interface'
 import type { KadDHT, KadDHTInit, SelectFn, ValidateFn } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
@@ -253,7 +254,10 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       peerDiscovery: bootstrapList.length > 0
-        ? [bootstrap({ ...options.bootstrapOptions, list: bootstrapList })]
+        // tagged keep-alive: libp2p redials a bootstrap peer whose connection drops (with backoff,
+        // 5 tries); @libp2p/bootstrap itself dials once, and a node that lost its only
+        // connection would stay without a DHT or a den directory
+        ? [bootstrap({ tagName: `${KEEP_ALIVE}-bootstrap`, ...options.bootstrapOptions, list: bootstrapList })]
         : [],
       connectionGater,
       // many agents on one machine (the demo, a test net) all connect from 127.0.0.1:

@@ -65,6 +65,28 @@ describe('createAgentLibp2p', () => {
     expect([...peer.metadata.get('probe') ?? []]).toEqual([42])
   })
 
+  it('dials a bootstrap peer again when its connection drops', async () => {
+    const boot = await node({ dhtServer: true, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const client = await node({ listen: ['/ip4/127.0.0.1/tcp/0'], start: false, bootstrap: [boot.getMultiaddrs()[0]!.toString()], bootstrapOptions: { timeout: 0 } })
+    const next = async (event: 'peer:connect' | 'peer:disconnect'): Promise<void> => {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => { reject(new Error(`no ${event} within 10 s`)) }, 10_000)
+        client.addEventListener(event, () => { clearTimeout(timer); resolve() }, { once: true })
+      })
+    }
+    const first = next('peer:connect')
+    const seenByBoot = new Promise(resolve => { boot.addEventListener('peer:connect', resolve, { once: true }) })
+    await client.start()
+    await Promise.all([first, seenByBoot])
+    // the bootstrap node drops us: we dial it again on our own
+    const dropped = next('peer:disconnect')
+    const again = next('peer:connect')
+    await boot.hangUp(client.peerId)
+    await dropped
+    await again
+    expect(client.getConnections(boot.peerId).length).toBeGreaterThan(0)
+  })
+
   it('restarts on the same node object after a stop', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'agentmsg-libp2p-'))
     dirs.push(dir)
