@@ -188,6 +188,8 @@ export interface RelayNodeOptions {
   maxEnvelopes?: number
   /** Bytes held per recipient. @default 64 MiB */
   maxBytes?: number
+  /** Dens kept for their members (DenHost). @default 1 000 */
+  maxHostedDens?: number
   /** History-archive entries held per agent. @default 200 000 */
   maxArchiveEntries?: number
   /** History-archive bytes held per agent. @default 256 MiB */
@@ -525,7 +527,8 @@ export class AgentNode extends EventTarget {
         const failed = results.filter(r => r.status === 'rejected')
         if (failed.length > 0 && failed.length === results.length) throw (failed[0] as PromiseRejectedResult).reason
       },
-      postsPerMinute: limits.limits.denPostsPerMinute
+      postsPerMinute: limits.limits.denPostsPerMinute,
+      maxHostedDens: relayOptions?.maxHostedDens
     })
     const gate = new InboxGate({
       store,

@@ -91,6 +91,8 @@ export interface DenManagerDeps {
    * in the topic validator. Benchmarks raise it. @default POSTS_PER_MINUTE (20)
    */
   postsPerMinute?: number
+  /** As a relay: dens kept for others, at most. @default 1 000 */
+  maxHostedDens?: number
 }
 
 interface DenState {
@@ -426,8 +428,9 @@ export class DenManager {
     const roster = known != null && known.roster.epoch > offered.epoch ? known.roster : offered
     if (isPrivateKind(den.kind) && !roster.members.includes(requester)) throw new DenAccessError('only a member asks to keep a private den')
     if (known?.hosted === true && known.roster.epoch >= roster.epoch) return
-    if (known?.hosted !== true && [...this.#dens.values()].filter(s => s.hosted === true).length >= MAX_HOSTED_DENS) {
-      throw new DenOptionsError(`this relay keeps at most ${MAX_HOSTED_DENS} dens`)
+    const maxHosted = this.#deps.maxHostedDens ?? MAX_HOSTED_DENS
+    if (known?.hosted !== true && [...this.#dens.values()].filter(s => s.hosted === true).length >= maxHosted) {
+      throw new DenOptionsError(`this relay keeps at most ${maxHosted} dens`)
     }
     const state: DenState = { den, roster, joined: known?.joined ?? false, hosted: true }
     const existing = await store.dens.get(den.id)

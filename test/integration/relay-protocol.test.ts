@@ -268,6 +268,17 @@ describe('relay protocol', () => {
     await expect(member.client.hostDen(forged, new Uint8Array(0))).rejects.toMatchObject({ refusal: 'BAD_REQUEST' })
   })
 
+  it('keeps at most maxHostedDens dens; a den it keeps is still taken again', async () => {
+    const relay = await relayNode({ maxHostedDens: 2 })
+    const owner = await client(relay)
+    const dens = ['one', 'two', 'three'].map(slug => signDescriptor(prims, owner.node.dir.identity, { slug, title: slug, kind: 'public' }))
+    await owner.client.hostDen(dens[0]!.bytes, new Uint8Array(0))
+    await owner.client.hostDen(dens[1]!.bytes, new Uint8Array(0))
+    await expect(owner.client.hostDen(dens[2]!.bytes, new Uint8Array(0))).rejects.toMatchObject({ refusal: 'BAD_REQUEST', message: expect.stringContaining('at most 2 dens') })
+    expect((await relay.dens.get(dens[2]!.id))?.hosted).not.toBe(true)
+    await owner.client.hostDen(dens[0]!.bytes, new Uint8Array(0))
+  })
+
   it('stops a page at 1 MiB of envelopes, however many were asked for, and says there is more', async () => {
     const relay = await relayNode()
     const [mallory, bob] = [await client(relay), await client(relay)]
