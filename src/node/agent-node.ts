@@ -17,7 +17,7 @@ import { Consent, Receipt } from '../protocols/dm/body.pb.js'
 import { Ack } from '../protocols/dm/dm.pb.js'
 import { DmService } from '../protocols/dm/dm-service.js'
 import { relayService } from '../protocols/relay/index.js'
-import { ChallengeFrameError, decodeCredential, requestCredential, verifyCredential, verifyService } from '../protocols/verify/index.js'
+import { ChallengeFrameError, decodeCredential, isCredentialValid, requestCredential, verifyCredential, verifyService } from '../protocols/verify/index.js'
 import { openStore } from '../store/index.js'
 import { conversationId } from './conversation-id.js'
 import { openDataDir } from './data-dir.js'
@@ -634,14 +634,7 @@ export class AgentNode extends EventTarget {
   async #hasCredential (peer: string, signal: AbortSignal): Promise<boolean> {
     const { card } = await this.libp2p.services.card.resolve(parsePeer(peer), { signal })
     const trustedIssuers = this.#parts.options.trustedIssuers ?? []
-    return card.credentials.some(bytes => {
-      try {
-        verifyCredential(this.#parts.prims, bytes, { trustedIssuers, subject: peer })
-        return true
-      } catch {
-        return false
-      }
-    })
+    return card.credentials.some(bytes => isCredentialValid(this.#parts.prims, bytes, { trustedIssuers, subject: peer }))
   }
 
   async contact (peer: string): Promise<ContactRecord | undefined> {

@@ -214,6 +214,9 @@ describe('rate limits', { timeout: 120_000 }, () => {
     // each conversation has its own budget
     await alice.history('b'.repeat(32))
     await expect(agents.start({ rateLimits: { dmsPerMinute: 0 } })).rejects.toMatchObject({ name: 'NodeOptionsError' })
+    await expect(agents.start({ inboxPolicy: 'friends' as 'open' })).rejects.toMatchObject({ name: 'NodeOptionsError' })
+    await expect(alice.updateProfile({ inboxPolicy: 'friends' as 'open' })).rejects.toMatchObject({ name: 'NodeOptionsError' })
+    expect(alice.profile.inboxPolicy).toBe('open')
   })
 })
 

@@ -225,7 +225,11 @@ describe('relay protocol', () => {
     await waitFor(() => frames.length === MAX_IN_FLIGHT_REQUESTS + 2)
     await answer!(frames.at(-1)!.id)
     expect(await Promise.all(acks)).toHaveLength(MAX_IN_FLIGHT_REQUESTS + 2)
+    // closing fails what is in flight and what waits for a slot alike
+    const stuck = Array.from({ length: MAX_IN_FLIGHT_REQUESTS + 1 }, async () => await relayClient.ack([new Uint8Array(16)]).catch((err: Error) => err.name))
+    await waitFor(() => frames.length === 2 * MAX_IN_FLIGHT_REQUESTS + 2)
     relayClient.close()
+    expect(new Set(await Promise.all(stuck))).toEqual(new Set(['RelayUnavailableError']))
   })
 
   it('limits history-archive reads per agent and tells it when to come back', async () => {
