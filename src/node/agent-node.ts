@@ -276,8 +276,6 @@ export interface NodeStats {
   policyRefusals: number
   /** messages held in message requests */
   held: number
-  /** messages refused by the receiving rate limit */
-  droppedDms: number
 }
 
 export interface ConnectionRequest {
@@ -555,7 +553,7 @@ export class AgentNode extends EventTarget {
 
   /** Counters for tests and metrics. */
   get stats (): NodeStats {
-    return { x3dhInitiated: this.#parts.sessions.x3dhInitiated, ...this.#stats, ...this.#receiver.stats, droppedDms: this.#parts.limits.droppedDms }
+    return { x3dhInitiated: this.#parts.sessions.x3dhInitiated, ...this.#stats, ...this.#receiver.stats }
   }
 
   /**

@@ -57,8 +57,6 @@ export class PeerLimits {
   readonly #dmOut?: TokenBuckets
   readonly #dmIn?: TokenBuckets
   readonly #history?: TokenBuckets
-  /** DMs refused because their sender was over the limit */
-  droppedDms = 0
 
   constructor (options: RateLimitOptions = {}, now?: () => number) {
     this.limits = checkRateLimits(options)
@@ -73,12 +71,9 @@ export class PeerLimits {
     if (wait > 0) throw new RateLimitedError(`over ${this.limits.dmsPerMinute} messages a minute to ${peer}`, 'dm', wait)
   }
 
-  /** One more DM from `peer`: false (and counted) when it is over the limit. */
+  /** One more DM from `peer`: false when it is over the limit (the receiver refuses and counts it). */
   receiveDm (peer: string): boolean {
-    const wait = this.#dmIn?.take(peer) ?? 0
-    if (wait === 0) return true
-    this.droppedDms++
-    return false
+    return (this.#dmIn?.take(peer) ?? 0) === 0
   }
 
   /** One more history read of `conversationId`, or `RateLimitedError`. */
