@@ -4,11 +4,16 @@
  * - one-way: Alice sends, Bob opens (forced refresh every 100 messages);
  * - ping-pong: the two alternate, so every message carries a DH ratchet step.
  * Each figure is the median of 5 timed rounds after a warm-up.
+ *
+ * Flags: --noble (the portable primitives), --native (OpenSSL's Ed25519
+ * instead of libsodium's); the default is what `defaultPrimitives()` picks.
+ * Also reported: Ed25519 sign and verify alone, µs per call.
  */
 import { verifyEnvelope } from '../../src/crypto/envelope.js'
 import { Identity } from '../../src/crypto/identity.js'
 import { generateSignedPrekey } from '../../src/crypto/prekeys.js'
 import { defaultPrimitives } from '../../src/crypto/primitives-select.js'
+import { nativePrimitives } from '../../src/crypto/native.js'
 import { noblePrimitives } from '../../src/crypto/noble.js'
 import { Session } from '../../src/crypto/session.js'
 import type { Primitives } from '../../src/crypto/primitives.js'
@@ -59,15 +64,35 @@ function median (f: () => number, rounds = 5): number {
   return Math.round(xs[Math.floor(rounds / 2)]!)
 }
 
+/** µs per call of `op`, over n calls. */
+function perCall (op: () => void, n: number): number {
+  const start = performance.now()
+  for (let i = 0; i < n; i++) op()
+  return (performance.now() - start) * 1000 / n
+}
+
+function ed25519Figures (prims: Primitives, n: number): { ed25519SignUs: number, ed25519VerifyUs: number } {
+  const pair = prims.ed25519KeyPair()
+  // the size of a DM envelope's signed bytes
+  const message = prims.randomBytes(PAYLOAD + 160)
+  const signature = prims.ed25519Sign(pair.privateKey, message)
+  const round = (x: number): number => Math.round(x * 10) / 10
+  return {
+    ed25519SignUs: round(median(() => perCall(() => prims.ed25519Sign(pair.privateKey, message), n))),
+    ed25519VerifyUs: round(median(() => perCall(() => { prims.ed25519Verify(pair.publicKey, message, signature) }, n)))
+  }
+}
+
 export async function run (args: string[]): Promise<Record<string, unknown>> {
   const portable = args.includes('--noble')
-  const prims = portable ? noblePrimitives : defaultPrimitives()
+  const prims = portable ? noblePrimitives : args.includes('--native') ? nativePrimitives : defaultPrimitives()
   const n = portable ? 200 : 4000
   return {
     bench: 'crypto',
     payload: PAYLOAD,
     primitives: prims.name,
     oneWaySealOpenPerSec: median(() => oneWay(prims, n)),
-    pingPongSealOpenPerSec: median(() => pingPong(prims, n))
+    pingPongSealOpenPerSec: median(() => pingPong(prims, n)),
+    ...ed25519Figures(prims, n)
   }
 }

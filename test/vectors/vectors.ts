@@ -10,10 +10,22 @@ import { fileURLToPath } from 'node:url'
 import { fromHex } from '../../src/crypto/bytes.js'
 import { nativePrimitives } from '../../src/crypto/native.js'
 import { noblePrimitives } from '../../src/crypto/noble.js'
+import { sodiumPrimitives } from '../../src/crypto/sodium.js'
 import type { Primitives } from '../../src/crypto/primitives.js'
 
+/**
+ * libsodium's Ed25519 (sodium-native is an optional dependency, but this
+ * repository's install has it): a missing addon fails the tests instead of
+ * leaving the fast path untested.
+ */
+export function requireSodium (): Primitives {
+  const sodium = sodiumPrimitives()
+  if (sodium === undefined) throw new Error('sodium-native does not load here: run npm ci')
+  return sodium
+}
+
 /** Every implementation runs every vector. */
-export const implementations: Primitives[] = [nativePrimitives, noblePrimitives]
+export const implementations: Primitives[] = [nativePrimitives, noblePrimitives, requireSodium()]
 
 function findVectorsDir (): string {
   const candidates = [

@@ -1,7 +1,8 @@
 /**
- * The two `Primitives` implementations against each other (same random
- * inputs, byte-identical outputs), and the input checks and typed errors
- * both must share. Known answers are in test/vectors/.
+ * The `Primitives` implementations against each other (same random inputs,
+ * byte-identical outputs), and the input checks and typed errors all must
+ * share. `sodium` differs from `native` only in Ed25519 and X25519, so it
+ * joins those comparisons. Known answers are in test/vectors/.
  */
 import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js'
 import { sha512 } from '@noble/hashes/sha2.js'
@@ -12,6 +13,9 @@ import { ed25519EncodingChecks, nativePrimitives as native } from '../../../src/
 import { noblePrimitives as noble } from '../../../src/crypto/noble.js'
 import { defaultPrimitives } from '../../../src/crypto/primitives-select.js'
 import type { Primitives } from '../../../src/crypto/primitives.js'
+import { requireSodium } from '../../vectors/vectors.js'
+
+const sodium = requireSodium()
 
 const runs = { numRuns: 100 }
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 })
@@ -30,15 +34,18 @@ function outcome (fn: () => unknown): Outcome {
 }
 
 function expectSame (fn: (p: Primitives) => unknown): void {
-  expect(outcome(() => fn(noble))).toEqual(outcome(() => fn(native)))
+  const expected = outcome(() => fn(native))
+  expect(outcome(() => fn(noble))).toEqual(expected)
+  expect(outcome(() => fn(sodium))).toEqual(expected)
 }
 
 const named = (name: string): unknown => expect.objectContaining({ name })
 
-describe('native and noble agree', () => {
+describe('native, noble and sodium agree', () => {
   it('x25519PublicKey', () => {
     fc.assert(fc.property(bytes32, (k) => {
       expect(native.x25519PublicKey(k)).toEqual(noble.x25519PublicKey(k))
+      expect(sodium.x25519PublicKey(k)).toEqual(noble.x25519PublicKey(k))
     }), runs)
   })
 
@@ -52,6 +59,7 @@ describe('native and noble agree', () => {
     fc.assert(fc.property(bytes32, bytes32, (a, b) => {
       const shared = native.x25519(a, noble.x25519PublicKey(b))
       expect(noble.x25519(b, native.x25519PublicKey(a))).toEqual(shared)
+      expect(sodium.x25519(b, sodium.x25519PublicKey(a))).toEqual(shared)
     }), runs)
   })
 
@@ -65,18 +73,16 @@ describe('native and noble agree', () => {
     fc.assert(fc.property(bytes32, anyBytes(1024), fc.nat(), (seed, message, flip) => {
       const signature = native.ed25519Sign(seed, message)
       expect(noble.ed25519Sign(seed, message)).toEqual(signature)
+      expect(sodium.ed25519Sign(seed, message)).toEqual(signature)
       const publicKey = native.ed25519PublicKey(seed)
-      expect(native.ed25519Verify(publicKey, message, signature)).toBe(true)
-      expect(noble.ed25519Verify(publicKey, message, signature)).toBe(true)
-
       const badSignature = signature.slice()
       badSignature[flip % 64]! ^= 1 << (flip % 8)
-      expect(native.ed25519Verify(publicKey, message, badSignature)).toBe(false)
-      expect(noble.ed25519Verify(publicKey, message, badSignature)).toBe(false)
-
       const badMessage = concatBytes(message, Uint8Array.of(flip & 0xff))
-      expect(native.ed25519Verify(publicKey, badMessage, signature)).toBe(false)
-      expect(noble.ed25519Verify(publicKey, badMessage, signature)).toBe(false)
+      for (const p of [native, noble, sodium]) {
+        expect(p.ed25519Verify(publicKey, message, signature)).toBe(true)
+        expect(p.ed25519Verify(publicKey, message, badSignature)).toBe(false)
+        expect(p.ed25519Verify(publicKey, badMessage, signature)).toBe(false)
+      }
     }), runs)
   })
 
@@ -118,10 +124,11 @@ describe('native and noble agree', () => {
   })
 
   it('on each other\'s key pairs', () => {
-    for (const [a, b] of [[native, noble], [noble, native]] as const) {
+    for (const [a, b] of [[native, noble], [noble, native], [sodium, noble], [native, sodium]] as const) {
       for (let i = 0; i < 20; i++) {
         const x = a.x25519KeyPair()
         expect(b.x25519PublicKey(x.privateKey)).toEqual(x.publicKey)
+        expect(b.x25519(a.x25519KeyPair().privateKey, x.publicKey)).toHaveLength(32)
         const e = a.ed25519KeyPair()
         expect(b.ed25519PublicKey(e.privateKey)).toEqual(e.publicKey)
         const message = a.randomBytes(32)
@@ -180,7 +187,7 @@ const lowOrder = Object.entries(LOW_ORDER_U).flatMap(([what, u]) => [
   { what: `${what}, top bit set`, u: withTopBit(u) }
 ])
 
-describe.each([native, noble])('$name input checks and errors', (p) => {
+describe.each([native, noble, sodium])('$name input checks and errors', (p) => {
   const k32 = new Uint8Array(32)
   const n12 = new Uint8Array(12)
   const empty = new Uint8Array(0)
@@ -339,7 +346,7 @@ describe.each([native, noble])('$name input checks and errors', (p) => {
  * Verifiers split here (cofactored vs cofactorless equation, small-order
  * checks); ours must give one answer on both paths.
  */
-describe('Ed25519 edge cases: native and noble give the same answer', () => {
+describe('Ed25519 edge cases: native, noble and sodium give the same answer', () => {
   const Point = ed25519.Point
   const L = Point.Fn.ORDER
   const B = Point.BASE
@@ -357,6 +364,7 @@ describe('Ed25519 edge cases: native and noble give the same answer', () => {
   const verifyBoth = (A: Uint8Array, m: Uint8Array, sig: Uint8Array): boolean => {
     const n = native.ed25519Verify(A, m, sig)
     expect(noble.ed25519Verify(A, m, sig)).toBe(n)
+    expect(sodium.ed25519Verify(A, m, sig)).toBe(n)
     return n
   }
   const P = 2n ** 255n - 19n
@@ -474,9 +482,26 @@ describe('Ed25519 edge cases: native and noble give the same answer', () => {
   })
 })
 
+describe('sodium\'s secret key cache', () => {
+  it('notices a seed overwritten in place', () => {
+    const seed = native.randomBytes(32)
+    const message = new Uint8Array([1, 2, 3])
+    expect(sodium.ed25519Sign(seed, message)).toEqual(native.ed25519Sign(seed, message))
+    seed.set(native.randomBytes(32))
+    expect(sodium.ed25519Sign(seed, message)).toEqual(noble.ed25519Sign(seed, message))
+  })
+
+  it('signs with a seed that is a view into a larger buffer', () => {
+    const backing = native.randomBytes(100)
+    const seed = backing.subarray(10, 42)
+    const message = backing.subarray(50, 90)
+    expect(sodium.ed25519Sign(seed, message)).toEqual(noble.ed25519Sign(seed.slice(), message.slice()))
+  })
+})
+
 describe('defaultPrimitives', () => {
-  it('is the native path on Node', () => {
-    expect(defaultPrimitives()).toBe(native)
-    expect(defaultPrimitives().name).toBe('native')
+  it('is the sodium path on Node when sodium-native loads, native otherwise', () => {
+    expect(defaultPrimitives()).toBe(sodium)
+    expect(defaultPrimitives().name).toBe('sodium')
   })
 })

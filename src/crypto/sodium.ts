@@ -1,0 +1,146 @@
+/**
+ * Ed25519 and X25519 on libsodium, through the optional `sodium-native`
+ * addon; every other primitive is `nativePrimitives`'.
+ *
+ * Every message is signed by its sender and verified by its receiver, and
+ * OpenSSL's Ed25519 is the slow part of that: on the 2-core bench host
+ * `openssl speed ed25519` does 7,800 verifications/s (128 µs) and 20,000
+ * signatures/s (50 µs); libsodium's took 53 – 66 µs and 23 – 27 µs in the
+ * same minutes (`npm run bench -- crypto`). A receiver spent a third of its
+ * CPU in OpenSSL's verify. X25519 runs at every DH ratchet step, which is
+ * every message of a conversation that goes back and forth: through
+ * `node:crypto` a new key pair costs 52 µs and an agreement with a peer's new
+ * key ~100 µs (the key import is half of it); libsodium takes 20 and 32 µs,
+ * with no key objects to make.
+ *
+ * The acceptance rule is the one `nativePrimitives` and `noblePrimitives`
+ * apply, checked here in the same code before libsodium sees the signature
+ * (S < L, a canonical A, neither A nor R of small order; the cofactorless
+ * equation compared as encodings, which is what libsodium computes), so the
+ * three agree byte for byte whatever libsodium's version.
+ *
+ * `sodium-native` ships prebuilt binaries for the common platforms; where it
+ * cannot be loaded `defaultPrimitives()` uses `nativePrimitives`.
+ */
+import { createRequire } from 'node:module'
+import { equalBytes, expectBytes, isBytes } from './bytes.js'
+import { InvalidInputError, LowOrderPointError } from './errors.js'
+import { ed25519EncodingChecks, nativePrimitives } from './native.js'
+import { ED25519_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, X25519_KEY_LENGTH } from './primitives.js'
+import type { KeyPair, Primitives } from './primitives.js'
+
+/** The part of sodium-native's API used here (it ships no types). */
+interface SodiumNative {
+  /** Clamps the scalar; throws when the result is all zeroes (a low-order point). */
+  crypto_scalarmult(shared: Uint8Array, privateKey: Uint8Array, publicKey: Uint8Array): void
+  crypto_scalarmult_base(publicKey: Uint8Array, privateKey: Uint8Array): void
+  crypto_sign_seed_keypair(publicKey: Uint8Array, secretKey: Uint8Array, seed: Uint8Array): void
+  crypto_sign_detached(signature: Uint8Array, message: Uint8Array, secretKey: Uint8Array): void
+  crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
+}
+
+/** libsodium's expanded secret key: seed || public key. */
+const SECRET_KEY_LENGTH = 64
+
+const { isCanonicalScalar, isCanonicalY, hasSmallOrder } = ed25519EncodingChecks
+
+let loaded: SodiumNative | null | undefined
+
+/** sodium-native, or undefined when it is not installed or its binary does not load here. */
+function loadSodium (): SodiumNative | undefined {
+  if (loaded === undefined) {
+    try {
+      loaded = createRequire(import.meta.url)('sodium-native') as SodiumNative
+    } catch {
+      loaded = null
+    }
+  }
+  return loaded ?? undefined
+}
+
+interface CachedSecretKey {
+  /** Our copy of the seed, to notice a caller that overwrote its buffer in place. */
+  readonly seed: Uint8Array
+  readonly secretKey: Uint8Array
+}
+
+/** Keyed by the caller's seed buffer, as `nativePrimitives`' private key cache is. */
+const secretKeys = new WeakMap<Uint8Array, CachedSecretKey>()
+
+function expectUint8Array (value: unknown, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new InvalidInputError(`${what}: expected Uint8Array, got ${typeof value}`)
+  }
+}
+
+function makePrimitives (sodium: SodiumNative): Primitives {
+  function x25519PublicKey (privateKey: Uint8Array): Uint8Array {
+    expectBytes(privateKey, X25519_KEY_LENGTH, 'x25519 privateKey')
+    const publicKey = new Uint8Array(X25519_KEY_LENGTH)
+    sodium.crypto_scalarmult_base(publicKey, privateKey)
+    return publicKey
+  }
+
+  function x25519KeyPair (): KeyPair {
+    const privateKey = nativePrimitives.randomBytes(X25519_KEY_LENGTH)
+    return { privateKey, publicKey: x25519PublicKey(privateKey) }
+  }
+
+  /** RFC 7748 X25519: any 32 bytes as u (the top bit masked); an all-zero output throws `LowOrderPointError`. */
+  function x25519 (privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+    expectBytes(privateKey, X25519_KEY_LENGTH, 'x25519 privateKey')
+    expectBytes(publicKey, X25519_KEY_LENGTH, 'x25519 publicKey')
+    const shared = new Uint8Array(X25519_KEY_LENGTH)
+    try {
+      sodium.crypto_scalarmult(shared, privateKey, publicKey)
+    } catch (err) {
+      // libsodium's only failure: an all-zero result (or a u on its blocklist, whose results all are)
+      throw new LowOrderPointError('x25519: all-zero shared secret (low-order public key)', { cause: err })
+    }
+    return shared
+  }
+
+  function secretKeyOf (seed: Uint8Array): Uint8Array {
+    const hit = secretKeys.get(seed)
+    if (hit !== undefined && equalBytes(hit.seed, seed)) return hit.secretKey
+    const publicKey = new Uint8Array(ED25519_KEY_LENGTH)
+    const secretKey = new Uint8Array(SECRET_KEY_LENGTH)
+    sodium.crypto_sign_seed_keypair(publicKey, secretKey, seed)
+    secretKeys.set(seed, { seed: seed.slice(), secretKey })
+    return secretKey
+  }
+
+  function ed25519Sign (seed: Uint8Array, message: Uint8Array): Uint8Array {
+    expectBytes(seed, ED25519_KEY_LENGTH, 'ed25519 seed')
+    expectUint8Array(message, 'ed25519 message')
+    const signature = new Uint8Array(ED25519_SIGNATURE_LENGTH)
+    sodium.crypto_sign_detached(signature, message, secretKeyOf(seed))
+    return signature
+  }
+
+  /** The acceptance rule of `nativePrimitives.ed25519Verify`; never throws. */
+  function ed25519Verify (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    if (!isBytes(publicKey, ED25519_KEY_LENGTH) || !isBytes(signature, ED25519_SIGNATURE_LENGTH)) return false
+    if (!(message instanceof Uint8Array)) return false
+    if (!isCanonicalScalar(signature.subarray(32)) || hasSmallOrder(signature.subarray(0, 32))) return false
+    if (!isCanonicalY(publicKey) || hasSmallOrder(publicKey)) return false
+    try {
+      return sodium.crypto_sign_verify_detached(signature, message, publicKey)
+    } catch {
+      return false
+    }
+  }
+
+  return Object.freeze({ ...nativePrimitives, name: 'sodium', x25519KeyPair, x25519PublicKey, x25519, ed25519Sign, ed25519Verify })
+}
+
+let primitives: Primitives | null | undefined
+
+/** `Primitives` with libsodium's Ed25519 and X25519, or undefined when sodium-native cannot be loaded here. */
+export function sodiumPrimitives (): Primitives | undefined {
+  if (primitives === undefined) {
+    const sodium = loadSodium()
+    primitives = sodium === undefined ? null : makePrimitives(sodium)
+  }
+  return primitives ?? undefined
+}
