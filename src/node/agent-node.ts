@@ -199,8 +199,12 @@ export interface RelayNodeOptions {
 /** Envelopes deposited at relays per attempt, at most. */
 const MAX_DEPOSIT_BATCH = 1000
 
-/** Messages sealed and written together at most, per peer. */
-const MAX_SEND_BATCH = 256
+/**
+ * Messages sealed and written together at most, per peer. Small enough that
+ * a burst reaches the wire batch by batch while the next one is sealed (256
+ * held the first frame back until ~40 ms of sealing had run).
+ */
+const MAX_SEND_BATCH = 64
 
 /** A message written to a stream (no `ack`), the peer's ack of it, or a relay's (`relayed`). */
 interface StatusItem {
@@ -857,12 +861,15 @@ export class AgentNode extends EventTarget {
       queue.push({ plaintext, sentAt, extraOps, record, resolve, reject })
       if (queue.length === 1 && !this.#draining.has(to)) void this.#drain(to)
     })
-    if (record != null) this.#emitStatus({ messageId, peer: to, status: 'queued' })
+    return { messageId, status: 'queued', sentAt }
+  }
+
+  /** Hand what was just queued for `to` to the transport, as soon as it is on disk (once per batch). */
+  #transmit (to: string): void {
     const { dm } = this.libp2p.services
     // a peer that just could not be reached gets its mail at its relays, without another dial
     if (dm.isBackingOff(to)) void this.#depositAtRelays(to)
     else dm.flush(to)
-    return { messageId, status: 'queued', sentAt }
   }
 
   async #drain (to: string): Promise<void> {
@@ -898,10 +905,16 @@ export class AgentNode extends EventTarget {
             for (let i = 0; i < batch.length; i++) this.#queue.add(to, ids[i]!, sealed[i]!.envelope)
             return ids
           })
+          // 'queued' before the transport can report 'sent'
+          batch.forEach((job, i) => { if (job.record != null) this.#emitStatus({ messageId: ids[i]!, peer: to, status: 'queued' }) })
+          this.#transmit(to)
           batch.forEach((job, i) => { job.resolve(ids[i]!) })
         } catch (err) {
           for (const job of batch) job.reject(err as Error)
         }
+        // let the transport and incoming acks run before sealing the next batch: a burst of sends
+        // otherwise seals and writes everything before the first frame goes out
+        if ((this.#outgoing.get(to)?.length ?? 0) > 0) await new Promise(resolve => setImmediate(resolve))
       }
     } finally {
       this.#draining.delete(to)
