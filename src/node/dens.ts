@@ -999,8 +999,13 @@ export class DenManager {
     }
   }
 
+  /**
+   * Once per den: a Destroy arrives on the topic and 1:1 too, and both paths
+   * may have checked before either got here.
+   */
   async #erase (denId: string): Promise<void> {
     const { store, pubsub } = this.#deps
+    if (this.#destroyed.has(denId)) return
     this.#destroyed.add(denId)
     this.#dens.delete(denId)
     this.#publicKeys.delete(denId)

@@ -107,7 +107,9 @@ describe('dens', { timeout: 120_000 }, () => {
     await waitFor(() => seen[0]!.length === 1, { timeout: 30_000 })
 
     await owner.dens.destroy(den.denId)
-    await waitFor(() => destroyed.every(d => d.length === 1), { timeout: 30_000 })
+    await waitFor(() => destroyed.every(d => d.length > 0), { timeout: 30_000 })
+    // once each, though the Destroy reaches the members on the topic and 1:1 (they used to race)
+    expect(destroyed.map(d => d.length)).toEqual([1, 1, 1])
     for (const m of members) {
       expect(await m.dens.get(den.denId)).toBeUndefined()
       await expect(m.dens.feed(den.denId)).rejects.toMatchObject({ name: 'DenNotFoundError' })
@@ -160,7 +162,14 @@ describe('dens', { timeout: 120_000 }, () => {
     pubsub.subscribe(denTopic(den.denId))
     await flooder.node.dial(owner.libp2p.getMultiaddrs()[0]!)
     await waitFor(() => pubsub.getSubscribers(denTopic(den.denId)).length === 1, { timeout: 30_000 })
-    for (let i = 0; i < 10; i++) await pubsub.publish(denTopic(den.denId), new TextEncoder().encode(`garbage ${i}`)).catch(() => {})
+    // the flooder learns of the owner's subscription before its own stream to the owner is open, and
+    // gossipsub drops what it publishes until then: flood until the owner has rejected ten
+    let sent = 0
+    await waitFor(async () => {
+      if (owner.dens.stats.rejected >= 10) return true
+      await pubsub.publish(denTopic(den.denId), new TextEncoder().encode(`garbage ${sent++}`)).catch(() => {})
+      return false
+    }, { timeout: 30_000, interval: 50 })
     const ownerPubsub = owner.libp2p.services.pubsub
     const score = (): number => (ownerPubsub as unknown as { getScore(peer: string): number }).getScore(flooder.peerId.toString())
     await waitFor(() => score() < -80, { timeout: 30_000 })
