@@ -51,6 +51,15 @@ const FIND_PEERS_RETRIES = 5
 /** A peer's directory is asked for again after this long. */
 const DIRECTORY_RESYNC = 10 * 60_000
 
+/**
+ * A den control (a sender key, a roster, a Destroy) that could not be queued
+ * for a member (no session yet and its card lookup failed, say) is tried
+ * again this many times, after 1, 2, 4, … s, at most CONTROL_RETRY_MAX apart
+ * (about 9 minutes in all).
+ */
+const CONTROL_ATTEMPTS = 12
+const CONTROL_RETRY_MAX = 60_000
+
 /** What the den API returns about a den. */
 export type DenInfo = Omit<DenRecord, 'descriptor' | 'roster'>
 
@@ -141,6 +150,8 @@ export class DenManager {
   /** public and verified dens' message keys, by den id: derived once, not with an HKDF per post */
   readonly #publicKeys = new Map<string, Uint8Array>()
   #announceTimer?: ReturnType<typeof setInterval>
+  /** pending retries of den controls to members (#sendControl) */
+  readonly #controlRetries = new Set<ReturnType<typeof setTimeout>>()
   #purgeTimer?: ReturnType<typeof setInterval>
   #antiEntropyTimer?: ReturnType<typeof setInterval>
   #announceSoon?: ReturnType<typeof setTimeout>
@@ -248,6 +259,8 @@ export class DenManager {
     clearInterval(this.#purgeTimer)
     clearInterval(this.#antiEntropyTimer)
     clearTimeout(this.#announceSoon)
+    for (const timer of this.#controlRetries) clearTimeout(timer)
+    this.#controlRetries.clear()
     const { pubsub } = this.#deps
     pubsub.removeEventListener('message', this.#onMessage)
     pubsub.removeEventListener('subscription-change', this.#onSubscription)
@@ -410,7 +423,7 @@ export class DenManager {
     const envelope = sealDenEnvelope(prims, identity, { denId, kind: 'destroy' })
     await this.#publish(denTopic(denId), envelope.bytes)
     const control = DenControl.encode({ descriptor: buf(state.den.bytes), roster: buf(state.roster.bytes), destroy: buf(envelope.bytes) })
-    await Promise.all(state.roster.members.filter(m => m !== this.#deps.self).map(async m => { await this.#deps.sendControl(m, control) }))
+    await Promise.all(state.roster.members.filter(m => m !== this.#deps.self).map(async m => { await this.#sendControl(m, control, 'destroy', () => true) }))
     await this.#erase(denId)
   }
 
@@ -714,10 +727,35 @@ export class DenManager {
       key: { denId: buf(Buffer.from(den.id, 'hex')), epoch: roster.epoch, chainKey: buf(Buffer.from(fresh.chainKey, 'hex')), iteration: fresh.iteration },
       destroy: new Uint8Array(0)
     })
+    const denId = den.id
     await Promise.all(roster.members.filter(m => m !== self).map(async (member) => {
-      await this.#deps.sendControl(member, control).catch(err => { log('sender key to %s: %s', member, (err as Error).message) })
+      // not for a member removed since, nor after the den ended
+      await this.#sendControl(member, control, 'sender key', () => this.#dens.get(denId)?.roster.members.includes(member) === true)
     }))
     return fresh
+  }
+
+  /**
+   * Queue a control for `member` over its 1:1 session (then the outbox
+   * carries it: retries, relays). Queueing itself can fail: the first
+   * message to a member needs its card, and the lookup can time out. A
+   * member without our sender key could never read our posts, so a control
+   * that could not be queued is tried again in the background (with backoff,
+   * CONTROL_ATTEMPTS times) while `wanted()` holds. Never throws.
+   */
+  async #sendControl (member: string, control: Uint8Array, what: string, wanted: () => boolean, attempt = 1): Promise<void> {
+    try {
+      await this.#deps.sendControl(member, control)
+    } catch (err) {
+      log('%s to %s (attempt %d): %s', what, member, attempt, (err as Error).message)
+      if (!this.#started || attempt >= CONTROL_ATTEMPTS) return
+      const timer = setTimeout(() => {
+        this.#controlRetries.delete(timer)
+        if (this.#started && wanted()) void this.#sendControl(member, control, what, wanted, attempt + 1)
+      }, Math.min(1000 * 2 ** (attempt - 1), CONTROL_RETRY_MAX))
+      timer.unref?.()
+      this.#controlRetries.add(timer)
+    }
   }
 
   async #changeRoster (state: DenState, members: string[]): Promise<DenInfo> {
@@ -735,7 +773,11 @@ export class DenManager {
       const envelope = sealDenEnvelope(prims, identity, { denId: current.den.id, kind: 'roster', control: roster.bytes })
       await this.#publish(denTopic(current.den.id), envelope.bytes)
       const control = DenControl.encode({ descriptor: buf(current.den.bytes), roster: buf(roster.bytes), destroy: new Uint8Array(0) })
-      await Promise.all(roster.members.filter(m => m !== this.#deps.self).map(async m => { await this.#deps.sendControl(m, control) }))
+      const denId = current.den.id
+      // while this roster is the den's latest
+      await Promise.all(roster.members.filter(m => m !== this.#deps.self).map(async m => {
+        await this.#sendControl(m, control, 'roster', () => this.#dens.get(denId)?.roster.epoch === roster.epoch)
+      }))
       await this.#ensureOwnKey(next)
       for (const member of roster.members) void this.#connect(member)
       void this.#hostAtRelays(next)

@@ -49,6 +49,21 @@ describe('dens', { timeout: 120_000 }, () => {
     }
   })
 
+  it('a member that is not up when the den is made gets the den and its sender key once it is (the control is tried again)', async () => {
+    const { bootstrap, members } = await crowd(1)
+    const [owner] = members as [AgentNode]
+    // the member's identity exists, its node does not run yet: no card to find, so no session to queue on
+    const lateDir = await tempDir()
+    const { identity } = await openDataDir(lateDir)
+    const latePeer = (await import('../../src/protocols/peer-id.js')).peerIdString(identity.peerId)
+    const den = await owner.dens.create({ slug: 'late', title: 'Late', kind: 'private', members: [latePeer] })
+    await owner.dens.post(den.denId, { type: 'text', content: 'while you were away' })
+    const late = await agents.start({ bootstrap, discoverRelays: 0, dataDir: lateDir })
+    await waitFor(async () => (await late.dens.get(den.denId))?.joined === true, { timeout: 60_000 })
+    await waitFor(async () => (await late.dens.feed(den.denId)).posts.length === 1, { timeout: 60_000 })
+    expect((await late.dens.feed(den.denId)).posts.map(p => p.content)).toEqual(['while you were away'])
+  })
+
   it('rejects a non-member\'s post to a private den everywhere and stores nothing of it', async () => {
     const { members } = await crowd(3)
     const [owner, member, outsider] = members as [AgentNode, AgentNode, AgentNode]
