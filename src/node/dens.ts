@@ -251,6 +251,7 @@ export class DenManager {
     for (const state of this.#dens.values()) {
       if (state.joined) void this.#catchUpSoon(state.den.id)
     }
+    this.#resendOwed().catch(err => { log('sending owed sender keys: %s', (err as Error).message) })
   }
 
   async stop (): Promise<void> {
@@ -720,19 +721,39 @@ export class DenManager {
     const existing = await store.dens.getKey<SenderKeyState>(den.id, roster.epoch, self)
     if (existing != null) return existing
     const fresh = newSenderKey(prims)
-    await store.write(store.dens.putKeyOps(den.id, roster.epoch, self, fresh))
     const control = DenControl.encode({
       descriptor: buf(den.bytes),
       roster: buf(roster.bytes),
       key: { denId: buf(Buffer.from(den.id, 'hex')), epoch: roster.epoch, chainKey: buf(Buffer.from(fresh.chainKey, 'hex')), iteration: fresh.iteration },
       destroy: new Uint8Array(0)
     })
-    const denId = den.id
-    await Promise.all(roster.members.filter(m => m !== self).map(async (member) => {
-      // not for a member removed since, nor after the den ended
-      await this.#sendControl(member, control, 'sender key', () => this.#dens.get(denId)?.roster.members.includes(member) === true)
-    }))
+    const others = roster.members.filter(m => m !== self)
+    // owed to each member until queued for it: a restart before that sends it again (#resendOwed)
+    await store.write([
+      ...store.dens.putKeyOps(den.id, roster.epoch, self, fresh),
+      ...others.flatMap(member => store.dens.owedOps(den.id, roster.epoch, member, control))
+    ])
+    await Promise.all(others.map(async (member) => { await this.#sendKey(den.id, roster.epoch, member, control) }))
     return fresh
+  }
+
+  /** Our sender key to `member`, settled once queued; not for a member removed since, nor after the den ended. */
+  async #sendKey (denId: string, epoch: number, member: string, control: Uint8Array): Promise<void> {
+    const { store } = this.#deps
+    await this.#sendControl(member, control, 'sender key', () => this.#dens.get(denId)?.roster.members.includes(member) === true,
+      async () => { await store.write(store.dens.settleOwedOps(denId, epoch, member)) })
+  }
+
+  /** Sender keys still owed to members when we stopped: sent again (or dropped, for a member or den gone since). */
+  async #resendOwed (): Promise<void> {
+    const { store } = this.#deps
+    for (const { denId, epoch, member, control } of await store.dens.owed()) {
+      if (this.#dens.get(denId)?.roster.members.includes(member) === true) {
+        void this.#sendKey(denId, epoch, member, control)
+      } else {
+        await store.write(store.dens.settleOwedOps(denId, epoch, member))
+      }
+    }
   }
 
   /**
@@ -743,7 +764,7 @@ export class DenManager {
    * that could not be queued is tried again in the background (with backoff,
    * CONTROL_ATTEMPTS times) while `wanted()` holds. Never throws.
    */
-  async #sendControl (member: string, control: Uint8Array, what: string, wanted: () => boolean, attempt = 1): Promise<void> {
+  async #sendControl (member: string, control: Uint8Array, what: string, wanted: () => boolean, queued?: () => Promise<void>, attempt = 1): Promise<void> {
     try {
       await this.#deps.sendControl(member, control)
     } catch (err) {
@@ -751,11 +772,13 @@ export class DenManager {
       if (!this.#started || attempt >= CONTROL_ATTEMPTS) return
       const timer = setTimeout(() => {
         this.#controlRetries.delete(timer)
-        if (this.#started && wanted()) void this.#sendControl(member, control, what, wanted, attempt + 1)
+        if (this.#started && wanted()) void this.#sendControl(member, control, what, wanted, queued, attempt + 1)
       }, Math.min(1000 * 2 ** (attempt - 1), CONTROL_RETRY_MAX))
       timer.unref?.()
       this.#controlRetries.add(timer)
+      return
     }
+    await queued?.().catch(err => { log('%s to %s queued, not recorded: %s', what, member, (err as Error).message) })
   }
 
   async #changeRoster (state: DenState, members: string[]): Promise<DenInfo> {

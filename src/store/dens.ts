@@ -93,9 +93,18 @@ export interface DenStore {
   addPendingOps(denId: string, postId: string, envelope: Uint8Array): StoreOp[]
   pending(denId: string): Promise<Array<{ postId: string, envelope: Uint8Array }>>
   removePendingOps(denId: string, postId: string): StoreOp[]
+  /**
+   * A control (our sender key and the den it belongs to) owed to a member
+   * until it is queued for it: written with the key, removed once queued, so
+   * a restart in between sends it again. One per den, epoch and member.
+   */
+  owedOps(denId: string, epoch: number, member: string, control: Uint8Array): StoreOp[]
+  settleOwedOps(denId: string, epoch: number, member: string): StoreOp[]
+  /** Every owed control, of every den. */
+  owed(): Promise<Array<{ denId: string, epoch: number, member: string, control: Uint8Array }>>
   /** The tombstone of a destroyed den, with nothing else of it left once `erase` ran. */
   destroyedAt(denId: string): Promise<number | undefined>
-  /** Write the tombstone and drop the record (atomic), then erase posts, keys and pending posts. */
+  /** Write the tombstone and drop the record (atomic), then erase posts, keys, pending posts and owed controls. */
   destroy(denId: string, at?: number): Promise<void>
   /** Erase what is left of destroyed dens (after a crash between `destroy`'s two steps). */
   eraseDestroyed(): Promise<number>
@@ -108,6 +117,7 @@ const BY_ID = 'i'
 const BY_TIME = 't'
 const KEY = 'k'
 const PENDING = 'q'
+const OWED = 'o'
 const TOMBSTONE = 'x'
 const SEQUENCE = 'n'
 const ID = /^[0-9a-f]{32}$/
@@ -281,6 +291,26 @@ export class LevelDenStore implements DenStore {
     return [this.#bucket.del(joinKey(PENDING, checkDen(denId), checkPost(postId)))]
   }
 
+  owedOps (denId: string, epoch: number, member: string, control: Uint8Array): StoreOp[] {
+    return [this.#bucket.put(this.#owedKey(denId, epoch, member), control)]
+  }
+
+  settleOwedOps (denId: string, epoch: number, member: string): StoreOp[] {
+    return [this.#bucket.del(this.#owedKey(denId, epoch, member))]
+  }
+
+  async owed (): Promise<Array<{ denId: string, epoch: number, member: string, control: Uint8Array }>> {
+    const rows = await this.#ctx.guard(async () => await this.#bucket.sublevel.iterator(under(OWED)).all())
+    return rows.map(([key, value]) => {
+      const [, denId, epoch, member] = splitKey(key)
+      return { denId: denId!, epoch: Number(epoch), member: member!, control: this.#ctx.open(this.#bucket.name, key, value) }
+    })
+  }
+
+  #owedKey (denId: string, epoch: number, member: string): string {
+    return joinKey(OWED, checkDen(denId), padNumber(epoch), keyPart(member, 'member'))
+  }
+
   async destroyedAt (denId: string): Promise<number | undefined> {
     return (await this.#bucket.getJson<{ destroyedAt: number }>(joinKey(TOMBSTONE, checkDen(denId))))?.destroyedAt
   }
@@ -306,7 +336,7 @@ export class LevelDenStore implements DenStore {
   /** Delete everything of a den but its tombstone; true when something was left. */
   async #erase (denId: string): Promise<boolean> {
     let found = false
-    for (const prefix of [POST, RAW, BY_ID, BY_TIME, KEY, PENDING]) {
+    for (const prefix of [POST, RAW, BY_ID, BY_TIME, KEY, PENDING, OWED]) {
       const range = under(prefix, denId)
       for (;;) {
         const keys = await this.#bucket.keys({ ...range, limit: 1000 })

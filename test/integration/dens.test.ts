@@ -64,6 +64,24 @@ describe('dens', { timeout: 120_000 }, () => {
     expect((await late.dens.feed(den.denId)).posts.map(p => p.content)).toEqual(['while you were away'])
   })
 
+  it('a sender key still owed to a member when its author stopped goes out after the author restarts', async () => {
+    const { bootstrap } = await agents.network()
+    const ownerDir = await tempDir()
+    let owner = await agents.start({ bootstrap, discoverRelays: 0, dataDir: ownerDir })
+    const lateDir = await tempDir()
+    const { identity } = await openDataDir(lateDir)
+    const latePeer = (await import('../../src/protocols/peer-id.js')).peerIdString(identity.peerId)
+    // the member's card cannot be found, so its key is not queued; the owner stops before a retry could succeed
+    const den = await owner.dens.create({ slug: 'owed', title: 'Owed', kind: 'private', members: [latePeer] })
+    await owner.dens.post(den.denId, { type: 'text', content: 'before the restart' })
+    await agents.stop(owner)
+    const late = await agents.start({ bootstrap, discoverRelays: 0, dataDir: lateDir })
+    owner = await agents.start({ bootstrap, discoverRelays: 0, dataDir: ownerDir })
+    await waitFor(async () => (await late.dens.get(den.denId))?.joined === true, { timeout: 60_000 })
+    await waitFor(async () => (await late.dens.feed(den.denId)).posts.length === 1, { timeout: 60_000 })
+    expect((await late.dens.feed(den.denId)).posts.map(p => p.content)).toEqual(['before the restart'])
+  })
+
   it('rejects a non-member\'s post to a private den everywhere and stores nothing of it', async () => {
     const { members } = await crowd(3)
     const [owner, member, outsider] = members as [AgentNode, AgentNode, AgentNode]

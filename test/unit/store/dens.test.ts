@@ -51,8 +51,13 @@ describe('den store', () => {
     await store.write(store.dens.putOps(record))
     const body = new Uint8Array(Buffer.from('plaintext-marker-1234'))
     await add(post(), body)
-    await store.write([...store.dens.putKeyOps(denId, 0, BOB, { chainKey: 'ab', iteration: 0, skipped: {} }), ...store.dens.addPendingOps(denId, messageId(), body)])
+    await store.write([
+      ...store.dens.putKeyOps(denId, 0, BOB, { chainKey: 'ab', iteration: 0, skipped: {} }),
+      ...store.dens.addPendingOps(denId, messageId(), body),
+      ...store.dens.owedOps(denId, 0, BOB, body)
+    ])
     await store.dens.destroy(denId, 5)
+    expect(await store.dens.owed()).toEqual([])
     expect(await store.dens.destroyedAt(denId)).toBe(5)
     expect(await store.dens.get(denId)).toBeUndefined()
     expect(await store.dens.feed(denId)).toEqual({ posts: [], hasMore: false })
@@ -63,6 +68,26 @@ describe('den store', () => {
     const keys = (await rawEntries(fx.dir)).map(([k]) => k).filter(k => k.includes(denId))
     expect(keys).toHaveLength(1)
     expect(keys[0]).toContain('x')
+  })
+
+  it('keeps the controls owed to members, sealed, per den, epoch and member, until settled, across a reopen', async () => {
+    const other = randomBytes(16).toString('hex')
+    const control = new Uint8Array(Buffer.from('owed-key-marker-5678'))
+    await store.write([
+      ...store.dens.owedOps(denId, 0, BOB, control),
+      ...store.dens.owedOps(denId, 1, BOB, new Uint8Array([1])),
+      ...store.dens.owedOps(other, 0, ALICE, new Uint8Array([2]))
+    ])
+    await store.close()
+    expect((await rawEntries(fx.dir)).some(([, v]) => Buffer.from(v).includes('owed-key-marker'))).toBe(false)
+    store = await fx.open()
+    const owed = await store.dens.owed()
+    expect(owed).toHaveLength(3)
+    expect(owed).toContainEqual({ denId, epoch: 0, member: BOB, control })
+    expect(owed).toContainEqual({ denId, epoch: 1, member: BOB, control: new Uint8Array([1]) })
+    await store.write(store.dens.settleOwedOps(denId, 0, BOB))
+    expect((await store.dens.owed()).map(o => [o.denId, o.epoch, o.member])).toEqual(expect.arrayContaining([[denId, 1, BOB], [other, 0, ALICE]]))
+    expect(await store.dens.owed()).toHaveLength(2)
   })
 
   it('keeps sender keys and pending posts per den', async () => {
