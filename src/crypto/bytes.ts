@@ -1,10 +1,15 @@
 import { InvalidInputError } from './errors.js'
 
-/** Throws `InvalidInputError` unless `value` is a Uint8Array of exactly `length` bytes. */
-export function expectBytes (value: unknown, length: number, what: string): asserts value is Uint8Array {
+/** Throws `InvalidInputError` unless `value` is a Uint8Array (of any length). */
+export function expectUint8Array (value: unknown, what: string): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
     throw new InvalidInputError(`${what}: expected Uint8Array, got ${typeof value}`)
   }
+}
+
+/** Throws `InvalidInputError` unless `value` is a Uint8Array of exactly `length` bytes. */
+export function expectBytes (value: unknown, length: number, what: string): asserts value is Uint8Array {
+  expectUint8Array(value, what)
   if (value.length !== length) {
     throw new InvalidInputError(`${what}: expected ${length} bytes, got ${value.length}`)
   }

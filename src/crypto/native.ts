@@ -37,7 +37,7 @@ import {
 import type { KeyObject } from 'node:crypto'
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
-import { equalBytes, expectBytes, fromHex, isAllZero, isBytes, toHex, wipe } from './bytes.js'
+import { equalBytes, expectBytes, expectUint8Array, fromHex, isAllZero, isBytes, toHex, wipe } from './bytes.js'
 import { DecryptError, InvalidInputError, LowOrderPointError } from './errors.js'
 import {
   AES_KEY_LENGTH,
@@ -138,12 +138,6 @@ function own (buf: Buffer): Uint8Array {
     return new Uint8Array(buf.buffer, 0, buf.byteLength)
   }
   return new Uint8Array(buf)
-}
-
-function expectUint8Array (value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new InvalidInputError(`${what}: expected Uint8Array, got ${typeof value}`)
-  }
 }
 
 function withPrefix (prefix: Uint8Array, key: Uint8Array): Buffer {

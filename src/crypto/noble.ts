@@ -14,7 +14,7 @@ import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2.js'
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js'
-import { concatBytes, equalBytes, expectBytes, isAllZero, isBytes } from './bytes.js'
+import { concatBytes, equalBytes, expectBytes, expectUint8Array, isAllZero, isBytes } from './bytes.js'
 import { DecryptError, InvalidInputError, LowOrderPointError } from './errors.js'
 import {
   AES_KEY_LENGTH,
@@ -32,12 +32,6 @@ const RANDOM_CHUNK = 65536
 
 const Point = ed25519.Point
 const Fn = Point.Fn
-
-function expectUint8Array (value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new InvalidInputError(`${what}: expected Uint8Array, got ${typeof value}`)
-  }
-}
 
 function checkAesGcm (key: unknown, nonce: unknown, aad: unknown): void {
   expectBytes(key, AES_KEY_LENGTH, 'aes-gcm key')

@@ -23,8 +23,8 @@
  * cannot be loaded `defaultPrimitives()` uses `nativePrimitives`.
  */
 import { createRequire } from 'node:module'
-import { equalBytes, expectBytes, isBytes } from './bytes.js'
-import { InvalidInputError, LowOrderPointError } from './errors.js'
+import { equalBytes, expectBytes, expectUint8Array, isBytes } from './bytes.js'
+import { LowOrderPointError } from './errors.js'
 import { ed25519EncodingChecks, nativePrimitives } from './native.js'
 import { ED25519_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, X25519_KEY_LENGTH } from './primitives.js'
 import type { KeyPair, Primitives } from './primitives.js'
@@ -66,12 +66,6 @@ interface CachedSecretKey {
 
 /** Keyed by the caller's seed buffer, as `nativePrimitives`' private key cache is. */
 const secretKeys = new WeakMap<Uint8Array, CachedSecretKey>()
-
-function expectUint8Array (value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new InvalidInputError(`${what}: expected Uint8Array, got ${typeof value}`)
-  }
-}
 
 function makePrimitives (sodium: SodiumNative): Primitives {
   function x25519PublicKey (privateKey: Uint8Array): Uint8Array {
