@@ -55,10 +55,16 @@ const DIRECTORY_RESYNC = 10 * 60_000
  * A den control (a sender key, a roster, a Destroy) that could not be queued
  * for a member (no session yet and its card lookup failed, say) is tried
  * again this many times, after 1, 2, 4, … s, at most CONTROL_RETRY_MAX apart
- * (about 9 minutes in all).
+ * (363 s, about 6 minutes, from the first failure to the last attempt).
  */
-const CONTROL_ATTEMPTS = 12
+export const CONTROL_ATTEMPTS = 12
 const CONTROL_RETRY_MAX = 60_000
+
+/** How long after failed attempt `attempt` (1-based) the next one runs; undefined after the last. */
+export function controlRetryDelay (attempt: number): number | undefined {
+  if (!Number.isSafeInteger(attempt) || attempt < 1 || attempt >= CONTROL_ATTEMPTS) return undefined
+  return Math.min(1000 * 2 ** (attempt - 1), CONTROL_RETRY_MAX)
+}
 
 /** What the den API returns about a den. */
 export type DenInfo = Omit<DenRecord, 'descriptor' | 'roster'>
@@ -769,11 +775,12 @@ export class DenManager {
       await this.#deps.sendControl(member, control)
     } catch (err) {
       log('%s to %s (attempt %d): %s', what, member, attempt, (err as Error).message)
-      if (!this.#started || attempt >= CONTROL_ATTEMPTS) return
+      const delay = controlRetryDelay(attempt)
+      if (!this.#started || delay === undefined) return
       const timer = setTimeout(() => {
         this.#controlRetries.delete(timer)
         if (this.#started && wanted()) void this.#sendControl(member, control, what, wanted, queued, attempt + 1)
-      }, Math.min(1000 * 2 ** (attempt - 1), CONTROL_RETRY_MAX))
+      }, delay)
       timer.unref?.()
       this.#controlRetries.add(timer)
       return

@@ -11,6 +11,7 @@ import { issueCredential } from '../../src/protocols/verify/index.js'
 import { Agents, collect } from './agents.js'
 import { TestNodes, tempDir, waitFor } from './helpers.js'
 import { openDataDir } from '../../src/node/data-dir.js'
+import { peerIdString } from '../../src/protocols/peer-id.js'
 import type { AgentNode, AgentNodeOptions } from '../../src/node/agent-node.js'
 import type { DenPostRecord } from '../../src/store/index.js'
 
@@ -28,6 +29,20 @@ async function crowd (n: number, options: Partial<AgentNodeOptions> = {}): Promi
 }
 
 /** Posts each node has received (events), by node. */
+/** A member whose identity exists but whose node does not run yet: no card to find, so no session to queue on. */
+async function notYetRunning (): Promise<{ lateDir: string, latePeer: string }> {
+  const lateDir = await tempDir()
+  const { identity } = await openDataDir(lateDir)
+  return { lateDir, latePeer: peerIdString(identity.peerId) }
+}
+
+/** `member` joins the den and its feed holds exactly the one post. */
+async function readsOnly (member: AgentNode, denId: string, content: string): Promise<void> {
+  await waitFor(async () => (await member.dens.get(denId))?.joined === true, { timeout: 60_000 })
+  await waitFor(async () => (await member.dens.feed(denId)).posts.length === 1, { timeout: 60_000 })
+  expect((await member.dens.feed(denId)).posts.map(p => p.content)).toEqual([content])
+}
+
 function received (members: AgentNode[]): Array<DenPostRecord[]> {
   return members.map(m => collect<DenPostRecord>(m, 'den.message'))
 }
@@ -52,34 +67,25 @@ describe('dens', { timeout: 120_000 }, () => {
   it('a member that is not up when the den is made gets the den and its sender key once it is (the control is tried again)', async () => {
     const { bootstrap, members } = await crowd(1)
     const [owner] = members as [AgentNode]
-    // the member's identity exists, its node does not run yet: no card to find, so no session to queue on
-    const lateDir = await tempDir()
-    const { identity } = await openDataDir(lateDir)
-    const latePeer = (await import('../../src/protocols/peer-id.js')).peerIdString(identity.peerId)
+    const { lateDir, latePeer } = await notYetRunning()
     const den = await owner.dens.create({ slug: 'late', title: 'Late', kind: 'private', members: [latePeer] })
     await owner.dens.post(den.denId, { type: 'text', content: 'while you were away' })
     const late = await agents.start({ bootstrap, discoverRelays: 0, dataDir: lateDir })
-    await waitFor(async () => (await late.dens.get(den.denId))?.joined === true, { timeout: 60_000 })
-    await waitFor(async () => (await late.dens.feed(den.denId)).posts.length === 1, { timeout: 60_000 })
-    expect((await late.dens.feed(den.denId)).posts.map(p => p.content)).toEqual(['while you were away'])
+    await readsOnly(late, den.denId, 'while you were away')
   })
 
   it('a sender key still owed to a member when its author stopped goes out after the author restarts', async () => {
     const { bootstrap } = await agents.network()
     const ownerDir = await tempDir()
     let owner = await agents.start({ bootstrap, discoverRelays: 0, dataDir: ownerDir })
-    const lateDir = await tempDir()
-    const { identity } = await openDataDir(lateDir)
-    const latePeer = (await import('../../src/protocols/peer-id.js')).peerIdString(identity.peerId)
+    const { lateDir, latePeer } = await notYetRunning()
     // the member's card cannot be found, so its key is not queued; the owner stops before a retry could succeed
     const den = await owner.dens.create({ slug: 'owed', title: 'Owed', kind: 'private', members: [latePeer] })
     await owner.dens.post(den.denId, { type: 'text', content: 'before the restart' })
     await agents.stop(owner)
     const late = await agents.start({ bootstrap, discoverRelays: 0, dataDir: lateDir })
     owner = await agents.start({ bootstrap, discoverRelays: 0, dataDir: ownerDir })
-    await waitFor(async () => (await late.dens.get(den.denId))?.joined === true, { timeout: 60_000 })
-    await waitFor(async () => (await late.dens.feed(den.denId)).posts.length === 1, { timeout: 60_000 })
-    expect((await late.dens.feed(den.denId)).posts.map(p => p.content)).toEqual(['before the restart'])
+    await readsOnly(late, den.denId, 'before the restart')
   })
 
   it('rejects a non-member\'s post to a private den everywhere and stores nothing of it', async () => {
@@ -152,7 +158,7 @@ describe('dens', { timeout: 120_000 }, () => {
 
   it('a verified den takes posts only with a credential from a trusted issuer', async () => {
     const issuer = Identity.generate(prims)
-    const trustedIssuers = [(await import('../../src/protocols/peer-id.js')).peerIdString(issuer.peerId)]
+    const trustedIssuers = [peerIdString(issuer.peerId)]
     const { bootstrap, members } = await crowd(2, { trustedIssuers })
     const [owner, reader] = members as [AgentNode, AgentNode]
     // the poster's identity first, to issue its credential, then its node
