@@ -14,8 +14,16 @@ let selected: Primitives | undefined
  * OpenSSL built without them, or a FIPS provider that refuses them).
  */
 export function defaultPrimitives (): Primitives {
-  selected ??= [sodiumPrimitives(), nativePrimitives].find(p => p !== undefined && works(p)) ?? noblePrimitives
+  selected ??= firstWorking([sodiumPrimitives(), nativePrimitives])
   return selected
+}
+
+/**
+ * @internal The first of `candidates` that is there (an optional addon may
+ * not be) and passes the probe, else `noblePrimitives`. Exported for its tests.
+ */
+export function firstWorking (candidates: Array<Primitives | undefined>): Primitives {
+  return candidates.find(p => p !== undefined && works(p)) ?? noblePrimitives
 }
 
 // RFC 8032 §7.1 TEST 1

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { concatBytes, fromHex, toHex } from '../../../src/crypto/bytes.js'
 import { ed25519EncodingChecks, nativePrimitives as native } from '../../../src/crypto/native.js'
 import { noblePrimitives as noble } from '../../../src/crypto/noble.js'
-import { defaultPrimitives } from '../../../src/crypto/primitives-select.js'
+import { defaultPrimitives, firstWorking } from '../../../src/crypto/primitives-select.js'
 import type { Primitives } from '../../../src/crypto/primitives.js'
 import { requireSodium } from '../../vectors/vectors.js'
 
@@ -503,5 +503,15 @@ describe('defaultPrimitives', () => {
   it('is the sodium path on Node when sodium-native loads, native otherwise', () => {
     expect(defaultPrimitives()).toBe(sodium)
     expect(defaultPrimitives().name).toBe('sodium')
+  })
+
+  it('falls back when the addon does not load or an implementation fails the probe', () => {
+    // a backend whose signatures are wrong, and one that throws (an OpenSSL without Ed25519, say)
+    const wrongSignatures: Primitives = { ...sodium, ed25519Sign: (seed, m) => { const s = sodium.ed25519Sign(seed, m); s[0]! ^= 1; return s } }
+    const throwing: Primitives = { ...native, x25519PublicKey: () => { throw new Error('unsupported') } }
+    expect(firstWorking([undefined, native])).toBe(native)
+    expect(firstWorking([wrongSignatures, native])).toBe(native)
+    expect(firstWorking([undefined, throwing])).toBe(noble)
+    expect(firstWorking([sodium, native])).toBe(sodium)
   })
 })
