@@ -7,7 +7,9 @@
  *
  * Flags: --noble (the portable primitives), --native (OpenSSL's Ed25519
  * instead of libsodium's); the default is what `defaultPrimitives()` picks.
- * Also reported: Ed25519 sign and verify alone, µs per call.
+ * Also reported: Ed25519 sign and verify alone, µs per call, and the seal of a
+ * 600-byte store value (a message record's size) by each store format's cipher
+ * (`src/store/value-cipher.ts`): `storeSealUs`, by cipher and library.
  */
 import { verifyEnvelope } from '../../src/crypto/envelope.js'
 import { Identity } from '../../src/crypto/identity.js'
@@ -16,6 +18,8 @@ import { defaultPrimitives } from '../../src/crypto/primitives-select.js'
 import { nativePrimitives } from '../../src/crypto/native.js'
 import { noblePrimitives } from '../../src/crypto/noble.js'
 import { Session } from '../../src/crypto/session.js'
+import { valueCipher } from '../../src/store/value-cipher.js'
+import type { ValueCipher } from '../../src/store/value-cipher.js'
 import type { Primitives } from '../../src/crypto/primitives.js'
 
 const PAYLOAD = 256
@@ -61,8 +65,10 @@ function pingPong (prims: Primitives, n: number): number {
 function median (f: () => number, rounds = 5): number {
   f() // warm-up
   const xs = Array.from({ length: rounds }, f).sort((x, y) => x - y)
-  return Math.round(xs[Math.floor(rounds / 2)]!)
+  return xs[Math.floor(rounds / 2)]!
 }
+
+const round = (x: number): number => Math.round(x * 10) / 10
 
 /** µs per call of `op`, over n calls. */
 function perCall (op: () => void, n: number): number {
@@ -76,11 +82,25 @@ function ed25519Figures (prims: Primitives, n: number): { ed25519SignUs: number,
   // the size of a DM envelope's signed bytes
   const message = prims.randomBytes(PAYLOAD + 160)
   const signature = prims.ed25519Sign(pair.privateKey, message)
-  const round = (x: number): number => Math.round(x * 10) / 10
   return {
     ed25519SignUs: round(median(() => perCall(() => prims.ed25519Sign(pair.privateKey, message), n))),
     ed25519VerifyUs: round(median(() => perCall(() => { prims.ed25519Verify(pair.publicKey, message, signature) }, n)))
   }
+}
+
+/** µs per seal of a message record's size, with a fresh nonce each (as the store does), by cipher. */
+function storeSealFigures (n: number): Record<string, number> {
+  const key = nativePrimitives.randomBytes(32)
+  const value = nativePrimitives.randomBytes(600)
+  const aad = new TextEncoder().encode('messages\0m\0' + 'ab'.repeat(32))
+  const nonces = nativePrimitives.randomBytes(12 * n)
+  const figure = (cipher: ValueCipher): number => {
+    let i = 0
+    const nextNonce = (): Uint8Array => nonces.subarray(12 * (i % n), 12 * (i % n) + 12)
+    return round(median(() => perCall(() => { cipher.seal(nextNonce(), value, aad); i++ }, n)))
+  }
+  const ciphers = [valueCipher('chacha20-poly1305', key), valueCipher('chacha20-poly1305', key, null), valueCipher('aes-256-gcm', key)]
+  return Object.fromEntries(ciphers.map(c => [`${c.name} (${c.implementation})`, figure(c)]))
 }
 
 export async function run (args: string[]): Promise<Record<string, unknown>> {
@@ -91,8 +111,9 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     bench: 'crypto',
     payload: PAYLOAD,
     primitives: prims.name,
-    oneWaySealOpenPerSec: median(() => oneWay(prims, n)),
-    pingPongSealOpenPerSec: median(() => pingPong(prims, n)),
-    ...ed25519Figures(prims, n)
+    oneWaySealOpenPerSec: Math.round(median(() => oneWay(prims, n))),
+    pingPongSealOpenPerSec: Math.round(median(() => pingPong(prims, n))),
+    ...ed25519Figures(prims, n),
+    storeSealUs: storeSealFigures(n)
   }
 }

@@ -29,14 +29,18 @@ import { ed25519EncodingChecks, nativePrimitives } from './native.js'
 import { ED25519_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, X25519_KEY_LENGTH } from './primitives.js'
 import type { KeyPair, Primitives } from './primitives.js'
 
-/** The part of sodium-native's API used here (it ships no types). */
-interface SodiumNative {
+/** The part of sodium-native's API this project uses (it ships no types). */
+export interface SodiumNative {
   /** Clamps the scalar; throws when the result is all zeroes (a low-order point). */
   crypto_scalarmult(shared: Uint8Array, privateKey: Uint8Array, publicKey: Uint8Array): void
   crypto_scalarmult_base(publicKey: Uint8Array, privateKey: Uint8Array): void
   crypto_sign_seed_keypair(publicKey: Uint8Array, secretKey: Uint8Array, seed: Uint8Array): void
   crypto_sign_detached(signature: Uint8Array, message: Uint8Array, secretKey: Uint8Array): void
   crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
+  /** RFC 8439 ChaCha20-Poly1305 (12-byte nonce): writes `ct || tag` to `out`, returns its length. */
+  crypto_aead_chacha20poly1305_ietf_encrypt(out: Uint8Array, message: Uint8Array, aad: Uint8Array | null, nsec: null, nonce: Uint8Array, key: Uint8Array): number
+  /** Writes the plaintext to `out`, returns its length; throws when the tag does not verify. */
+  crypto_aead_chacha20poly1305_ietf_decrypt(out: Uint8Array, nsec: null, sealed: Uint8Array, aad: Uint8Array | null, nonce: Uint8Array, key: Uint8Array): number
 }
 
 /** libsodium's expanded secret key: seed || public key. */
@@ -47,7 +51,7 @@ const { isCanonicalScalar, isCanonicalY, hasSmallOrder } = ed25519EncodingChecks
 let loaded: SodiumNative | null | undefined
 
 /** sodium-native, or undefined when it is not installed or its binary does not load here. */
-function loadSodium (): SodiumNative | undefined {
+export function loadSodium (): SodiumNative | undefined {
   if (loaded === undefined) {
     try {
       loaded = createRequire(import.meta.url)('sodium-native') as SodiumNative

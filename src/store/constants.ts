@@ -13,7 +13,7 @@ export const DEFAULT_QUERY_LIMIT = 50
 /** Largest page a query may ask for. */
 export const MAX_QUERY_LIMIT = 500
 
-/** Length of the AES-256-GCM key every value is sealed under. */
+/** Length of the key every value is sealed under (`value-cipher.ts`). */
 export const STORAGE_KEY_LENGTH = 32
 /** Random nonce stored in front of every sealed value. */
 export const VALUE_NONCE_LENGTH = 12
@@ -34,8 +34,12 @@ export const SEQUENCE_BLOCK = 1024
 /** Longest id (message, conversation, peer, meta key) accepted as part of a key. */
 export const MAX_KEY_PART_LENGTH = 256
 
-/** Version of the on-disk layout, checked at open. */
-export const STORE_FORMAT_VERSION = 1
+/**
+ * Format of the stores `openStore` creates, checked at open: 2 seals values
+ * with ChaCha20-Poly1305, 1 (stores made before it, still read and written
+ * as they are) with AES-256-GCM. The layout of keys is the same in both.
+ */
+export const STORE_FORMAT_VERSION = 2
 
 /** A relay's mailbox for one recipient holds at most this many envelopes (DESIGN.md §6). */
 export const MAILBOX_MAX_ENVELOPES = 10_000

@@ -11,13 +11,13 @@
  * committed state only.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto'
-import type { KeyObject } from 'node:crypto'
 import type { BatchOperation, Level } from 'level'
 import { nativePrimitives } from '../crypto/native.js'
 import { VALUE_NONCE_LENGTH } from './constants.js'
 import { StoreClosedError, StoreCorruptionError, StoreQueryError, StoreTransactionError } from './errors.js'
+import { VALUE_TAG_LENGTH, valueCipher } from './value-cipher.js'
 import type { KeyRange } from './keys.js'
+import type { ValueCipher, ValueCipherName } from './value-cipher.js'
 
 export type Db = Level<string, Uint8Array>
 
@@ -59,7 +59,6 @@ interface Tx {
 const EMPTY = new Uint8Array(0)
 /** The value of a put built inside a transaction until its commit seals it. */
 const UNSEALED = new Uint8Array(0)
-const GCM_TAG_LENGTH = 16
 /** Nonces drawn from the CSPRNG per call. */
 const NONCE_POOL = 512
 const encoder = new TextEncoder()
@@ -116,12 +115,8 @@ export class StoreContext {
   readonly now: () => number
   readonly #db: Db
   readonly #storageKey: Uint8Array
-  /**
-   * The storage key as an OpenSSL key object, made once: handing a raw key
-   * to createCipheriv costs a key import (and Node's exception-driven type
-   * check) per value. Released with the context; the raw copy is wiped at close.
-   */
-  #cipherKey: KeyObject | undefined
+  /** The AEAD of this database's format, under our copy of the storage key; released at close. */
+  #cipher: ValueCipher | undefined
   readonly #als = new AsyncLocalStorage<Tx>()
   readonly #buckets = new Map<Sublevel, Bucket>()
   #tail: Promise<unknown> = Promise.resolve()
@@ -130,12 +125,22 @@ export class StoreContext {
   #nonces: Uint8Array = new Uint8Array(0)
   #nonceOffset = 0
 
-  constructor (db: Db, storageKey: Uint8Array, now: () => number) {
+  constructor (db: Db, storageKey: Uint8Array, now: () => number, cipher: ValueCipherName) {
     this.#db = db
     // our own copy, wiped at close
     this.#storageKey = storageKey.slice()
-    this.#cipherKey = createSecretKey(this.#storageKey)
+    this.#cipher = valueCipher(cipher, this.#storageKey)
     this.now = now
+  }
+
+  /** The cipher values are sealed with. */
+  get cipher (): ValueCipherName {
+    return this.#live().name
+  }
+
+  /** Seal and open with `cipher` from now on: for `openStore`, once it knows the database's format, before any other use. */
+  useCipher (cipher: ValueCipherName): void {
+    if (this.#live().name !== cipher) this.#cipher = valueCipher(cipher, this.#storageKey)
   }
 
   get closed (): boolean {
@@ -169,45 +174,22 @@ export class StoreContext {
     return nonce
   }
 
-  #key (): KeyObject {
-    if (this.#cipherKey === undefined) throw new StoreClosedError()
-    return this.#cipherKey
+  #live (): ValueCipher {
+    if (this.#cipher === undefined) throw new StoreClosedError()
+    return this.#cipher
   }
 
-  /** nonce || AES-256-GCM(storageKey, nonce, plaintext, aad = bucket \0 key) || tag, in one buffer */
+  /** nonce || AEAD(storageKey, nonce, plaintext, aad = bucket \0 key) || tag, in one buffer (`value-cipher.ts`) */
   seal (bucket: string, key: string, plaintext: Uint8Array): Uint8Array {
-    const nonce = this.#nonce()
-    const cipher = createCipheriv('aes-256-gcm', this.#key(), nonce, { authTagLength: GCM_TAG_LENGTH })
-    cipher.setAAD(Buffer.from(bucket + '\0' + key, 'utf8'))
-    const value = new Uint8Array(VALUE_NONCE_LENGTH + plaintext.length + GCM_TAG_LENGTH)
-    value.set(nonce, 0)
-    value.set(cipher.update(plaintext), VALUE_NONCE_LENGTH)
-    // GCM is a stream mode: final() emits nothing, but computes the tag
-    cipher.final()
-    value.set(cipher.getAuthTag(), VALUE_NONCE_LENGTH + plaintext.length)
-    return value
+    return this.#live().seal(this.#nonce(), plaintext, Buffer.from(bucket + '\0' + key, 'utf8'))
   }
 
-  /** Throws `StoreCorruptionError` for a value that does not authenticate under this key. */
+  /** Throws `StoreCorruptionError` for a value that does not authenticate under this key; the plaintext is the caller's to keep or wipe. */
   open (bucket: string, key: string, value: Uint8Array): Uint8Array {
-    if (value.length < VALUE_NONCE_LENGTH + GCM_TAG_LENGTH) throw new StoreCorruptionError(bucket, key, 'too short')
-    const split = value.length - GCM_TAG_LENGTH
-    const decipher = createDecipheriv('aes-256-gcm', this.#key(), value.subarray(0, VALUE_NONCE_LENGTH), { authTagLength: GCM_TAG_LENGTH })
-    decipher.setAuthTag(value.subarray(split))
-    decipher.setAAD(Buffer.from(bucket + '\0' + key, 'utf8'))
-    // update() hands out plaintext before the tag is checked: it leaves here only if final() passes
-    const plaintext = decipher.update(value.subarray(VALUE_NONCE_LENGTH, split))
-    try {
-      decipher.final()
-    } catch (err) {
-      plaintext.fill(0)
-      throw new StoreCorruptionError(bucket, key, 'authentication failed', { cause: err })
-    }
-    // our own memory, not a slice of Node's shared pool: callers may keep or wipe it
-    const owned = new Uint8Array(plaintext.length)
-    owned.set(plaintext)
-    plaintext.fill(0)
-    return owned
+    if (value.length < VALUE_NONCE_LENGTH + VALUE_TAG_LENGTH) throw new StoreCorruptionError(bucket, key, 'too short')
+    const plaintext = this.#live().open(value, Buffer.from(bucket + '\0' + key, 'utf8'))
+    if (plaintext === undefined) throw new StoreCorruptionError(bucket, key, 'authentication failed')
+    return plaintext
   }
 
   /** The write this call runs inside, if any. */
@@ -332,7 +314,7 @@ export class StoreContext {
       } finally {
         this.#state = 'closed'
         this.#storageKey.fill(0)
-        this.#cipherKey = undefined
+        this.#cipher = undefined
         for (const bucket of this.#buckets.values()) bucket.clearCache()
       }
     })()

@@ -20,9 +20,11 @@ import { LevelOwnPrekeyStore } from './prekeys.js'
 import { LevelReplayStore } from './replay.js'
 import { LevelSessionStore } from './sessions.js'
 import { LevelWebhookStore } from './webhooks.js'
+import { STORE_FORMATS } from './value-cipher.js'
+import type { ValueCipherName } from './value-cipher.js'
 import type { ContactStore } from './contacts.js'
 import type { RequestStore } from './requests.js'
-import type { StoreOp } from './context.js'
+import type { Bucket, StoreOp } from './context.js'
 import type { ConversationStore } from './conversations.js'
 import type { ArchiveLimits, ArchiveStore } from './archive.js'
 import type { DenStore } from './dens.js'
@@ -39,8 +41,15 @@ import type { WebhookStore } from './webhooks.js'
 export interface StoreOptions {
   /** Directory of the level database; created when missing. */
   path: string
-  /** 32 bytes: every value is sealed under it (AES-256-GCM). The store keeps its own copy and wipes it at close. */
+  /** 32 bytes: every value is sealed under it (`value-cipher.ts`). The store keeps its own copy and wipes it at close. */
   storageKey: Uint8Array
+  /**
+   * Format of a store this call creates: 2 seals values with
+   * ChaCha20-Poly1305, 1 with AES-256-GCM (what agentmsg wrote before format
+   * 2, and all it can read). A store that exists keeps its own format.
+   * @default STORE_FORMAT_VERSION (2)
+   */
+  format?: number
   /**
    * The clock, ms since the epoch (defaults of `createdAt`, `addedAt`, replay times).
    * @default Date.now
@@ -174,28 +183,58 @@ function checkOptions (options: StoreOptions): void {
   if (!(options.storageKey instanceof Uint8Array) || options.storageKey.length !== STORAGE_KEY_LENGTH) {
     throw new StoreQueryError(`openStore: storageKey must be ${STORAGE_KEY_LENGTH} bytes`)
   }
+  if (options.format !== undefined && cipherOf(options.format) === undefined) {
+    throw new StoreQueryError(`openStore: format must be one of ${Object.values(STORE_FORMATS).join(', ')}`)
+  }
   if (options.maxOutbox !== undefined && (!Number.isSafeInteger(options.maxOutbox) || options.maxOutbox < 1)) {
     throw new StoreQueryError('openStore: maxOutbox must be a positive integer')
   }
 }
 
+function cipherOf (format: number): ValueCipherName | undefined {
+  return (Object.keys(STORE_FORMATS) as ValueCipherName[]).find(name => STORE_FORMATS[name] === format)
+}
+
+/**
+ * The check value, opened with the cipher of whichever format sealed it (the
+ * context is left using that cipher); undefined in a new database. Throws
+ * the first `StoreCorruptionError` when no cipher opens it: another storage key.
+ */
+async function readCheck (ctx: StoreContext, check: Bucket): Promise<FormatCheck | undefined> {
+  const first = ctx.cipher
+  try {
+    return await check.getJson<FormatCheck>(CHECK)
+  } catch (err) {
+    if (!(err instanceof StoreCorruptionError)) throw err
+    for (const other of Object.keys(STORE_FORMATS) as ValueCipherName[]) {
+      if (other === first) continue
+      ctx.useCipher(other)
+      const found = await check.getJson<FormatCheck>(CHECK).catch(() => undefined)
+      if (found !== undefined) return found
+    }
+    ctx.useCipher(first)
+    throw err
+  }
+}
+
 /**
  * Open (or create) the store at `path`. Throws `StoreCorruptionError` when
- * the database was written under another storage key.
+ * the database was written under another storage key, or in a format this
+ * version does not know.
  */
 export async function openStore (options: StoreOptions): Promise<Store> {
   checkOptions(options)
   const db = new Level<string, Uint8Array>(options.path, { keyEncoding: 'utf8', valueEncoding: 'view' })
-  const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now)
+  const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now, cipherOf(options.format ?? STORE_FORMAT_VERSION)!)
   const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS, options.eventLog ?? true, options.mailbox, options.archive)
   const check = ctx.bucket(STORE)
   try {
     await ctx.ready()
-    // a known value sealed under the key: a wrong key fails here, not at the first read
-    const found = await check.getJson<FormatCheck>(CHECK)
+    // a known value sealed under the key: a wrong key fails here, not at the first read; its cipher tells the format
+    const found = await readCheck(ctx, check)
     if (found === undefined) {
-      await ctx.write([check.putJson(CHECK, { format: STORE_FORMAT_VERSION } satisfies FormatCheck)])
-    } else if (found.format !== STORE_FORMAT_VERSION) {
+      await ctx.write([check.putJson(CHECK, { format: STORE_FORMATS[ctx.cipher] } satisfies FormatCheck)])
+    } else if (found.format !== STORE_FORMATS[ctx.cipher]) {
       throw new StoreCorruptionError(STORE, CHECK, `unknown format ${String(found.format)}`)
     }
     await store.messages.load()

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ALICE, BOB, CAROL, contains, incoming, outgoing, rawEntries, storeFixture, withRawDb } from './helpers.js'
 import type { StoreFixture } from './helpers.js'
@@ -124,6 +124,65 @@ describe('encryption at rest', () => {
     // and the right key still works afterwards (the failed open released the database)
     const again = await fx.open()
     expect((await again.messages.inbox()).total).toBe(1)
+  })
+
+  describe('formats', () => {
+    /** The raw value under `rawKey`, opened with node:crypto directly (not the store's code). */
+    async function openRaw (algorithm: 'chacha20-poly1305' | 'aes-256-gcm', rawKey: string, aad: string): Promise<unknown> {
+      let value: Uint8Array | undefined
+      await withRawDb(fx.dir, async (db) => { value = await db.get(rawKey) })
+      const decipher = createDecipheriv(algorithm as 'aes-256-gcm', fx.storageKey, value!.subarray(0, 12), { authTagLength: 16 })
+      decipher.setAAD(Buffer.from(aad))
+      decipher.setAuthTag(value!.subarray(value!.length - 16))
+      const plaintext = Buffer.concat([decipher.update(value!.subarray(12, value!.length - 16)), decipher.final()])
+      return JSON.parse(plaintext.toString('utf8'))
+    }
+
+    it('creates format 2: values sealed with ChaCha20-Poly1305', async () => {
+      const store = await fx.open()
+      const msg = incoming('c', { content: 'chacha' })
+      await store.messages.put(msg)
+      await store.close()
+      expect(await openRaw('chacha20-poly1305', '!store!check', 'store\0check')).toEqual({ format: 2 })
+      expect(await openRaw('chacha20-poly1305', `!messages!m\0${msg.messageId}`, `messages\0m\0${msg.messageId}`)).toMatchObject({ content: 'chacha' })
+    })
+
+    it('keeps a format 1 store (AES-256-GCM) in format 1, readable and writable', async () => {
+      const old = await fx.open({ format: 1 })
+      const before = incoming('c', { content: 'before' })
+      await old.messages.put(before)
+      await old.close()
+      expect(await openRaw('aes-256-gcm', '!store!check', 'store\0check')).toEqual({ format: 1 })
+
+      // opened the way a node opens it, asking for nothing: it stays what it is
+      const store = await fx.open()
+      expect(await store.messages.get(before.messageId)).toEqual(before)
+      const after = incoming('c', { content: 'after' })
+      await store.messages.put(after)
+      await store.close()
+      expect(await openRaw('aes-256-gcm', `!messages!m\0${after.messageId}`, `messages\0m\0${after.messageId}`)).toMatchObject({ content: 'after' })
+      // and a store asked to be format 2 that exists in format 1 stays format 1 too
+      const again = await fx.open({ format: 2 })
+      expect((await again.messages.inbox()).total).toBe(2)
+    })
+
+    it('refuses another storage key in either format, and formats it does not know', async () => {
+      const old = await fx.open({ format: 1 })
+      await old.close()
+      await expect(fx.open({ storageKey: new Uint8Array(randomBytes(32)) })).rejects.toMatchObject({ name: 'StoreCorruptionError', sublevel: 'store' })
+      await expect(fx.open({ format: 3 })).rejects.toMatchObject({ name: 'StoreQueryError' })
+      await expect(fx.open({ format: 0 })).rejects.toMatchObject({ name: 'StoreQueryError' })
+
+      // a check value that opens but names a format this version does not know
+      await withRawDb(fx.dir, async (db) => {
+        const nonce = randomBytes(12)
+        const cipher = createCipheriv('chacha20-poly1305' as 'aes-256-gcm', fx.storageKey, nonce, { authTagLength: 16 })
+        cipher.setAAD(Buffer.from('store\0check'))
+        const sealed = Buffer.concat([nonce, cipher.update(JSON.stringify({ format: 7 })), cipher.final(), cipher.getAuthTag()])
+        await db.put('!store!check', new Uint8Array(sealed))
+      })
+      await expect(fx.open()).rejects.toMatchObject({ name: 'StoreCorruptionError', message: expect.stringContaining('unknown format 7') })
+    })
   })
 
   it('reports a value under the wrong key, or tampered, as StoreCorruptionError', async () => {
