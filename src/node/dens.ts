@@ -430,7 +430,8 @@ export class DenManager {
     const envelope = sealDenEnvelope(prims, identity, { denId, kind: 'destroy' })
     await this.#publish(denTopic(denId), envelope.bytes)
     const control = DenControl.encode({ descriptor: buf(state.den.bytes), roster: buf(state.roster.bytes), destroy: buf(envelope.bytes) })
-    await Promise.all(state.roster.members.filter(m => m !== this.#deps.self).map(async m => { await this.#sendControl(m, control, 'destroy', () => true) }))
+    // not waited for, as sender keys are not (#ensureOwnKey)
+    for (const m of state.roster.members.filter(m => m !== this.#deps.self)) void this.#sendControl(m, control, 'destroy', () => true)
     await this.#erase(denId)
   }
 
@@ -514,16 +515,25 @@ export class DenManager {
     const current = known != null && known.roster.epoch > roster.epoch ? known.roster : roster
     // only members speak for a private den, and only to members
     if (!current.members.includes(from) && from !== den.owner) return { ops: [] }
-    if (!current.members.includes(self)) return { ops: [] }
+    if (!current.members.includes(self)) {
+      // the owner's word that we were removed (the topic may not have reached us): as if it came on the topic
+      if (known != null && from === den.owner && roster.epoch > known.roster.epoch) {
+        return { ops: [], after: () => { void this.#serially(den.id, async () => { await this.#applyRoster(this.#dens.get(den.id) ?? known, control.roster) }).catch(() => {}) } }
+      }
+      return { ops: [] }
+    }
     const state: DenState = { den, roster: current, joined: isPrivateKind(den.kind) ? true : (known?.joined ?? false) }
     const ops: StoreOp[] = []
     const existing = await store.dens.get(den.id)
     ops.push(...store.dens.putOps(this.#record(state, existing ?? { unreadCount: 0 })))
     const key = control.key
+    let earlierKey = false
     if (key != null && Buffer.from(key.denId).toString('hex') === den.id && key.chainKey.length === 32 && current.members.includes(from)) {
       // a key we hold already is never reset: that would make used keys usable again
       if (await store.dens.getKey(den.id, key.epoch, from) == null) {
         ops.push(...store.dens.putKeyOps(den.id, key.epoch, from, { chainKey: Buffer.from(key.chainKey).toString('hex'), iteration: key.iteration, skipped: {} } satisfies SenderKeyState))
+        // the key of a roster we are already past: what was posted under it was skipped by a catch-up without it
+        earlierKey = known != null && key.epoch < current.epoch
       }
     }
     const epochChanged = known == null || known.roster.epoch < current.epoch
@@ -535,6 +545,7 @@ export class DenManager {
       after: () => {
         if (state.joined) this.#subscribe(state)
         if (state.joined && known?.joined !== true) void this.#catchUpSoon(den.id)
+        else if (state.joined && earlierKey) void this.#catchUpSoon(den.id, true)
         void this.#serially(den.id, async () => {
           if (epochChanged && state.joined && isPrivateKind(den.kind)) await this.#ensureOwnKey(state)
           await this.#retryPending(den.id)
@@ -594,7 +605,13 @@ export class DenManager {
     if (isPrivateKind(den.kind)) {
       if (v.envelope.epoch > roster.epoch) return ignore('a roster we have not seen yet')
       if (!roster.members.includes(v.from)) return reject('not a member')
-      if (v.envelope.epoch < roster.epoch) return reject('sealed for an earlier roster')
+      if (v.envelope.epoch < roster.epoch) {
+        // live, a post sealed for an earlier roster reaches members removed since: refused
+        if (live) return reject('sealed for an earlier roster')
+        // caught up, it was posted before the roster changed: ours to read if its author gave us that epoch's key
+        // (one that comes later starts a catch-up over the whole window: see controlOps)
+        if (await this.#deps.store.dens.getKey(v.denId, v.envelope.epoch, v.from) == null) return ignore('no key for that earlier roster')
+      }
     }
     // live posts only: a catch-up replays posts that were sent over time
     if (live && v.kind === 'post' && this.#inRate.take(`${v.denId}/${v.from}`) > 0) return reject('rate')
@@ -720,7 +737,14 @@ export class DenManager {
 
   // ---- keys, rosters, announcements -------------------------------------
 
-  /** Our sender key for the den's current epoch: made and sent to every member the first time. */
+  /**
+   * Our sender key for the den's current epoch: made and sent to every member
+   * the first time. The sends are not waited for: the key is owed (on disk)
+   * to each member until it is queued for it, and a member whose card cannot
+   * be found yet would hold `create` or `post` up for the whole lookup
+   * (`resolveTimeout`, 15 s); posts that reach a member before our key are
+   * held and opened once it arrives.
+   */
   async #ensureOwnKey (state: DenState): Promise<SenderKeyState> {
     const { prims, store, self } = this.#deps
     const { den, roster } = state
@@ -739,7 +763,7 @@ export class DenManager {
       ...store.dens.putKeyOps(den.id, roster.epoch, self, fresh),
       ...others.flatMap(member => store.dens.owedOps(den.id, roster.epoch, member, control))
     ])
-    await Promise.all(others.map(async (member) => { await this.#sendKey(den.id, roster.epoch, member, control) }))
+    for (const member of others) void this.#sendKey(den.id, roster.epoch, member, control)
     return fresh
   }
 
@@ -804,10 +828,11 @@ export class DenManager {
       await this.#publish(denTopic(current.den.id), envelope.bytes)
       const control = DenControl.encode({ descriptor: buf(current.den.bytes), roster: buf(roster.bytes), destroy: new Uint8Array(0) })
       const denId = current.den.id
-      // while this roster is the den's latest
-      await Promise.all(roster.members.filter(m => m !== this.#deps.self).map(async m => {
-        await this.#sendControl(m, control, 'roster', () => this.#dens.get(denId)?.roster.epoch === roster.epoch)
-      }))
+      // while this roster is the den's latest; not waited for, as sender keys are not (#ensureOwnKey);
+      // to removed members too, which the topic may miss (they apply it, and leave)
+      for (const m of new Set([...current.roster.members, ...roster.members].filter(m => m !== this.#deps.self))) {
+        void this.#sendControl(m, control, 'roster', () => this.#dens.get(denId)?.roster.epoch === roster.epoch)
+      }
       await this.#ensureOwnKey(next)
       for (const member of roster.members) void this.#connect(member)
       void this.#hostAtRelays(next)
@@ -942,17 +967,22 @@ export class DenManager {
     })().catch(err => { log('catch-up of %s from %p: %s', denId, peer, (err as Error).message) })
   }
 
-  async #catchUpSoon (denId: string): Promise<void> {
-    await this.#catchUp(denId).catch(err => { log('catch-up of %s: %s', denId, (err as Error).message) })
+  async #catchUpSoon (denId: string, whole = false): Promise<void> {
+    await this.#catchUp(denId, whole).catch(err => { log('catch-up of %s: %s', denId, (err as Error).message) })
   }
 
-  /** Ask peers that hold the den for what was posted since our latest post (or the last 30 days). */
-  async #catchUp (denId: string): Promise<void> {
+  /**
+   * Ask peers that hold the den for what was posted since our latest post
+   * (or the last 30 days). `whole`: over the last 30 days whatever we hold
+   * (posts we have are skipped unopened).
+   */
+  async #catchUp (denId: string, whole = false): Promise<void> {
     const state = this.#known(denId)
     if (!state.joined) return
     const { pubsub, store } = this.#deps
     const record = await store.dens.get(denId)
-    const since = Math.max(0, (record?.lastPostAt ?? (this.#now() - DEFAULT_CATCH_UP)) - 60_000)
+    const latest = whole ? undefined : record?.lastPostAt
+    const since = Math.max(0, (latest ?? this.#now() - DEFAULT_CATCH_UP) - 60_000)
     // our relays first: keeping dens for members that were away is what they are for
     const candidates = new Set<string>([
       ...this.#deps.relays(),
