@@ -29,7 +29,7 @@ import { MessageExpiry } from './expiry.js'
 import { createAgentLibp2p } from './libp2p.js'
 import { PrekeyManager } from './prekeys.js'
 import { SessionManager } from './session-manager.js'
-import { Coalescer, DeliveryQueue } from './delivery-queue.js'
+import { Coalescer, DeliveryQueue, SentHold } from './delivery-queue.js'
 import { recordFields } from './message-record.js'
 import { Receiver, requestEvent } from './receiver.js'
 import { RelayManager } from './relays.js'
@@ -354,6 +354,8 @@ export class AgentNode extends EventTarget {
   readonly #sendTurns = new Map<string, Promise<void>>()
   /** `sent` states, ack results and relay deposits, written lazily (§16.4 rule 4), together */
   readonly #statuses = new Coalescer<StatusItem>(async (items) => { await this.#recordStatuses(items) }, logError)
+  /** `sent` states wait a little for their ack, to be written with it */
+  readonly #sentHold = new SentHold<StatusItem>((item) => { this.#statuses.push(item) })
   /** peers whose mail is being deposited at their relays now */
   readonly #depositing = new Set<string>()
   #discovery?: AbortController
@@ -459,7 +461,7 @@ export class AgentNode extends EventTarget {
           dm: (components: ConstructorParameters<typeof DmService>[0]) => new DmService(components, {
             deliver: async (from, envelope) => await late().#receiver.deliver(from, envelope),
             pending: async (peer) => late().#queue.pending(peer),
-            sent: (peer, id) => { late().#statuses.push({ peer, messageId: id }) },
+            sent: (peer, id) => { late().#sentHold.hold(id, { peer, messageId: id }) },
             acked: async (peer, id, status, reason) => { late().#onAck(peer, id, status, reason) },
             rejectedFrame: () => { late().#stats.rejectedFrames++ },
             unreachable: async (peer) => {
@@ -716,6 +718,7 @@ export class AgentNode extends EventTarget {
     this.#parts.expiry.stop()
     await this.#parts.expiry.idle()
     await this.libp2p.stop()
+    this.#sentHold.flush()
     await this.#statuses.idle()
     this.#parts.sessions.clear()
     await this.#parts.store.close()
@@ -1163,6 +1166,7 @@ export class AgentNode extends EventTarget {
           if (outcome.successes.length > 0) {
             stored++
             this.#queue.remove(peer, id)
+            this.#sentHold.take(id)
             this.#statuses.push({ peer, messageId: id, relayed: true })
           } else if (i === 0 || outcomes[i - 1]!.successes.length > 0) {
             // the first envelope no relay took: tell the agent why it waits (the rest wait behind it)
@@ -1203,8 +1207,9 @@ export class AgentNode extends EventTarget {
 
   #onAck (peer: string, messageId: string, status: Ack.Status, reason: string): void {
     if (status === Ack.Status.RETRY) return
-    // out of the transport's queue now; the store follows in the next batch
+    // out of the transport's queue now; the store follows in the next batch, with its `sent` if that is still held
     this.#queue.remove(peer, messageId)
+    this.#sentHold.take(messageId)
     this.#statuses.push({ peer, messageId, ack: { status, reason } })
   }
 

@@ -48,6 +48,58 @@ export class DeliveryQueue {
   }
 }
 
+/** How long a `sent` state waits for its ack before it is written alone (ms). */
+export const SENT_HOLD = 200
+
+/**
+ * `sent` states held back for up to `hold` ms: one whose ack comes meanwhile
+ * is released just before it, so the two go in one store write (the message
+ * record sealed and written once, not twice). Safe because a lost `sent`
+ * costs nothing (it is reported again on the resend); its event comes at most
+ * `hold` ms later than the write to the stream.
+ */
+export class SentHold<T> {
+  readonly #release: (item: T) => void
+  readonly #hold: number
+  readonly #held = new Map<string, T>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor (release: (item: T) => void, hold = SENT_HOLD) {
+    this.#release = release
+    this.#hold = hold
+  }
+
+  /** Hold `item`, the `sent` of message `id` (the first one only: a resend keeps the earlier). */
+  hold (id: string, item: T): void {
+    if (!this.#held.has(id)) this.#held.set(id, item)
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => { this.flush() }, this.#hold)
+      this.#timer.unref?.()
+    }
+  }
+
+  /** Release the `sent` of `id` now, if it is held (its ack or deposit is next). */
+  take (id: string): void {
+    const item = this.#held.get(id)
+    if (item === undefined) return
+    this.#held.delete(id)
+    this.#release(item)
+  }
+
+  /** Release everything held, oldest first. */
+  flush (): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    const items = [...this.#held.values()]
+    this.#held.clear()
+    for (const item of items) this.#release(item)
+  }
+
+  get size (): number {
+    return this.#held.size
+  }
+}
+
 /**
  * Gathers items and hands them to `flush` in batches, one batch at a time:
  * a batch is taken when its flush starts, so everything that arrived while

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { Coalescer, DeliveryQueue, GroupCommit } from '../../../src/node/delivery-queue.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { Coalescer, DeliveryQueue, GroupCommit, SENT_HOLD, SentHold } from '../../../src/node/delivery-queue.js'
 
 describe('delivery queue', () => {
   it('keeps each peer\'s mail in order and forgets what was acked', () => {
@@ -14,6 +14,48 @@ describe('delivery queue', () => {
     q.remove('p', 'b')
     expect(q.pending('p')).toEqual([])
     expect(q.pending('r').map(e => e.id)).toEqual(['c'])
+  })
+})
+
+describe('sent hold', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('releases a held sent just before its ack, and the rest when the hold ends', () => {
+    vi.useFakeTimers()
+    const released: string[] = []
+    const hold = new SentHold<string>((item) => { released.push(item) }, 200)
+    hold.hold('a', 'sent a')
+    hold.hold('b', 'sent b')
+    // a resend of a: the first sent is kept
+    hold.hold('a', 'sent a again')
+    hold.take('b')
+    hold.take('missing')
+    expect(released).toEqual(['sent b'])
+    vi.advanceTimersByTime(199)
+    expect(released).toEqual(['sent b'])
+    hold.hold('c', 'sent c')
+    // one window for everything held in it: c waits no longer than a
+    vi.advanceTimersByTime(1)
+    expect(released).toEqual(['sent b', 'sent a', 'sent c'])
+    expect(hold.size).toBe(0)
+    // a new window starts with the next hold
+    hold.hold('d', 'sent d')
+    vi.advanceTimersByTime(200)
+    expect(released.at(-1)).toBe('sent d')
+  })
+
+  it('flushes everything at once (on stop), and holds 200 ms by default', () => {
+    vi.useFakeTimers()
+    const released: string[] = []
+    const hold = new SentHold<string>((item) => { released.push(item) })
+    hold.hold('a', 'x')
+    hold.hold('b', 'y')
+    hold.flush()
+    expect(released).toEqual(['x', 'y'])
+    // the flush cleared the timer: nothing is released twice
+    vi.advanceTimersByTime(SENT_HOLD * 2)
+    expect(released).toEqual(['x', 'y'])
+    expect(SENT_HOLD).toBe(200)
   })
 })
 
