@@ -16,15 +16,24 @@
  *   child's clock when the event fired (`performance.timeOrigin +
  *   performance.now()`, ms since the epoch). Stamped in the event handler and
  *   sent together once the turn of the event loop is over;
+ * - `{ t: 'floor', formed, mesh }` answering `floor`: every node has
+ *   subscribed to the floor topic (scripts/bench/den.ts, FLOOR_TOPIC) and
+ *   `formed` tells whether, within 30 s, each saw on it every peer it sees on
+ *   the den's topic and had min(Dlo, those peers) of them in its floor mesh;
+ *   `mesh`: each node's floor mesh size then. From then on the nodes' gossipsub
+ *   `message` events on that topic are reported like `den.message` events, in
+ *   `r`, with the id `floor/<index>` the message carries;
  * - `{ t: 'cpu', us, stats }` answering `cpu`: the CPU time (user + system,
  *   µs) of this process since the previous `cpu` request (or start), and,
  *   over the same span and summed over its nodes, the den validator's
  *   counters and what gossipsub received and sent (see `GossipCounts`).
  *
- * parent → child: `{ t: 'join', denId, kind }`, `{ t: 'cpu' }`, `{ t: 'stop' }`.
+ * parent → child: `{ t: 'join', denId, kind }`, `{ t: 'floor', topic, denTopic }`,
+ * `{ t: 'cpu' }`, `{ t: 'diag', ... }`, `{ t: 'stop' }`.
  * With `AGENTMSG_BENCH_DEN_PHASE_PROF` set (the bench's `--phase-prof`), the
- * V8 profiler runs from the first `cpu` request to the second (the measured
- * phase) and writes its profile to that file.
+ * V8 profiler runs from the first `cpu` request to the second (the first
+ * measured phase: the den's, or the floor's with `--floor-only`) and writes
+ * its profile to that file.
  * The child stops its nodes and exits on `stop` and when the IPC channel
  * disconnects (the parent exited or died).
  */
@@ -32,7 +41,7 @@ import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createAgentNode } from '../../src/node/agent-node.js'
-import { BENCH_POSTS_PER_MINUTE, GOSSIPSUB_ENV, MONITOR_ENV, PHASE_PROF_ENV, YAMUX_LAZY_ENV } from './den.js'
+import { BENCH_POSTS_PER_MINUTE, GOSSIPSUB_ENV, MONITOR_ENV, PHASE_PROF_ENV, YAMUX_LAZY_ENV, floorId } from './den.js'
 import { startPhaseProfile } from './dm.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
 import type { PeerId } from '@libp2p/interface'
@@ -42,10 +51,11 @@ export type DenChildMessage =
   | { t: 'ready', peerIds: string[] }
   | { t: 'joined', directoryMisses: number }
   | { t: 'r', r: Array<[number, string, number]> }
+  | { t: 'floor', formed: boolean, mesh: number[] }
   | { t: 'cpu', us: number, stats: PhaseStats }
   | { t: 'error', message: string }
   | { t: 'diag', nodes: Array<{ member: number, subscribers: number, mesh: number, connections: number, joined: boolean, bootstrap: boolean, owner: boolean, closed: number, ownerIdentified: boolean, ownerInPubsub: boolean }> }
-export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'cpu' } | { t: 'diag', topic: string, denId: string, owner: string, members: number[] } | { t: 'stop' }
+export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'floor', topic: string, denTopic: string } | { t: 'cpu' } | { t: 'diag', topic: string, denId: string, owner: string, members: number[] } | { t: 'stop' }
 
 /**
  * What a node's gossipsub received and sent, counted by wrapping its RPC
@@ -177,6 +187,10 @@ process.on('message', (msg: DenParentMessage) => {
         ownerInPubsub: pubsub.getPeers().some(p => p.equals(peerOf(msg.owner)))
       }
     })).then(list => { post({ t: 'diag', nodes: list }) })
+  } else if (msg.t === 'floor') {
+    joinFloor(msg.topic, msg.denTopic).then(post, (err: unknown) => {
+      post({ t: 'error', message: `floor: ${(err as Error).message}` })
+    })
   } else if (msg.t === 'join') {
     joinAll(msg.denId, msg.kind, msg.owner).then((directoryMisses) => { post({ t: 'joined', directoryMisses }) }, (err: unknown) => {
       post({ t: 'error', message: `join: ${(err as Error).message}` })
@@ -236,6 +250,44 @@ function flush (): void {
   post({ t: 'r', r: batch })
 }
 
+/** Records that `member` received message `id` at `at` (its clock, stamped first thing in the event handler). */
+function receipt (member: number, id: string, at: number): void {
+  if (pending.length === 0) setImmediate(flush)
+  pending.push([member, id, at])
+}
+
+/** A node's gossipsub, with what the bench reads that its public interface does not show. */
+type Gossip = AgentNode['libp2p']['services']['pubsub'] & { opts: { Dlo: number }, getMeshPeers(topic: string): string[] }
+const gossipOf = (node: AgentNode): Gossip => node.libp2p.services.pubsub as Gossip
+
+/**
+ * Subscribes every node to the floor's plain topic, on the libp2p instance
+ * and connections it had in the den run, and stamps the gossipsub `message`
+ * events on it (no agentmsg code runs for them: no validator is registered
+ * for the topic, and the den manager ignores it). Resolves once each node
+ * sees there every peer it sees on the den's topic, with min(Dlo, those) in
+ * its floor mesh (gossipsub grafts at its heartbeat), or after 30 s.
+ */
+async function joinFloor (topic: string, denTopic: string): Promise<Extract<DenChildMessage, { t: 'floor' }>> {
+  for (const [i, node] of nodes.entries()) {
+    const pubsub = gossipOf(node)
+    pubsub.addEventListener('message', (evt) => {
+      if (evt.detail.topic !== topic) return
+      const at = performance.timeOrigin + performance.now()
+      const id = floorId(evt.detail.data)
+      if (id != null) receipt(first + i, id, at)
+    })
+    pubsub.subscribe(topic)
+  }
+  const formed = (node: AgentNode): boolean => {
+    const pubsub = gossipOf(node)
+    const peers = pubsub.getSubscribers(topic).length
+    return peers >= pubsub.getSubscribers(denTopic).length && pubsub.getMeshPeers(topic).length >= Math.min(pubsub.opts.Dlo, peers)
+  }
+  const ok = await waitFor(async () => nodes.every(formed), 30_000, 'the floor mesh').then(() => true, () => false)
+  return { t: 'floor', formed: ok, mesh: nodes.map(node => gossipOf(node).getMeshPeers(topic).length) }
+}
+
 try {
   await Promise.all(Array.from({ length: count }, async (_, i) => {
     const node = await createAgentNode({
@@ -251,8 +303,7 @@ try {
     node.libp2p.addEventListener('connection:close', () => { closed[i] = (closed[i] ?? 0) + 1 })
     node.addEventListener('den.message', (evt) => {
       const at = performance.timeOrigin + performance.now()
-      if (pending.length === 0) setImmediate(flush)
-      pending.push([first + i, (evt as CustomEvent<DenPostRecord>).detail.messageId, at])
+      receipt(first + i, (evt as CustomEvent<DenPostRecord>).detail.messageId, at)
     })
   }))
 } catch (err) {
