@@ -16,11 +16,11 @@
  *   child's clock when the event fired (`performance.timeOrigin +
  *   performance.now()`, ms since the epoch). Stamped in the event handler and
  *   sent together once the turn of the event loop is over;
- * - `{ t: 'floor', formed, mesh }` answering `floor`: every node has
+ * - `{ t: 'floor', formed, mesh, denMesh }` answering `floor`: every node has
  *   subscribed to the floor topic (scripts/bench/den.ts, FLOOR_TOPIC) and
  *   `formed` tells whether, within 30 s, each saw on it every peer it sees on
  *   the den's topic and had min(Dlo, those peers) of them in its floor mesh;
- *   `mesh`: each node's floor mesh size then. From then on the nodes' gossipsub
+ *   `mesh`, `denMesh`: each node's mesh size on each topic then. From then on the nodes' gossipsub
  *   `message` events on that topic are reported like `den.message` events, in
  *   `r`, with the id `floor/<index>` the message carries;
  * - `{ t: 'cpu', us, stats }` answering `cpu`: the CPU time (user + system,
@@ -51,7 +51,7 @@ export type DenChildMessage =
   | { t: 'ready', peerIds: string[] }
   | { t: 'joined', directoryMisses: number }
   | { t: 'r', r: Array<[number, string, number]> }
-  | { t: 'floor', formed: boolean, mesh: number[] }
+  | { t: 'floor', formed: boolean, mesh: number[], denMesh: number[] }
   | { t: 'cpu', us: number, stats: PhaseStats }
   | { t: 'error', message: string }
   | { t: 'diag', nodes: Array<{ member: number, subscribers: number, mesh: number, connections: number, joined: boolean, bootstrap: boolean, owner: boolean, closed: number, ownerIdentified: boolean, ownerInPubsub: boolean }> }
@@ -285,7 +285,8 @@ async function joinFloor (topic: string, denTopic: string): Promise<Extract<DenC
     return peers >= pubsub.getSubscribers(denTopic).length && pubsub.getMeshPeers(topic).length >= Math.min(pubsub.opts.Dlo, peers)
   }
   const ok = await waitFor(async () => nodes.every(formed), 30_000, 'the floor mesh').then(() => true, () => false)
-  return { t: 'floor', formed: ok, mesh: nodes.map(node => gossipOf(node).getMeshPeers(topic).length) }
+  const meshOn = (t: string): number[] => nodes.map(node => gossipOf(node).getMeshPeers(t).length)
+  return { t: 'floor', formed: ok, mesh: meshOn(topic), denMesh: meshOn(denTopic) }
 }
 
 try {

@@ -438,9 +438,10 @@ async function measureFloor ({ author, members, receipts, n, posts, timeout }: P
     if (receipts.count(id) < n) await describeMisses(members, den, FLOOR_TOPIC, missingFor(receipts, id, n))
     if (receipts.failed != null) throw receipts.failed
   }
-  const meshSizes = meshes.flatMap(m => m.mesh)
+  const range = (sizes: number[]): string => `${Math.min(...sizes)} – ${Math.max(...sizes)}`
   console.error(`den floor: setup ${Math.round(performance.now() - setupStart)} ms; members' floor mesh ` +
-    `${meshes.every(m => m.formed) ? 'formed' : 'NOT formed in 30 s'} (${Math.min(...meshSizes)} – ${Math.max(...meshSizes)} peers); ` +
+    `${meshes.every(m => m.formed) ? 'formed' : 'NOT formed in 30 s'} (${range(meshes.flatMap(m => m.mesh))} peers; ` +
+    `${range(meshes.flatMap(m => m.denMesh))} on the den's topic); ` +
     `author: ${pubsub.getSubscribers(FLOOR_TOPIC).length} floor subscribers (${denSubscribers} on the den's topic), ` +
     `${(pubsub as unknown as { getMeshPeers(topic: string): string[] }).getMeshPeers(FLOOR_TOPIC).length} in its floor mesh; ${warmups} warm-ups`)
 
@@ -470,6 +471,8 @@ async function measureFloor ({ author, members, receipts, n, posts, timeout }: P
     `${early} stamped before their message; p90 ${ms(percentile(latencies, 0.9))} ms, max ${ms(latencies.at(-1) ?? NaN)} ms; ` +
     `CPU: author's process ${Math.round(authorUs / 1000)} ms (${Math.round(authorUs / posts)} µs a message), ` +
     `members' processes ${childCpu.map(c => `${Math.round(c.us / 1000)} ms`).join(', ')}; ` +
+    // agentmsg's validators (dens and the directory) must not see the floor's messages: 0, or a directory announcement
+    `members' agentmsg validators: ${total('accepted')} accepted, ${total('rejected')} rejected, ${total('ignored')} ignored; ` +
     `members' gossipsub per delivery: ${perDelivery(total('rpcsIn'))} RPCs in, ${perDelivery(total('copies'))} copies in, ` +
     `${perDelivery(total('idontwantIn'))} IDONTWANT ids in, ${perDelivery(total('ihaveIn'))} IHAVE ids in, ${perDelivery(total('rpcsOut'))} RPCs out`)
   return {
