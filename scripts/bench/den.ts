@@ -40,6 +40,27 @@
  * posts, and the `busy…` figures take it off (the idle rate times the
  * measured phase's length): a rough split, the background is not steady.
  *
+ * Floor (after the den's measured phase and idle window, or instead of them
+ * with `--floor-only`): the same nodes, processes and connections with no
+ * agentmsg code on the message path. The author and every member subscribe,
+ * on their own libp2p's gossipsub (options as for the den, StrictSign
+ * included), to the plain topic FLOOR_TOPIC, which has no topic validator
+ * (gossipsub then accepts what verifies) and which the den manager ignores.
+ * Once each member sees there every peer it sees on the den's topic, with
+ * a mesh of min(Dlo, those peers) (at most 30 s), the author sees as many
+ * subscribers as on the den's topic (at most 20 s) and a warm-up (at least
+ * `--warmup`) reached every member, the author publishes `--posts` messages
+ * (an 8-byte index + 256 bytes) **one at a time** (whatever `--rate` says),
+ * stamped just before `pubsub.publish()`; members stamp their gossipsub
+ * `message` event the same way and report it over the same IPC.
+ * `floorP50Ms` / `floorP99Ms` / `floorDeliveryRatio` as for the den;
+ * `floorCpuUsPerDelivery`: the members' processes' CPU over the floor's
+ * measured phase / delivered pairs (background included, as in
+ * `cpuUsPerDelivery`). Under 512 bytes, the floor's messages get no
+ * IDONTWANT (the den's envelopes do). With `--floor-only` the floor runs
+ * right after the den's warm-ups, when members have fewer connections than
+ * after the den's 100 posts: its mesh is smaller (stderr shows both).
+ *
  * The bench raises the 20-posts-a-minute limit per author (on the author and
  * in every member's validator) with the `denPostsPerMinute` node option.
  *
@@ -52,7 +73,9 @@
  * e.g. '{"enabled":false}'), --yamux-lazy-window (an experiment: see
  * yamux-lazy-window.ts),
  * --phase-prof DIR (each members' process profiled over the measured phase
- * only, `members-<p>.cpuprofile`; summarise with scripts/bench/dm-prof.ts).
+ * only, the den's or with --floor-only the floor's, `members-<p>.cpuprofile`;
+ * summarise with scripts/bench/dm-prof.ts),
+ * --floor-only (skip the den's measured phase and idle window: setup, then the floor).
  */
 import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
