@@ -57,10 +57,11 @@
  * `floorCpuUsPerDelivery`: the members' processes' CPU over the floor's
  * measured phase / delivered pairs (background included, as in
  * `cpuUsPerDelivery`). If no floor warm-up of `--warmup` + 20 reaches every
- * member, the line has `floorError` instead (the den's figures stay). Under 512 bytes, the floor's messages get no
- * IDONTWANT (the den's envelopes do). With `--floor-only` the floor runs
- * right after the den's warm-ups, when members have fewer connections than
- * after the den's 100 posts: its mesh is smaller (stderr shows both).
+ * member, the line has `floorError` instead (the den's figures stay). Under
+ * 512 bytes, the floor's messages get no IDONTWANT (the den's envelopes do).
+ * With `--floor-only` the floor runs right after the den's warm-ups, when
+ * members may have fewer connections than after the den's posts, so a smaller
+ * mesh (stderr shows each member's mesh on both topics).
  *
  * The bench raises the 20-posts-a-minute limit per author (on the author and
  * in every member's validator) with the `denPostsPerMinute` node option.
