@@ -20,7 +20,8 @@
  *   subscribed to the floor topic (scripts/bench/den.ts, FLOOR_TOPIC) and
  *   `formed` tells whether, within 30 s, each saw on it every peer it sees on
  *   the den's topic and had min(Dlo, those peers) of them in its floor mesh;
- *   `mesh`, `denMesh`: each node's mesh size on each topic then. From then on the nodes' gossipsub
+ *   `mesh`, `denMesh`: each node's mesh size on each topic then, `unformed`:
+ *   what the nodes that did not make it saw. From then on the nodes' gossipsub
  *   `message` events on that topic are reported like `den.message` events, in
  *   `r`, with the id `floor/<index>` the message carries;
  * - `{ t: 'cpu', us, stats }` answering `cpu`: the CPU time (user + system,
@@ -51,7 +52,7 @@ export type DenChildMessage =
   | { t: 'ready', peerIds: string[] }
   | { t: 'joined', directoryMisses: number }
   | { t: 'r', r: Array<[number, string, number]> }
-  | { t: 'floor', formed: boolean, mesh: number[], denMesh: number[] }
+  | { t: 'floor', formed: boolean, mesh: number[], denMesh: number[], unformed: FloorView[] }
   | { t: 'cpu', us: number, stats: PhaseStats }
   | { t: 'error', message: string }
   | { t: 'diag', nodes: Array<{ member: number, subscribers: number, mesh: number, connections: number, joined: boolean, bootstrap: boolean, owner: boolean, closed: number, ownerIdentified: boolean, ownerInPubsub: boolean }> }
@@ -256,6 +257,9 @@ function receipt (member: number, id: string, at: number): void {
   pending.push([member, id, at])
 }
 
+/** What a member saw of the floor topic and the den's (subscribers it is connected to, mesh peers). */
+export interface FloorView { member: number, subscribers: number, denSubscribers: number, mesh: number }
+
 /** A node's gossipsub, with what the bench reads that its public interface does not show. */
 type Gossip = AgentNode['libp2p']['services']['pubsub'] & { opts: { Dlo: number }, getMeshPeers(topic: string): string[] }
 const gossipOf = (node: AgentNode): Gossip => node.libp2p.services.pubsub as Gossip
@@ -279,14 +283,15 @@ async function joinFloor (topic: string, denTopic: string): Promise<Extract<DenC
     })
     pubsub.subscribe(topic)
   }
-  const formed = (node: AgentNode): boolean => {
+  const view = (node: AgentNode, i: number): FloorView => {
     const pubsub = gossipOf(node)
-    const peers = pubsub.getSubscribers(topic).length
-    return peers >= pubsub.getSubscribers(denTopic).length && pubsub.getMeshPeers(topic).length >= Math.min(pubsub.opts.Dlo, peers)
+    return { member: first + i, subscribers: pubsub.getSubscribers(topic).length, denSubscribers: pubsub.getSubscribers(denTopic).length, mesh: pubsub.getMeshPeers(topic).length }
   }
-  const ok = await waitFor(async () => nodes.every(formed), 30_000, 'the floor mesh').then(() => true, () => false)
+  const formed = (v: FloorView, node: AgentNode): boolean => v.subscribers >= v.denSubscribers && v.mesh >= Math.min(gossipOf(node).opts.Dlo, v.subscribers)
+  const ok = await waitFor(async () => nodes.every((node, i) => formed(view(node, i), node)), 30_000, 'the floor mesh').then(() => true, () => false)
   const meshOn = (t: string): number[] => nodes.map(node => gossipOf(node).getMeshPeers(t).length)
-  return { t: 'floor', formed: ok, mesh: meshOn(topic), denMesh: meshOn(denTopic) }
+  const unformed = nodes.map(view).filter((v, i) => !formed(v, nodes[i]!))
+  return { t: 'floor', formed: ok, mesh: meshOn(topic), denMesh: meshOn(denTopic), unformed }
 }
 
 try {

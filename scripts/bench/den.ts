@@ -465,7 +465,7 @@ async function measureFloor ({ author, members, receipts, n, posts, timeout }: P
   }
   const range = (sizes: number[]): string => `${Math.min(...sizes)} – ${Math.max(...sizes)}`
   console.error(`den floor: setup ${Math.round(performance.now() - setupStart)} ms; members' floor mesh ` +
-    `${meshes.every(m => m.formed) ? 'formed' : 'NOT formed in 30 s'} (${range(meshes.flatMap(m => m.mesh))} peers; ` +
+    `${meshes.every(m => m.formed) ? 'formed' : `NOT formed in 30 s: ${JSON.stringify(meshes.flatMap(m => m.unformed))}`} (${range(meshes.flatMap(m => m.mesh))} peers; ` +
     `${range(meshes.flatMap(m => m.denMesh))} on the den's topic); ` +
     `author: ${pubsub.getSubscribers(FLOOR_TOPIC).length} floor subscribers (${denSubscribers} on the den's topic), ` +
     `${(pubsub as unknown as { getMeshPeers(topic: string): string[] }).getMeshPeers(FLOOR_TOPIC).length} in its floor mesh; ${warmups} warm-ups`)
