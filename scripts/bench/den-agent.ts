@@ -19,7 +19,7 @@
  * - `{ t: 'floor', formed, mesh, denMesh }` answering `floor`: every node has
  *   subscribed to the floor topic (scripts/bench/den.ts, FLOOR_TOPIC) and
  *   `formed` tells whether, within 30 s, each saw on it every peer it sees on
- *   the den's topic and had min(Dlo, those peers) of them in its floor mesh;
+ *   the den's topic and had a floor mesh of min(Dlo, its den mesh);
  *   `mesh`, `denMesh`: each node's mesh size on each topic then, `unformed`:
  *   what the nodes that did not make it saw. From then on the nodes' gossipsub
  *   `message` events on that topic are reported like `den.message` events, in
@@ -258,7 +258,7 @@ function receipt (member: number, id: string, at: number): void {
 }
 
 /** What a member saw of the floor topic and the den's (subscribers it is connected to, mesh peers). */
-export interface FloorView { member: number, subscribers: number, denSubscribers: number, mesh: number }
+export interface FloorView { member: number, subscribers: number, denSubscribers: number, mesh: number, denMesh: number }
 
 /** A node's gossipsub, with what the bench reads that its public interface does not show. */
 type Gossip = AgentNode['libp2p']['services']['pubsub'] & { opts: { Dlo: number }, getMeshPeers(topic: string): string[] }
@@ -269,8 +269,8 @@ const gossipOf = (node: AgentNode): Gossip => node.libp2p.services.pubsub as Gos
  * and connections it had in the den run, and stamps the gossipsub `message`
  * events on it (no agentmsg code runs for them: no validator is registered
  * for the topic, and the den manager ignores it). Resolves once each node
- * sees there every peer it sees on the den's topic, with min(Dlo, those) in
- * its floor mesh (gossipsub grafts at its heartbeat), or after 30 s.
+ * sees there every peer it sees on the den's topic, with a floor mesh of
+ * min(Dlo, its den mesh) (gossipsub grafts at its heartbeat), or after 30 s.
  */
 async function joinFloor (topic: string, denTopic: string): Promise<Extract<DenChildMessage, { t: 'floor' }>> {
   for (const [i, node] of nodes.entries()) {
@@ -285,9 +285,11 @@ async function joinFloor (topic: string, denTopic: string): Promise<Extract<DenC
   }
   const view = (node: AgentNode, i: number): FloorView => {
     const pubsub = gossipOf(node)
-    return { member: first + i, subscribers: pubsub.getSubscribers(topic).length, denSubscribers: pubsub.getSubscribers(denTopic).length, mesh: pubsub.getMeshPeers(topic).length }
+    return { member: first + i, subscribers: pubsub.getSubscribers(topic).length, denSubscribers: pubsub.getSubscribers(denTopic).length, mesh: pubsub.getMeshPeers(topic).length, denMesh: pubsub.getMeshPeers(denTopic).length }
   }
-  const formed = (v: FloorView, node: AgentNode): boolean => v.subscribers >= v.denSubscribers && v.mesh >= Math.min(gossipOf(node).opts.Dlo, v.subscribers)
+  // as formed as the den's: a member whose only peer (the author) pruned it from a full mesh has no mesh
+  // on either topic, and is reached by the author's flood publish on both
+  const formed = (v: FloorView, node: AgentNode): boolean => v.subscribers >= v.denSubscribers && v.mesh >= Math.min(gossipOf(node).opts.Dlo, v.denMesh)
   const ok = await waitFor(async () => nodes.every((node, i) => formed(view(node, i), node)), 30_000, 'the floor mesh').then(() => true, () => false)
   const meshOn = (t: string): number[] => nodes.map(node => gossipOf(node).getMeshPeers(t).length)
   const unformed = nodes.map(view).filter((v, i) => !formed(v, nodes[i]!))

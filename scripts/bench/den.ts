@@ -47,7 +47,7 @@
  * included), to the plain topic FLOOR_TOPIC, which has no topic validator
  * (gossipsub then accepts what verifies) and which the den manager ignores.
  * Once each member sees there every peer it sees on the den's topic, with
- * a mesh of min(Dlo, those peers) (at most 30 s), the author sees as many
+ * a mesh of min(Dlo, its den mesh) (at most 30 s), the author sees as many
  * subscribers as on the den's topic (at most 20 s) and a warm-up (at least
  * `--warmup`) reached every member, the author publishes `--posts` messages
  * (an 8-byte index + 256 bytes) **one at a time** (whatever `--rate` says),
