@@ -16,15 +16,25 @@
  *   child's clock when the event fired (`performance.timeOrigin +
  *   performance.now()`, ms since the epoch). Stamped in the event handler and
  *   sent together once the turn of the event loop is over;
+ * - `{ t: 'floor', formed, mesh, denMesh }` answering `floor`: every node has
+ *   subscribed to the floor topic (scripts/bench/den.ts, FLOOR_TOPIC) and
+ *   `formed` tells whether, within 30 s, each saw on it every peer it sees on
+ *   the den's topic and had a floor mesh of min(Dlo, its den mesh);
+ *   `mesh`, `denMesh`: each node's mesh size on each topic then, `unformed`:
+ *   what the nodes that did not make it saw. From then on the nodes' gossipsub
+ *   `message` events on that topic are reported like `den.message` events, in
+ *   `r`, with the id `floor/<index>` the message carries;
  * - `{ t: 'cpu', us, stats }` answering `cpu`: the CPU time (user + system,
  *   µs) of this process since the previous `cpu` request (or start), and,
  *   over the same span and summed over its nodes, the den validator's
  *   counters and what gossipsub received and sent (see `GossipCounts`).
  *
- * parent → child: `{ t: 'join', denId, kind }`, `{ t: 'cpu' }`, `{ t: 'stop' }`.
+ * parent → child: `{ t: 'join', denId, kind }`, `{ t: 'floor', topic, denTopic }`,
+ * `{ t: 'cpu' }`, `{ t: 'diag', ... }`, `{ t: 'stop' }`.
  * With `AGENTMSG_BENCH_DEN_PHASE_PROF` set (the bench's `--phase-prof`), the
- * V8 profiler runs from the first `cpu` request to the second (the measured
- * phase) and writes its profile to that file.
+ * V8 profiler runs from the first `cpu` request to the second (the first
+ * measured phase: the den's, or the floor's with `--floor-only`) and writes
+ * its profile to that file.
  * The child stops its nodes and exits on `stop` and when the IPC channel
  * disconnects (the parent exited or died).
  */
@@ -32,7 +42,7 @@ import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createAgentNode } from '../../src/node/agent-node.js'
-import { BENCH_POSTS_PER_MINUTE, GOSSIPSUB_ENV, MONITOR_ENV, PHASE_PROF_ENV, YAMUX_LAZY_ENV } from './den.js'
+import { BENCH_POSTS_PER_MINUTE, GOSSIPSUB_ENV, MONITOR_ENV, PHASE_PROF_ENV, YAMUX_LAZY_ENV, floorId } from './den.js'
 import { startPhaseProfile } from './dm.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
 import type { PeerId } from '@libp2p/interface'
@@ -42,10 +52,11 @@ export type DenChildMessage =
   | { t: 'ready', peerIds: string[] }
   | { t: 'joined', directoryMisses: number }
   | { t: 'r', r: Array<[number, string, number]> }
+  | { t: 'floor', formed: boolean, mesh: number[], denMesh: number[], unformed: FloorView[] }
   | { t: 'cpu', us: number, stats: PhaseStats }
   | { t: 'error', message: string }
   | { t: 'diag', nodes: Array<{ member: number, subscribers: number, mesh: number, connections: number, joined: boolean, bootstrap: boolean, owner: boolean, closed: number, ownerIdentified: boolean, ownerInPubsub: boolean }> }
-export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'cpu' } | { t: 'diag', topic: string, denId: string, owner: string, members: number[] } | { t: 'stop' }
+export type DenParentMessage = { t: 'join', denId: string, kind: string, owner: string } | { t: 'floor', topic: string, denTopic: string } | { t: 'cpu' } | { t: 'diag', topic: string, denId: string, owner: string, members: number[] } | { t: 'stop' }
 
 /**
  * What a node's gossipsub received and sent, counted by wrapping its RPC
@@ -177,6 +188,10 @@ process.on('message', (msg: DenParentMessage) => {
         ownerInPubsub: pubsub.getPeers().some(p => p.equals(peerOf(msg.owner)))
       }
     })).then(list => { post({ t: 'diag', nodes: list }) })
+  } else if (msg.t === 'floor') {
+    joinFloor(msg.topic, msg.denTopic).then(post, (err: unknown) => {
+      post({ t: 'error', message: `floor: ${(err as Error).message}` })
+    })
   } else if (msg.t === 'join') {
     joinAll(msg.denId, msg.kind, msg.owner).then((directoryMisses) => { post({ t: 'joined', directoryMisses }) }, (err: unknown) => {
       post({ t: 'error', message: `join: ${(err as Error).message}` })
@@ -236,6 +251,51 @@ function flush (): void {
   post({ t: 'r', r: batch })
 }
 
+/** Records that `member` received message `id` at `at` (its clock, stamped first thing in the event handler). */
+function receipt (member: number, id: string, at: number): void {
+  if (pending.length === 0) setImmediate(flush)
+  pending.push([member, id, at])
+}
+
+/** What a member saw of the floor topic and the den's (subscribers it is connected to, mesh peers). */
+export interface FloorView { member: number, subscribers: number, denSubscribers: number, mesh: number, denMesh: number }
+
+/** A node's gossipsub, with what the bench reads that its public interface does not show. */
+type Gossip = AgentNode['libp2p']['services']['pubsub'] & { opts: { Dlo: number }, getMeshPeers(topic: string): string[] }
+const gossipOf = (node: AgentNode): Gossip => node.libp2p.services.pubsub as Gossip
+
+/**
+ * Subscribes every node to the floor's plain topic, on the libp2p instance
+ * and connections it had in the den run, and stamps the gossipsub `message`
+ * events on it (no agentmsg code runs for them: no validator is registered
+ * for the topic, and the den manager ignores it). Resolves once each node
+ * sees there every peer it sees on the den's topic, with a floor mesh of
+ * min(Dlo, its den mesh) (gossipsub grafts at its heartbeat), or after 30 s.
+ */
+async function joinFloor (topic: string, denTopic: string): Promise<Extract<DenChildMessage, { t: 'floor' }>> {
+  for (const [i, node] of nodes.entries()) {
+    const pubsub = gossipOf(node)
+    pubsub.addEventListener('message', (evt) => {
+      if (evt.detail.topic !== topic) return
+      const at = performance.timeOrigin + performance.now()
+      const id = floorId(evt.detail.data)
+      if (id != null) receipt(first + i, id, at)
+    })
+    pubsub.subscribe(topic)
+  }
+  const view = (node: AgentNode, i: number): FloorView => {
+    const pubsub = gossipOf(node)
+    return { member: first + i, subscribers: pubsub.getSubscribers(topic).length, denSubscribers: pubsub.getSubscribers(denTopic).length, mesh: pubsub.getMeshPeers(topic).length, denMesh: pubsub.getMeshPeers(denTopic).length }
+  }
+  // as formed as the den's: a member whose only peer (the author) pruned it from a full mesh has no mesh
+  // on either topic, and is reached by the author's flood publish on both
+  const formed = (v: FloorView, node: AgentNode): boolean => v.subscribers >= v.denSubscribers && v.mesh >= Math.min(gossipOf(node).opts.Dlo, v.denMesh)
+  const ok = await waitFor(async () => nodes.every((node, i) => formed(view(node, i), node)), 30_000, 'the floor mesh').then(() => true, () => false)
+  const meshOn = (t: string): number[] => nodes.map(node => gossipOf(node).getMeshPeers(t).length)
+  const unformed = nodes.map(view).filter((v, i) => !formed(v, nodes[i]!))
+  return { t: 'floor', formed: ok, mesh: meshOn(topic), denMesh: meshOn(denTopic), unformed }
+}
+
 try {
   await Promise.all(Array.from({ length: count }, async (_, i) => {
     const node = await createAgentNode({
@@ -251,8 +311,7 @@ try {
     node.libp2p.addEventListener('connection:close', () => { closed[i] = (closed[i] ?? 0) + 1 })
     node.addEventListener('den.message', (evt) => {
       const at = performance.timeOrigin + performance.now()
-      if (pending.length === 0) setImmediate(flush)
-      pending.push([first + i, (evt as CustomEvent<DenPostRecord>).detail.messageId, at])
+      receipt(first + i, (evt as CustomEvent<DenPostRecord>).detail.messageId, at)
     })
   }))
 } catch (err) {
