@@ -359,6 +359,8 @@ export class AgentNode extends EventTarget {
   /** peers whose mail is being deposited at their relays now */
   readonly #depositing = new Set<string>()
   #discovery?: AbortController
+  /** aborted at stop: card lookups still running give up at once instead of holding stop() up */
+  readonly #stopping = new AbortController()
 
   private constructor (parts: NodeParts) {
     super()
@@ -709,6 +711,7 @@ export class AgentNode extends EventTarget {
   async stop (): Promise<void> {
     if (!this.#started) return
     this.#started = false
+    this.#stopping.abort()
     clearInterval(this.#purgeTimer)
     this.#discovery?.abort()
     await this.#parts.archive.stop()
@@ -1068,7 +1071,7 @@ export class AgentNode extends EventTarget {
   async #bundle (peer: string): Promise<PrekeyBundle> {
     const card = this.libp2p.services.card
     const pid = parsePeer(peer)
-    const signal = AbortSignal.timeout(this.#parts.options.resolveTimeout ?? 15_000)
+    const signal = AbortSignal.any([AbortSignal.timeout(this.#parts.options.resolveTimeout ?? 15_000), this.#stopping.signal])
     const resolved = await this.#resolveWithRetry(pid, signal)
     if (resolved.addrs.length > 0) {
       await this.libp2p.peerStore.merge(pid, { multiaddrs: resolved.addrs }).catch(() => {})

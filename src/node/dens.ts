@@ -158,6 +158,8 @@ export class DenManager {
   #announceTimer?: ReturnType<typeof setInterval>
   /** pending retries of den controls to members (#sendControl) */
   readonly #controlRetries = new Set<ReturnType<typeof setTimeout>>()
+  /** control attempts running now, waited for at stop */
+  readonly #sending = new Set<Promise<void>>()
   #purgeTimer?: ReturnType<typeof setInterval>
   #antiEntropyTimer?: ReturnType<typeof setInterval>
   #announceSoon?: ReturnType<typeof setTimeout>
@@ -268,6 +270,9 @@ export class DenManager {
     clearTimeout(this.#announceSoon)
     for (const timer of this.#controlRetries) clearTimeout(timer)
     this.#controlRetries.clear()
+    // controls being queued now (the calls that started them did not wait): into the outbox before the
+    // store closes; one still looking up a card gives up at once (the node aborts its lookups first)
+    await Promise.allSettled([...this.#sending])
     const { pubsub } = this.#deps
     pubsub.removeEventListener('message', this.#onMessage)
     pubsub.removeEventListener('subscription-change', this.#onSubscription)
@@ -795,6 +800,16 @@ export class DenManager {
    * CONTROL_ATTEMPTS times) while `wanted()` holds. Never throws.
    */
   async #sendControl (member: string, control: Uint8Array, what: string, wanted: () => boolean, queued?: () => Promise<void>, attempt = 1): Promise<void> {
+    const attempting = this.#attemptControl(member, control, what, wanted, queued, attempt)
+    this.#sending.add(attempting)
+    try {
+      await attempting
+    } finally {
+      this.#sending.delete(attempting)
+    }
+  }
+
+  async #attemptControl (member: string, control: Uint8Array, what: string, wanted: () => boolean, queued: (() => Promise<void>) | undefined, attempt: number): Promise<void> {
     try {
       await this.#deps.sendControl(member, control)
     } catch (err) {

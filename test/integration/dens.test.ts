@@ -8,7 +8,7 @@ import { denTopic } from '../../src/protocols/den/descriptor.js'
 import { publicDenKey, sealDenEnvelope } from '../../src/protocols/den/envelope.js'
 import { encodeBody } from '../../src/protocols/dm/body.js'
 import { issueCredential } from '../../src/protocols/verify/index.js'
-import { Agents, collect } from './agents.js'
+import { Agents, cardFound, collect } from './agents.js'
 import { TestNodes, tempDir, waitFor } from './helpers.js'
 import { openDataDir } from '../../src/node/data-dir.js'
 import { peerIdString } from '../../src/protocols/peer-id.js'
@@ -97,6 +97,21 @@ describe('dens', { timeout: 120_000 }, () => {
     // the key and the den still reach the member once it is up (the lookup goes on in the background)
     const late = await agents.start({ bootstrap, discoverRelays: 0, dataDir: lateDir })
     await readsOnly(late, den.denId, 'not held up')
+  })
+
+  it('stopping does not wait for a card lookup still running, and what was queued survives it', async () => {
+    const { bootstrap } = await agents.network()
+    const ownerDir = await tempDir()
+    let owner = await agents.start({ bootstrap, discoverRelays: 0, dataDir: ownerDir, resolveTimeout: 60_000 })
+    const member = await agents.start({ bootstrap, discoverRelays: 0 })
+    await cardFound(owner, member)
+    const { latePeer } = await notYetRunning()
+    // the member's key goes into the outbox at once; the absent one's waits on a one-minute lookup
+    const den = await owner.dens.create({ slug: 'stop', title: 'Stop', kind: 'private', members: [member.peerId, latePeer] })
+    await owner.dens.post(den.denId, { type: 'text', content: 'queued before the stop' })
+    await settlesWithin(10_000, agents.stop(owner), 'stop')
+    owner = await agents.start({ bootstrap, discoverRelays: 0, dataDir: ownerDir })
+    await readsOnly(member, den.denId, 'queued before the stop')
   })
 
   it('a sender key still owed to a member when its author stopped goes out after the author restarts', async () => {
