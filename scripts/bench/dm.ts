@@ -223,6 +223,11 @@ async function rawFigures (a: AgentNode, b: Receiver, warmup: number, samples: n
   const stream = await a.libp2p.dialProtocol(peerIdFromString(b.peerId), RAW_PROTOCOL)
   const acks = new Counter()
   stream.addEventListener('message', (evt) => { acks.add(evt.data.byteLength) })
+  // a stream that ends (its connection aborted, say) fails the phase at once instead of after reach's timeout
+  stream.addEventListener('close', (evt) => {
+    const why = (evt as Event & { error?: Error }).error
+    acks.fail(new Error(`raw stream closed after ${acks.count} acks${why == null ? '' : `: ${why.message}`}`))
+  })
   const frame = new Uint8Array(PAYLOAD).fill(120)
 
   const rtts: number[] = []
@@ -366,7 +371,11 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     await first
 
     const dm = await dmFigures(a, b, warmup, samples, pipelined, processes, phaseProfDir)
-    const raw = await rawFigures(a, b, warmup, samples, pipelined)
+    // the floor failing (it has no retries: a lost connection ends it) does not throw the figures above away
+    const raw = await rawFigures(a, b, warmup, samples, pipelined).catch((err: Error) => {
+      process.stderr.write(`dm: raw floor failed: ${err.message}; connections A-B now: ${a.libp2p.getConnections(peerIdFromString(b.peerId)).length}\n`)
+      return { rawError: err.message }
+    })
     return { bench: 'dm', payload: PAYLOAD, samples, messages: pipelined, ...dm, ...raw, processes }
   } finally {
     await Promise.allSettled([
