@@ -28,6 +28,13 @@ export const MAX_FRAME_BYTES = 64 * 1024 + 64
 export const MAX_IN_FLIGHT = 256
 /** How long to wait for a dial or a new stream. */
 export const DIAL_TIMEOUT = 10 * second
+/**
+ * Envelopes in flight on a stream with no ack for this long: the stream is
+ * reset and they go again on a new one (the receiver's replay ids answer a
+ * copy it already stored as a duplicate). Only a stalled stream gets here:
+ * a busy receiver acks its window in well under a second.
+ */
+export const ACK_TIMEOUT = 30 * second
 /** Retry backoff after a failed delivery attempt: doubles from the first to the last. */
 export const RETRY_MIN = 1 * second
 export const RETRY_MAX = 5 * minute

@@ -11,10 +11,10 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { readFrames } from '../framing.js'
 import { Ack, DmFrame } from './dm.pb.js'
-import { FrameError } from './errors.js'
+import { AckTimeoutError, FrameError } from './errors.js'
 import { FrameWriter, envelopeFrameHeader } from './frame-writer.js'
 import {
-  DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, RETRY_MAX, RETRY_MIN
+  ACK_TIMEOUT, DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, RETRY_MAX, RETRY_MIN
 } from './constants.js'
 import type { PeerId, Startable, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -60,6 +60,8 @@ export interface DmInit {
   retryMin?: number
   /** @default 5 min */
   retryMax?: number
+  /** Reset a stream whose envelopes in flight got no ack for this long (ms). @default ACK_TIMEOUT (30 s) */
+  ackTimeout?: number
 }
 
 interface Channel {
@@ -73,6 +75,8 @@ interface Channel {
   again: boolean
   retryDelay: number
   retryTimer?: ReturnType<typeof setTimeout>
+  /** runs while envelopes are in flight, restarted by each ack: a stream silent for ackTimeout is reset */
+  ackTimer?: ReturnType<typeof setTimeout>
 }
 
 function decodeFrame (bytes: Uint8Array): DmFrame {
@@ -94,6 +98,7 @@ export class DmService implements Startable {
   readonly #dialTimeout: number
   readonly #retryMin: number
   readonly #retryMax: number
+  readonly #ackTimeout: number
   readonly #channels = new Map<string, Channel>()
   readonly #writers = new WeakMap<Stream, FrameWriter>()
   #started = false
@@ -105,6 +110,7 @@ export class DmService implements Startable {
     this.#dialTimeout = init.dialTimeout ?? DIAL_TIMEOUT
     this.#retryMin = init.retryMin ?? RETRY_MIN
     this.#retryMax = init.retryMax ?? RETRY_MAX
+    this.#ackTimeout = init.ackTimeout ?? ACK_TIMEOUT
   }
 
   readonly [Symbol.toStringTag] = 'agentmsg/dm'
@@ -121,6 +127,7 @@ export class DmService implements Startable {
     await this.#components.registrar.unhandle(DM_PROTOCOL)
     for (const channel of this.#channels.values()) {
       clearTimeout(channel.retryTimer)
+      clearTimeout(channel.ackTimer)
       channel.stream?.abort(new Error('node stopping'))
     }
     this.#channels.clear()
@@ -184,12 +191,31 @@ export class DmService implements Startable {
           break
         }
         channel.inFlight.add(entry.id)
+        if (channel.ackTimer == null) this.#awaitAcks(channel, stream)
         // gathered with the rest of this window into one stream write (FrameWriter)
         const drained = this.#writer(stream).write(envelopeFrameHeader(entry.envelope.byteLength), entry.envelope)
         this.#handlers.sent(channel.peer, entry.id)
         if (drained != null) await drained
       }
     } while (channel.again && this.#started)
+  }
+
+  /**
+   * (Re)start the wait for acks of what is in flight on `stream`; none when
+   * nothing is. When it runs out the stream is reset: its reader ends, the
+   * window empties and the outbox goes again on a new stream (#adopt).
+   */
+  #awaitAcks (channel: Channel, stream: Stream): void {
+    clearTimeout(channel.ackTimer)
+    channel.ackTimer = undefined
+    if (channel.inFlight.size === 0 || channel.stream !== stream) return
+    channel.ackTimer = setTimeout(() => {
+      channel.ackTimer = undefined
+      if (channel.stream !== stream || channel.inFlight.size === 0) return
+      log('no ack from %s for %d ms with %d in flight: resetting the stream', channel.peer, this.#ackTimeout, channel.inFlight.size)
+      stream.abort(new AckTimeoutError(`no ack for ${this.#ackTimeout} ms`))
+    }, this.#ackTimeout)
+    channel.ackTimer.unref?.()
   }
 
   #writer (stream: Stream): FrameWriter {
@@ -240,6 +266,8 @@ export class DmService implements Startable {
         if (channel.stream === stream) {
           channel.stream = undefined
           channel.inFlight.clear()
+          clearTimeout(channel.ackTimer)
+          channel.ackTimer = undefined
           for (const wake of channel.windowWaiters.splice(0)) wake()
           // mail still waiting goes out on the next stream
           if (this.#started) this.#scheduleRetry(channel, new Error('stream closed'))
@@ -262,6 +290,8 @@ export class DmService implements Startable {
         if (frame.ack != null) {
           const id = Buffer.from(frame.ack.id).toString('hex')
           if (!channel.inFlight.delete(id)) continue
+          // progress: the wait for the rest starts again
+          this.#awaitAcks(channel, stream)
           channel.windowWaiters.shift()?.()
           await this.#handlers.acked(channel.peer, id, frame.ack.status, frame.ack.reason)
           if (frame.ack.status === Ack.Status.RETRY) {

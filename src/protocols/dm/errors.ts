@@ -17,3 +17,8 @@ export class BodyValidationError extends Error {
 export class FrameError extends Error {
   override name = 'FrameError'
 }
+
+/** A stream reset by its sender: envelopes in flight on it got no ack in time (they go again on a new stream). */
+export class AckTimeoutError extends Error {
+  override name = 'AckTimeoutError'
+}

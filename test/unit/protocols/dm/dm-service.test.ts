@@ -47,7 +47,7 @@ interface Side {
   handler?: (stream: Stream, connection: { remotePeer: PeerId }) => void
 }
 
-async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, gate?: Promise<void>, delivering?: { count: number } } = {}): Promise<{ a: Side, b: Side }> {
+async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, gate?: Promise<void>, delivering?: { count: number }, ackTimeout?: number, streams?: { opened: number }, ackDelay?: number } = {}): Promise<{ a: Side, b: Side }> {
   const asked = new Set<string>()
   const sides: Side[] = []
   let failDials = opts.failDials ?? 0
@@ -63,6 +63,8 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlig
           opts.delivering!.count++
           await opts.gate
         }
+        // a slow receiver: each ack waits this long (its store, say)
+        if (opts.ackDelay != null) await new Promise(resolve => setTimeout(resolve, opts.ackDelay))
         const id = envelope.subarray(0, 16)
         if (envelope[16] !== 0xab) return { id, status: Ack.Status.REJECTED, reason: 'bad' }
         if (opts.retryFirst === true && !asked.has(hex(id))) {
@@ -94,11 +96,12 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlig
             throw new Error('dial failed')
           }
           const [outbound, inbound] = await streamPair({ protocol: DM_PROTOCOL })
+          if (opts.streams != null) opts.streams.opened++
           other.handler!(inbound, { remotePeer: self.peerId })
           return outbound
         }
       } as never
-    }, handlers, { retryMin: 10, retryMax: 40, ...(opts.maxInFlight == null ? {} : { maxInFlight: opts.maxInFlight }) })
+    }, handlers, { retryMin: 10, retryMax: 40, ...(opts.maxInFlight == null ? {} : { maxInFlight: opts.maxInFlight }), ...(opts.ackTimeout == null ? {} : { ackTimeout: opts.ackTimeout }) })
   }
   await a.service.start()
   await b.service.start()
@@ -134,6 +137,42 @@ describe('dm transport', () => {
     expect(delivering.count).toBe(3)
     open()
     await waitFor(() => a.outbox.length === 0)
+    expect(b.received).toEqual(mail.map(m => m.id))
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('a stream whose acks stop coming is reset after ackTimeout and its envelopes go again on a new one, stored once', async () => {
+    let open!: () => void
+    const gate = new Promise<void>(resolve => { open = resolve })
+    const delivering = { count: 0 }
+    const streams = { opened: 0 }
+    const { a, b } = await pair({ gate, delivering, ackTimeout: 200, streams })
+    const mail = [fakeEnvelope(1), fakeEnvelope(2)]
+    a.outbox.push(...mail)
+    a.service.flush(b.peerId.toString())
+    // the receiver holds its acks: the first stream is given up, and the mail is written again on a second
+    await waitFor(() => delivering.count === 2 && streams.opened === 1)
+    await waitFor(() => streams.opened === 2 && delivering.count === 4, 5000)
+    expect(a.outbox).toHaveLength(2)
+    open()
+    await waitFor(() => a.outbox.length === 0)
+    // each stored once, by the first stream's deliveries (they were waiting first); the copies on the
+    // second are answered as duplicates, the only acks the sender sees (the first stream is gone)
+    expect(b.received).toEqual(mail.map(m => m.id))
+    expect(a.statuses.filter(s => !s.startsWith('sent:'))).toEqual(mail.map(m => `DUPLICATE:${m.id}`))
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('a receiver that acks slowly but steadily keeps its stream', async () => {
+    const streams = { opened: 0 }
+    // 40 envelopes, 4 in flight, each acked 50 ms after it arrived: about half a second in all, more than
+    // twice the ack timeout, but never 200 ms without an ack
+    const { a, b } = await pair({ ackTimeout: 200, streams, maxInFlight: 4, ackDelay: 50 })
+    const mail = Array.from({ length: 40 }, (_, i) => fakeEnvelope(i))
+    a.outbox.push(...mail)
+    a.service.flush(b.peerId.toString())
+    await waitFor(() => a.outbox.length === 0)
+    expect(streams.opened).toBe(1)
     expect(b.received).toEqual(mail.map(m => m.id))
     await a.service.stop(); await b.service.stop()
   })
