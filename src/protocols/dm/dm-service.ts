@@ -75,8 +75,10 @@ interface Channel {
   again: boolean
   retryDelay: number
   retryTimer?: ReturnType<typeof setTimeout>
-  /** runs while envelopes are in flight, restarted by each ack: a stream silent for ackTimeout is reset */
+  /** runs while envelopes are in flight: a stream with no ack for ackTimeout is reset */
   ackTimer?: ReturnType<typeof setTimeout>
+  /** when the wait for an ack started: the last ack, or the write into an empty window */
+  waitingSince: number
 }
 
 function decodeFrame (bytes: Uint8Array): DmFrame {
@@ -162,7 +164,7 @@ export class DmService implements Startable {
   #channel (peer: string): Channel {
     let channel = this.#channels.get(peer)
     if (channel == null) {
-      channel = { peer, inFlight: new Set(), windowWaiters: [], flushing: false, again: false, retryDelay: this.#retryMin }
+      channel = { peer, inFlight: new Set(), windowWaiters: [], flushing: false, again: false, retryDelay: this.#retryMin, waitingSince: 0 }
       this.#channels.set(peer, channel)
     }
     return channel
@@ -190,8 +192,10 @@ export class DmService implements Startable {
           channel.again = true
           break
         }
+        // the wait for acks starts with the first envelope in an empty window
+        if (channel.inFlight.size === 0) channel.waitingSince = Date.now()
         channel.inFlight.add(entry.id)
-        if (channel.ackTimer == null) this.#awaitAcks(channel, stream)
+        if (channel.ackTimer == null) this.#awaitAcks(channel, stream, this.#ackTimeout)
         // gathered with the rest of this window into one stream write (FrameWriter)
         const drained = this.#writer(stream).write(envelopeFrameHeader(entry.envelope.byteLength), entry.envelope)
         this.#handlers.sent(channel.peer, entry.id)
@@ -201,20 +205,24 @@ export class DmService implements Startable {
   }
 
   /**
-   * (Re)start the wait for acks of what is in flight on `stream`; none when
-   * nothing is. When it runs out the stream is reset: its reader ends, the
-   * window empties and the outbox goes again on a new stream (#adopt).
+   * Check on `stream`'s acks in `delay` ms: nothing in flight then, the timer
+   * ends; an ack (or a first write) since `waitingSince` + ackTimeout, it waits
+   * the rest; else the stream is reset: its reader ends, the window empties
+   * and the outbox goes again on a new stream (#adopt). One timer per stream,
+   * not one per ack: acks only stamp `waitingSince`.
    */
-  #awaitAcks (channel: Channel, stream: Stream): void {
-    clearTimeout(channel.ackTimer)
-    channel.ackTimer = undefined
-    if (channel.inFlight.size === 0 || channel.stream !== stream) return
+  #awaitAcks (channel: Channel, stream: Stream, delay: number): void {
     channel.ackTimer = setTimeout(() => {
       channel.ackTimer = undefined
       if (channel.stream !== stream || channel.inFlight.size === 0) return
-      log('no ack from %s for %d ms with %d in flight: resetting the stream', channel.peer, this.#ackTimeout, channel.inFlight.size)
-      stream.abort(new AckTimeoutError(`no ack for ${this.#ackTimeout} ms`))
-    }, this.#ackTimeout)
+      const waited = Date.now() - channel.waitingSince
+      if (waited < this.#ackTimeout) {
+        this.#awaitAcks(channel, stream, this.#ackTimeout - waited)
+        return
+      }
+      log('no ack from %s for %d ms with %d in flight: resetting the stream', channel.peer, waited, channel.inFlight.size)
+      stream.abort(new AckTimeoutError(`no ack for ${waited} ms`))
+    }, delay)
     channel.ackTimer.unref?.()
   }
 
@@ -290,8 +298,8 @@ export class DmService implements Startable {
         if (frame.ack != null) {
           const id = Buffer.from(frame.ack.id).toString('hex')
           if (!channel.inFlight.delete(id)) continue
-          // progress: the wait for the rest starts again
-          this.#awaitAcks(channel, stream)
+          // progress: the wait for the rest starts again (the timer, when it fires, sees this)
+          channel.waitingSince = Date.now()
           channel.windowWaiters.shift()?.()
           await this.#handlers.acked(channel.peer, id, frame.ack.status, frame.ack.reason)
           if (frame.ack.status === Ack.Status.RETRY) {
