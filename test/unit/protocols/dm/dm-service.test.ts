@@ -5,7 +5,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { Ack, DmFrame } from '../../../../src/protocols/dm/dm.pb.js'
 import { DM_PROTOCOL, MAX_FRAME_BYTES } from '../../../../src/protocols/dm/constants.js'
 import { DmService } from '../../../../src/protocols/dm/dm-service.js'
@@ -29,10 +29,11 @@ function lengthPrefixed (bytes: Uint8Array): Uint8Array {
   return new Uint8Array([...encodeLength(bytes.length), ...bytes])
 }
 
+/** Real time (performance.now, which the fake-timer test leaves alone), one turn of the event loop at a time. */
 async function waitFor (check: () => boolean, timeout = 5000): Promise<void> {
-  const start = Date.now()
+  const start = performance.now()
   while (!check()) {
-    if (Date.now() - start > timeout) throw new Error('timed out waiting')
+    if (performance.now() - start > timeout) throw new Error('timed out waiting')
     await new Promise(resolve => setImmediate(resolve))
   }
 }
@@ -45,6 +46,13 @@ interface Side {
   statuses: string[]
   rejected: Error[]
   handler?: (stream: Stream, connection: { remotePeer: PeerId }) => void
+  /** the next delivery waits for this gate (once) */
+  holdNext?: { gate: Promise<void>, delivering: { count: number } }
+}
+
+/** `side` holds its next delivery (and so its ack) until `gate` opens. */
+function holdNext (side: Side, gate: Promise<void>, delivering: { count: number }): void {
+  side.holdNext = { gate, delivering }
 }
 
 async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, gate?: Promise<void>, delivering?: { count: number }, ackTimeout?: number, streams?: { opened: number }, ackDelay?: number } = {}): Promise<{ a: Side, b: Side }> {
@@ -59,6 +67,12 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlig
   for (const [self, other] of [[a, b], [b, a]] as const) {
     const handlers: DmHandlers = {
       deliver: async (_from, envelope) => {
+        const held = self.holdNext
+        if (held != null) {
+          self.holdNext = undefined
+          held.delivering.count++
+          await held.gate
+        }
         if (opts.gate != null) {
           opts.delivering!.count++
           await opts.gate
@@ -175,6 +189,37 @@ describe('dm transport', () => {
     expect(streams.opened).toBe(1)
     expect(b.received).toEqual(mail.map(m => m.id))
     await a.service.stop(); await b.service.stop()
+  })
+
+  it('the wait for an ack starts at the first envelope in an empty window, not at the last ack before it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    let open!: () => void
+    const gate = new Promise<void>(resolve => { open = resolve })
+    const delivering = { count: 0 }
+    const streams = { opened: 0 }
+    const { a, b } = await pair({ ackTimeout: 200, streams })
+    try {
+      // one envelope, acked at once: the window is empty again, the timer still runs
+      a.outbox.push(fakeEnvelope(1))
+      a.service.flush(b.peerId.toString())
+      await waitFor(() => a.outbox.length === 0)
+      // 150 ms later, one whose ack the receiver holds for 100 ms: never 200 ms without an answer
+      vi.advanceTimersByTime(150)
+      holdNext(b, gate, delivering)
+      a.outbox.push(fakeEnvelope(2))
+      a.service.flush(b.peerId.toString())
+      await waitFor(() => delivering.count === 1)
+      vi.advanceTimersByTime(100)
+      open()
+      await waitFor(() => a.outbox.length === 0)
+      vi.advanceTimersByTime(400)
+      expect(streams.opened).toBe(1)
+      expect(b.received).toEqual([fakeEnvelope(1).id, fakeEnvelope(2).id])
+    } finally {
+      open()
+      vi.useRealTimers()
+      await a.service.stop(); await b.service.stop()
+    }
   })
 
   it('replies travel back on the same stream', async () => {
