@@ -28,7 +28,6 @@ async function crowd (n: number, options: Partial<AgentNodeOptions> = {}): Promi
   return { bootstrap, members }
 }
 
-/** Posts each node has received (events), by node. */
 /** A member whose identity exists but whose node does not run yet: no card to find, so no session to queue on. */
 async function notYetRunning (): Promise<{ lateDir: string, latePeer: string }> {
   const lateDir = await tempDir()
@@ -54,6 +53,7 @@ async function settlesWithin<T> (ms: number, promise: Promise<T>, what: string):
   }
 }
 
+/** Posts each node has received (events), by node. */
 function received (members: AgentNode[]): Array<DenPostRecord[]> {
   return members.map(m => collect<DenPostRecord>(m, 'den.message'))
 }
@@ -177,6 +177,22 @@ describe('dens', { timeout: 120_000 }, () => {
     expect(seenOwner!.map(p => p.content)).toEqual(['after too'])
     await waitFor(() => overheard.length === 2, { timeout: 30_000 })
     expect((await leaves.dens.feed(den.denId)).posts.map(p => p.content)).toEqual(['before'])
+  })
+
+  it('a member removed while it was offline learns of it when it comes back (the roster reaches it 1:1)', async () => {
+    const { bootstrap, members } = await crowd(1)
+    const [owner] = members as [AgentNode]
+    const leavesDir = await tempDir()
+    let leaves = await agents.start({ bootstrap, discoverRelays: 0, dataDir: leavesDir })
+    const den = await owner.dens.create({ slug: 'away', title: 'Away', kind: 'private', members: [leaves.peerId] })
+    await waitFor(async () => (await leaves.dens.get(den.denId))?.joined === true, { timeout: 30_000 })
+    await agents.stop(leaves)
+    // nobody on the topic hears it for the removed member, and the owner serves its den only to members
+    await owner.dens.removeMembers(den.denId, [leaves.peerId])
+    leaves = await agents.start({ bootstrap, discoverRelays: 0, dataDir: leavesDir })
+    await waitFor(async () => (await leaves.dens.get(den.denId))?.joined === false, { timeout: 60_000 })
+    expect((await leaves.dens.get(den.denId))?.epoch).toBe(1)
+    expect(leaves.libp2p.services.pubsub.getTopics()).not.toContain(denTopic(den.denId))
   })
 
   it('a destroyed bounty channel leaves nothing on any member, and later posts are rejected', async () => {
