@@ -7,6 +7,13 @@ export function expectUint8Array (value: unknown, what: string): asserts value i
   }
 }
 
+/** Throws `InvalidInputError` unless `length` is a byte count: a non-negative safe integer. */
+export function expectByteCount (length: unknown, what: string): asserts length is number {
+  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
+    throw new InvalidInputError(`${what}: expected a non-negative integer, got ${String(length)}`)
+  }
+}
+
 /** Throws `InvalidInputError` unless `value` is a Uint8Array of exactly `length` bytes. */
 export function expectBytes (value: unknown, length: number, what: string): asserts value is Uint8Array {
   expectUint8Array(value, what)

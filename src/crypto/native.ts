@@ -37,7 +37,7 @@ import {
 import type { KeyObject } from 'node:crypto'
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
-import { equalBytes, expectBytes, expectUint8Array, fromHex, isAllZero, isBytes, toHex, wipe } from './bytes.js'
+import { equalBytes, expectByteCount, expectBytes, expectUint8Array, fromHex, isAllZero, isBytes, toHex, wipe } from './bytes.js'
 import { DecryptError, InvalidInputError, LowOrderPointError } from './errors.js'
 import {
   AES_KEY_LENGTH,
@@ -293,9 +293,7 @@ function hmacWithPads (pads: Uint8Array, ...parts: Uint8Array[]): Buffer {
 }
 
 function randomBytes (length: number): Uint8Array {
-  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
-    throw new InvalidInputError(`randomBytes: expected a non-negative integer, got ${String(length)}`)
-  }
+  expectByteCount(length, 'randomBytes')
   return randomFillSync(new Uint8Array(length))
 }
 

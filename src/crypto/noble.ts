@@ -14,7 +14,7 @@ import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2.js'
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js'
-import { concatBytes, equalBytes, expectBytes, expectUint8Array, isAllZero, isBytes } from './bytes.js'
+import { concatBytes, equalBytes, expectByteCount, expectBytes, expectUint8Array, isAllZero, isBytes } from './bytes.js'
 import { DecryptError, InvalidInputError, LowOrderPointError } from './errors.js'
 import {
   AES_KEY_LENGTH,
@@ -40,9 +40,7 @@ function checkAesGcm (key: unknown, nonce: unknown, aad: unknown): void {
 }
 
 function randomBytes (length: number): Uint8Array {
-  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
-    throw new InvalidInputError(`randomBytes: expected a non-negative integer, got ${String(length)}`)
-  }
+  expectByteCount(length, 'randomBytes')
   const out = new Uint8Array(length)
   for (let offset = 0; offset < length; offset += RANDOM_CHUNK) {
     const chunk = nobleRandomBytes(Math.min(RANDOM_CHUNK, length - offset))

@@ -23,8 +23,8 @@
  * cannot be loaded `defaultPrimitives()` uses `nativePrimitives`.
  */
 import { createRequire } from 'node:module'
-import { equalBytes, expectBytes, expectUint8Array, isBytes } from './bytes.js'
-import { InvalidInputError, LowOrderPointError } from './errors.js'
+import { equalBytes, expectByteCount, expectBytes, expectUint8Array, isBytes } from './bytes.js'
+import { LowOrderPointError } from './errors.js'
 import { ed25519EncodingChecks, nativePrimitives } from './native.js'
 import { ED25519_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, X25519_KEY_LENGTH } from './primitives.js'
 import type { KeyPair, Primitives } from './primitives.js'
@@ -79,9 +79,7 @@ function makePrimitives (sodium: SodiumNative): Primitives {
    * `crypto.randomFillSync` (one call per message sent).
    */
   function randomBytes (length: number): Uint8Array {
-    if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
-      throw new InvalidInputError(`randomBytes: expected a non-negative integer, got ${String(length)}`)
-    }
+    expectByteCount(length, 'randomBytes')
     const out = new Uint8Array(length)
     if (length > 0) sodium.randombytes_buf(out)
     return out
