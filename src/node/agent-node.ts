@@ -353,7 +353,9 @@ export class AgentNode extends EventTarget {
   /** per peer: the last send still checking policy and limits before it queues */
   readonly #sendTurns = new Map<string, Promise<void>>()
   /** `sent` states, ack results and relay deposits, written lazily (§16.4 rule 4), together */
-  readonly #statuses = new Coalescer<StatusItem>(async (items) => { await this.#recordStatuses(items) }, logError)
+  readonly #statuses = new Coalescer<StatusItem>(async (items) => { await this.#recordStatuses(items) }, logError,
+    // messages first: a send (or a received message) being written goes out before this bookkeeping takes the thread
+    async () => { await this.#receiver.settled() })
   /** `sent` states wait a little for their ack, to be written with it */
   readonly #sentHold = new SentHold<StatusItem>((item) => { this.#statuses.push(item) })
   /** peers whose mail is being deposited at their relays now */

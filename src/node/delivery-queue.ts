@@ -109,13 +109,22 @@ export class SentHold<T> {
 export class Coalescer<T> {
   readonly #flush: (items: T[]) => Promise<void>
   readonly #onError: (err: Error) => void
+  readonly #yieldTo: (() => Promise<void>) | undefined
   #items: T[] = []
   #scheduled = false
   #running: Promise<void> = Promise.resolve()
 
-  constructor (flush: (items: T[]) => Promise<void>, onError: (err: Error) => void) {
+  /**
+   * `yieldTo`: writes that go first. Each flush waits for the one `yieldTo`
+   * has in flight, then for a turn of the event loop, so what that write
+   * releases (the frames of the messages it stored) goes out before this
+   * flush takes the thread. Only the write in flight: a steady stream of
+   * them delays a flush by one write at a time, never indefinitely.
+   */
+  constructor (flush: (items: T[]) => Promise<void>, onError: (err: Error) => void, yieldTo?: () => Promise<void>) {
     this.#flush = flush
     this.#onError = onError
+    this.#yieldTo = yieldTo
   }
 
   push (item: T): void {
@@ -124,6 +133,10 @@ export class Coalescer<T> {
     this.#scheduled = true
     setImmediate(() => {
       this.#running = this.#running.then(async () => {
+        if (this.#yieldTo != null) {
+          await this.#yieldTo()
+          await new Promise(resolve => setImmediate(resolve))
+        }
         this.#scheduled = false
         const items = this.#items
         this.#items = []
@@ -154,6 +167,8 @@ export class GroupCommit {
   readonly #max: number
   #queue: Array<{ build(): Promise<StoreOp[]>, resolve(): void, reject(err: Error): void }> = []
   #running = false
+  /** the store write in flight, settled (never rejects) */
+  #writing: Promise<void> | undefined
 
   constructor (write: (build: () => Promise<StoreOp[]>) => Promise<void>, onFailure: () => void, max = 256) {
     this.#write = write
@@ -173,11 +188,13 @@ export class GroupCommit {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#max)
         try {
-          await this.#write(async () => {
+          const written = this.#write(async () => {
             const ops: StoreOp[] = []
             for (const job of batch) ops.push(...await job.build())
             return ops
           })
+          this.#writing = written.then(() => {}, () => {})
+          await written
           for (const job of batch) job.resolve()
         } catch (err) {
           const queued = this.#queue.splice(0)
@@ -187,6 +204,12 @@ export class GroupCommit {
       }
     } finally {
       this.#running = false
+      this.#writing = undefined
     }
+  }
+
+  /** Resolves once the write in flight now (if any) has ended, whether or not it succeeded; writes queued behind it are not waited for. */
+  async settled (): Promise<void> {
+    await this.#writing
   }
 }

@@ -385,6 +385,11 @@ export class Receiver {
     this.#deps.received(record)
   }
 
+  /** Resolves once the group write in flight now (received messages, or sends) has ended. */
+  async settled (): Promise<void> {
+    await this.#writes.settled()
+  }
+
   /** Bumped by every failed group write: session state read before it may be stale. */
   get epoch (): number {
     return this.#epoch

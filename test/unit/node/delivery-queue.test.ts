@@ -100,6 +100,30 @@ describe('coalescer', () => {
     expect(batches).toEqual([[0], [1, 2, 3, 4, 5, 6]])
   })
 
+  it('with yieldTo, a flush waits for the write yieldTo has in flight, then a turn, and keeps the order', async () => {
+    const order: string[] = []
+    let release: () => void = () => {}
+    let inFlight: Promise<void> | undefined = new Promise<void>(resolve => { release = resolve })
+    const c = new Coalescer<number>(async (items) => { order.push(`flush ${items.join(',')}`) }, () => {},
+      async () => { await inFlight })
+    c.push(1)
+    c.push(2)
+    // several turns pass: the flush is still held by the write in flight
+    for (let i = 0; i < 5; i++) await new Promise(resolve => setImmediate(resolve))
+    expect(order).toEqual([])
+    release()
+    // what the finished write released (queued on the next tick) runs before the flush
+    void inFlight.then(() => { process.nextTick(() => { order.push('released by the write') }) })
+    inFlight = undefined
+    c.push(3)
+    await c.idle()
+    expect(order).toEqual(['released by the write', 'flush 1,2,3'])
+    // nothing in flight: it flushes without waiting on anything
+    c.push(4)
+    await c.idle()
+    expect(order.at(-1)).toBe('flush 4')
+  })
+
   it('reports a failed batch and goes on', async () => {
     const errors: string[] = []
     const seen: number[][] = []
@@ -128,6 +152,32 @@ describe('group commit', () => {
     await Promise.all(all)
     // the first write starts alone; the two pushed while it ran go together
     expect(writes).toEqual([['a'], ['b', 'c']])
+  })
+
+  it('settled waits for the write in flight only, resolves on failure too, and at once when idle', async () => {
+    const releases: Array<(err?: Error) => void> = []
+    const gc = new GroupCommit(async (build) => {
+      await build()
+      await new Promise<void>((resolve, reject) => { releases.push((err) => { if (err == null) resolve(); else reject(err) }) })
+    }, () => {})
+    await gc.settled()
+    const first = gc.push(async () => [])
+    while (releases.length === 0) await new Promise(resolve => setImmediate(resolve))
+    const second = gc.push(async () => [])
+    let settled = false
+    const waiting = gc.settled().then(() => { settled = true })
+    for (let i = 0; i < 3; i++) await new Promise(resolve => setImmediate(resolve))
+    expect(settled).toBe(false)
+    releases[0]!()
+    await waiting
+    await first
+    // the second write (queued behind) is running now and was not waited for
+    while (releases.length === 1) await new Promise(resolve => setImmediate(resolve))
+    const failing = gc.settled()
+    releases[1]!(new Error('disk full'))
+    await expect(failing).resolves.toBeUndefined()
+    await expect(second).rejects.toThrow('disk full')
+    await gc.settled()
   })
 
   it('a failed write rejects its builders and every queued one, after onFailure ran', async () => {
