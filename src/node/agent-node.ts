@@ -206,6 +206,12 @@ const MAX_DEPOSIT_BATCH = 1000
  */
 const MAX_SEND_BATCH = 64
 
+/**
+ * Batches per peer sealed and queued for the store at once: the next one is
+ * sealed while the one before it is written.
+ */
+const SEND_BATCHES_IN_FLIGHT = 2
+
 /** A message written to a stream (no `ack`), the peer's ack of it, or a relay's (`relayed`). */
 interface StatusItem {
   peer: string
@@ -881,45 +887,22 @@ export class AgentNode extends EventTarget {
   }
 
   async #drain (to: string): Promise<void> {
-    const { store, sessions } = this.#parts
     this.#draining.add(to)
+    // batches sealed and queued for the store, oldest first: the next batch is sealed while the
+    // one before it is being written (group commit keeps their order), at most SEND_BATCHES_IN_FLIGHT
+    const writing: Array<Promise<void>> = []
     try {
       for (;;) {
         const queue = this.#outgoing.get(to)
-        if (queue == null || queue.length === 0) break
-        const batch = queue.splice(0, MAX_SEND_BATCH)
-        try {
-          // read before the session is: a write failing in between fails this batch (send again)
-          const epoch = this.#receiver.epoch
-          const ids = await sessions.sealMany(to, batch, async (sealed, session) => {
-            const ids = sealed.map(s => Buffer.from(s.id).toString('hex'))
-            // in the same ordered group commit as received messages, so a send never stores
-            // session state past a received message whose write failed
-            await this.#receiver.commit(epoch, async () => {
-              const ops: StoreOp[] = []
-              for (let i = 0; i < batch.length; i++) {
-                const job = batch[i]!
-                const id = ids[i]!
-                if (job.record != null) {
-                  const record = job.record(id, job.sentAt)
-                  ops.push(...await store.messages.putOps(record), ...statusEventOps(store, { messageId: id, conversationId: record.conversationId, peer: to, status: 'queued' }))
-                }
-                ops.push(...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed[i]!.envelope, createdAt: job.sentAt }))
-                ops.push(...await job.extraOps(id))
-              }
-              ops.push(...store.sessions.putOps(to, session))
-              return ops
-            })
-            for (let i = 0; i < batch.length; i++) this.#queue.add(to, ids[i]!, sealed[i]!.envelope)
-            return ids
-          })
-          // 'queued' before the transport can report 'sent'
-          batch.forEach((job, i) => { if (job.record != null) this.#emitStatus({ messageId: ids[i]!, peer: to, status: 'queued' }) })
-          this.#transmit(to)
-          batch.forEach((job, i) => { job.resolve(ids[i]!) })
-        } catch (err) {
-          for (const job of batch) job.reject(err as Error)
+        if (queue == null || queue.length === 0) {
+          // done only with nothing queued and nothing being written (a send may come meanwhile)
+          if (writing.length === 0) break
+          await writing.shift()
+          continue
         }
+        if (writing.length >= SEND_BATCHES_IN_FLIGHT) await writing.shift()
+        const batch = queue.splice(0, MAX_SEND_BATCH)
+        writing.push(this.#sealBatch(to, batch))
         // let the transport and incoming acks run before sealing the next batch: a burst of sends
         // otherwise seals and writes everything before the first frame goes out
         if ((this.#outgoing.get(to)?.length ?? 0) > 0) await new Promise(resolve => setImmediate(resolve))
@@ -927,6 +910,53 @@ export class AgentNode extends EventTarget {
     } finally {
       this.#draining.delete(to)
       this.#outgoing.delete(to)
+    }
+  }
+
+  /**
+   * Seal `batch` for `to` and queue its write, without holding the session
+   * lock while the write runs. Resolves (never rejects) once the batch has
+   * settled: on disk, `queued` emitted and handed to the transport, each
+   * send resolved; or each send rejected. A failed write rejects every
+   * write queued behind it and drops the sessions in memory (the receiver's
+   * group commit), so no batch sealed from that state reaches the disk.
+   */
+  async #sealBatch (to: string, batch: OutgoingJob[]): Promise<void> {
+    const { store, sessions } = this.#parts
+    try {
+      // read before the session is: a write failing in between fails this batch (send again)
+      const epoch = this.#receiver.epoch
+      const { ids, written } = await sessions.sealMany(to, batch, async (sealed, session) => {
+        const ids = sealed.map(s => Buffer.from(s.id).toString('hex'))
+        // in the same ordered group commit as received messages, so a send never stores
+        // session state past a received message whose write failed; not awaited under the lock
+        const written = this.#receiver.commit(epoch, async () => {
+          const ops: StoreOp[] = []
+          for (let i = 0; i < batch.length; i++) {
+            const job = batch[i]!
+            const id = ids[i]!
+            if (job.record != null) {
+              const record = job.record(id, job.sentAt)
+              ops.push(...await store.messages.putOps(record), ...statusEventOps(store, { messageId: id, conversationId: record.conversationId, peer: to, status: 'queued' }))
+            }
+            ops.push(...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed[i]!.envelope, createdAt: job.sentAt }))
+            ops.push(...await job.extraOps(id))
+          }
+          ops.push(...store.sessions.putOps(to, session))
+          return ops
+        })
+        const queued = written.then(() => { for (let i = 0; i < batch.length; i++) this.#queue.add(to, ids[i]!, sealed[i]!.envelope) })
+        // awaited below, once the lock is released; a failure is handled there
+        queued.catch(() => {})
+        return { ids, written: queued }
+      })
+      await written
+      // 'queued' before the transport can report 'sent'
+      batch.forEach((job, i) => { if (job.record != null) this.#emitStatus({ messageId: ids[i]!, peer: to, status: 'queued' }) })
+      this.#transmit(to)
+      batch.forEach((job, i) => { job.resolve(ids[i]!) })
+    } catch (err) {
+      for (const job of batch) job.reject(err as Error)
     }
   }
 
