@@ -6,6 +6,7 @@
  * field, before anything is stored or sealed) and again on receive (an
  * invalid body from the network is rejected, never stored).
  */
+import { decodeWithNativeStrings } from '../decode.js'
 import { Body, Consent, Receipt } from './body.pb.js'
 import { BodyValidationError } from './errors.js'
 import {
@@ -319,7 +320,7 @@ export function decodeBody (bytes: Uint8Array): ReceivedBody {
   if (bytes.length > MAX_BODY_BYTES) fail('body', `is ${bytes.length} bytes, more than ${MAX_BODY_BYTES}`)
   let proto: Body
   try {
-    proto = Body.decode(bytes)
+    proto = decodeWithNativeStrings(bytes, Body.codec())
   } catch (err) {
     fail('body', `does not decode: ${(err as Error).message}`)
   }
