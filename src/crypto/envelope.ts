@@ -47,19 +47,30 @@ const KIND_CODES: Record<Envelope.Kind, number> = {
   [Envelope.Kind.DIRECT]: 1
 }
 
+/** Big-endian writes into a buffer of known length (three per envelope sealed or opened: no DataView, no BigInt). */
 class ByteWriter {
   readonly bytes: Uint8Array
-  readonly #view: DataView
   offset = 0
 
   constructor (length: number) {
     this.bytes = new Uint8Array(length)
-    this.#view = new DataView(this.bytes.buffer)
   }
 
-  u8 (v: number): this { this.#view.setUint8(this.offset, v); this.offset += 1; return this }
-  u32 (v: number): this { this.#view.setUint32(this.offset, v); this.offset += 4; return this }
-  u64 (v: number): this { this.#view.setBigUint64(this.offset, BigInt(v)); this.offset += 8; return this }
+  u8 (v: number): this { this.bytes[this.offset++] = v; return this }
+  u32 (v: number): this {
+    const b = this.bytes
+    const o = this.offset
+    // a Uint8Array keeps the low 8 bits of each
+    b[o] = v >>> 24
+    b[o + 1] = v >>> 16
+    b[o + 2] = v >>> 8
+    b[o + 3] = v
+    this.offset = o + 4
+    return this
+  }
+
+  /** `v` is a whole number in [0, 2^53): sentAt, checked before it gets here */
+  u64 (v: number): this { return this.u32(Math.floor(v / 0x1_0000_0000)).u32(v >>> 0) }
   raw (b: Uint8Array): this { this.bytes.set(b, this.offset); this.offset += b.length; return this }
   lp (b: Uint8Array): this { return this.u32(b.length).raw(b) }
 }

@@ -138,6 +138,7 @@ export class Session {
   /** As `seal`, also returning the envelope id (the de-duplication key) without decoding it again. */
   sealEnvelope (plaintext: Uint8Array, options: SealOptions = {}): { bytes: Uint8Array, id: Uint8Array } {
     const sentAt = options.sentAt ?? Date.now()
+    if (!Number.isSafeInteger(sentAt) || sentAt < 0) throw new InvalidInputError('sentAt must be a whole number of ms in [0, 2^53)')
     const fields = {
       version: ENVELOPE_VERSION,
       kind: Envelope.Kind.DIRECT,

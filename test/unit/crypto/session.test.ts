@@ -54,6 +54,23 @@ describe('session', () => {
     expect(id).toEqual(decodeEnvelope(bytes).id)
   })
 
+  it('sentAt: 0 and 2^53 - 1 go through signed and read back exact; anything else is refused before sealing', () => {
+    const { a, toBob } = pair(prims)
+    for (const sentAt of [0, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      const { bytes } = a.sealEnvelope(text('t'), { sentAt })
+      expect(decodeEnvelope(bytes).sentAt).toBe(sentAt)
+      // the signed input: the label, u8 version, u8 kind, then sentAt big-endian in 8 bytes
+      const envelope = decodeEnvelope(bytes)
+      const at = 'agentmsg/v1/envelope'.length + 2
+      const input = envelopeSignatureInput(envelope, envelope.id, envelope.ciphertext)
+      expect(Buffer.from(input.subarray(at, at + 8)).readBigUInt64BE()).toBe(BigInt(sentAt))
+      expect(str(toBob(bytes))).toBe('t')
+    }
+    for (const sentAt of [-1, 1.5, 2 ** 53, Number.NaN]) {
+      expect(thrownName(() => a.sealEnvelope(text('t'), { sentAt }))).toBe('InvalidInputError')
+    }
+  })
+
   it('consumes the one-time prekey once the first message opened', () => {
     const alice = makeAgent(prims)
     const bob = makeAgent(prims)
