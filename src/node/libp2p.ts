@@ -1,13 +1,15 @@
 /**
  * Builds the libp2p node an agent runs on (DESIGN §2–4, §11): TCP and
- * WebSockets, Noise, yamux, identify, ping, a kad-dht on the private protocol
- * `/agentmsg/kad/1.0.0` with validators for our records, gossipsub, optional
- * bootstrap peers, a level datastore so the peer store and DHT records
- * survive restarts, and a connection gater that keeps blocked agents out.
+ * WebSockets, Noise, yamux, identify, ping (./ping.ts), a kad-dht on the
+ * private protocol `/agentmsg/kad/1.0.0` with validators for our records,
+ * gossipsub, optional bootstrap peers, a level datastore so the peer store
+ * and DHT records survive restarts, and a connection gater that keeps
+ * blocked agents out.
  *
  * Every part has a default and every default can be replaced: pass
  * `transports`, extra `services` (a service with the name of a default one
- * replaces it), `dht`/`gossipsub` options, or a whole `datastore`.
+ * replaces it), `dht`/`gossipsub`/`identify`/`ping` options, or a whole
+ * `datastore`.
  *
  * @example
  * ```ts
@@ -28,13 +30,13 @@ import { StrictSign, gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { logger } from '@libp2p/logger'
-import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { defaultPrimitives } from '../crypto/index.js'
+import { agentPing } from './ping.js'
 import { CARD_KEY_PREFIX, DHT_NAMESPACE, cardRecordSelector, cardRecordValidator } from '../protocols/card/index.js'
 import { startsWith } from '../crypto/bytes.js'
 import type { Primitives } from '../crypto/index.js'
@@ -44,7 +46,7 @@ import type { Identify, IdentifyInit } from '@libp2p/identify'
 import { KEEP_ALIVE } from '@libp2p/interface'
 import type { ConnectionGater, Libp2p, PeerId, PeerInfo, PrivateKey, ServiceMap, Startable } from '@libp2p/interface'
 import type { KadDHT, KadDHTInit, SelectFn, ValidateFn } from '@libp2p/kad-dht'
-import type { Ping } from '@libp2p/ping'
+import type { Ping, PingInit } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
 import type { ConnectionManagerInit, Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
@@ -163,6 +165,14 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
   /** @default {} */
   identify?: IdentifyInit
   /**
+   * Options of the ping service (`agentPing`: @libp2p/ping's protocol and
+   * options, with the close order that keeps the connection monitor from
+   * aborting connections, see ./ping.ts).
+   *
+   * @default {}
+   */
+  ping?: PingInit
+  /**
    * Consulted on every dial and every inbound connection once the remote
    * peer is known: `true` refuses the connection.
    *
@@ -185,7 +195,11 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
    * aborting a connection on its first failed ping tears healthy connections
    * down; `{ abortConnectionOnPingFailure: false }` keeps them (the failed
    * probes go on every 10 s). Whether that costs CPU was not conclusive in
-   * that bench (BENCHMARKS.md "den"), so the default stays libp2p's.
+   * that bench (BENCHMARKS.md "den"), so the default stays libp2p's. A
+   * probe refused with "Too many outbound protocol streams for protocol
+   * /ipfs/ping/1.0.0" is another matter: in the dm bench that was a ping
+   * stream held open by a race between @libp2p/ping's two ends, which our
+   * ping service (./ping.ts) does not have.
    *
    * @default libp2p's defaults
    */
@@ -227,7 +241,7 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
 
   const services = {
     identify: identify(options.identify),
-    ping: ping(),
+    ping: agentPing(options.ping),
     dht: kadDHT({
       protocol: options.dhtProtocol ?? AGENTMSG_DHT_PROTOCOL,
       clientMode: options.dhtServer !== true,
