@@ -166,8 +166,9 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
   identify?: IdentifyInit
   /**
    * Options of the ping service (`agentPing`: @libp2p/ping's protocol and
-   * options, with the close order that keeps the connection monitor from
-   * aborting connections, see ./ping.ts).
+   * options; its order of closes and its two outbound streams per
+   * connection keep the connection monitor from aborting healthy
+   * connections, see ./ping.ts).
    *
    * @default {}
    */

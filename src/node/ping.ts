@@ -1,10 +1,11 @@
 /**
  * The ping protocol (`/ipfs/ping/1.0.0`, libp2p's ping spec) with
- * `@libp2p/ping`'s options, defaults and service capability, which kad-dht
- * (it pings each peer it adds to its routing table) and libp2p's connection
- * monitor (a probe on every connection every 10 s) rely on. Only the order
- * in which each side closes differs, because @libp2p/ping 3.1's order cost
- * us whole connections.
+ * `@libp2p/ping`'s options and service capability, which kad-dht (it pings
+ * each peer it adds to its routing table) and libp2p's connection monitor (a
+ * probe on every connection every 10 s) rely on. Two things differ: the
+ * order in which each side closes, because @libp2p/ping 3.1's order cost us
+ * whole connections, and the default outbound stream limit
+ * (PING_MAX_OUTBOUND_STREAMS).
  *
  * @libp2p/ping's `ping()` writes its 32 bytes and closes its write end at
  * once. When that close reaches the remote before its handler has started
@@ -13,12 +14,12 @@
  * then waits for a close it has already missed: the stream iterator of
  * @libp2p/utils 7.4 ends on a `remoteCloseWrite` (or `close`) event, never on
  * a close that came before it started. The handler sits until its 10 s
- * timeout resets the stream, and all that time the pinging side
- * still counts the stream as an outbound ping stream. The connection
- * monitor's next probe on that connection finds two where the ping service
- * allows one, fails, and the monitor aborts the connection with every stream
- * on it. In the dm bench kad-dht pinged the other agent when they connected,
- * and their connection died at the next heartbeat.
+ * timeout resets the stream, and all that time the pinging side still counts
+ * the stream as an outbound ping stream. The connection monitor's next probe
+ * on that connection finds two where @libp2p/ping allows one, fails, and the
+ * monitor aborts the connection with every stream on it. In the dm bench
+ * kad-dht pinged the other agent when they connected, and their connection
+ * died at the next heartbeat.
  *
  * @example
  * ```ts
@@ -42,8 +43,17 @@ export const PING_LENGTH = 32
 export const PING_TIMEOUT = 10 * second
 /** ping streams a peer may have open to us per connection (the spec: accept two) */
 export const PING_MAX_INBOUND_STREAMS = 2
-/** ping streams we open per connection (the spec: one at a time) */
-export const PING_MAX_OUTBOUND_STREAMS = 1
+/**
+ * Ping streams we open per connection: 2 where @libp2p/ping allows 1. Two
+ * pingers share the limit: the connection monitor (a probe every 10 s) and
+ * kad-dht (a ping to each peer it adds, usually as the peer connects). With
+ * 1, a probe that starts while kad-dht's ping waits for its echo is refused,
+ * and the monitor aborts the connection for it. The spec asks a pinger to
+ * keep one stream at a time and a listener to accept two; each of our two
+ * pingers keeps to one, so together they stay within what listeners accept
+ * (PING_MAX_INBOUND_STREAMS here, the same in @libp2p/ping).
+ */
+export const PING_MAX_OUTBOUND_STREAMS = 2
 
 /**
  * The ping service. Each side closes only after the other can have seen
@@ -56,9 +66,10 @@ export const PING_MAX_OUTBOUND_STREAMS = 1
  *   and not only its events: a sender that closed before the handler began
  *   (any @libp2p/ping peer does that) gets its echo and our close at once.
  *
- * @default @libp2p/ping's: `timeout` PING_TIMEOUT, `maxInboundStreams`
- * PING_MAX_INBOUND_STREAMS, `maxOutboundStreams` PING_MAX_OUTBOUND_STREAMS,
- * `runOnLimitedConnection` true, `protocolPrefix` 'ipfs'
+ * @default @libp2p/ping's, but for 2 outbound streams: `timeout`
+ * PING_TIMEOUT, `maxInboundStreams` PING_MAX_INBOUND_STREAMS,
+ * `maxOutboundStreams` PING_MAX_OUTBOUND_STREAMS, `runOnLimitedConnection`
+ * true, `protocolPrefix` 'ipfs'
  */
 export function agentPing (init: PingInit = {}): (components: PingComponents) => Ping & Startable {
   return (components) => new AgentPing(components, init)

@@ -134,4 +134,20 @@ describe('ping', () => {
   it('keeps it when the slow peer runs @libp2p/ping (another libp2p node, an older agentmsg)', async () => {
     await pingThenProbe(await nodes.start({ connectionMonitor: { enabled: false }, services: () => ({ ping: libp2pPing() }) }))
   })
+
+  it('lets the monitor probe a connection while another ping on it (kad-dht\'s) waits for its echo', async () => {
+    const a = await nodes.start({ connectionMonitor: { pingInterval: 300 } })
+    const b = await nodes.start({ connectionMonitor: { enabled: false } })
+    const conn = await a.node.dial(multiaddr(b.tcpAddr))
+    const streams = pingStreams(conn)
+    let release = (): void => {}
+    holdNextPing(b.node, async () => { await new Promise<void>(resolve => { release = resolve }) })
+
+    const first = a.node.services.ping.ping(b.peerId)
+    // a probe while the first ping is held at B
+    await within(streams.reach(2), 5_000, 'a probe while a ping is on the wire')
+    release()
+    await first
+    expect(conn.status).toBe('open')
+  })
 })

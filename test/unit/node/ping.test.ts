@@ -59,7 +59,7 @@ describe('agentPing', () => {
   it('is a ping service for kad-dht and the connection monitor: its capability, protocol and limits', async () => {
     const { ping, options } = await service()
     expect((ping as unknown as Record<symbol, unknown>)[serviceCapabilities]).toEqual(['@libp2p/ping'])
-    expect(options()).toEqual({ maxInboundStreams: 2, maxOutboundStreams: 1, runOnLimitedConnection: true })
+    expect(options()).toEqual({ maxInboundStreams: 2, maxOutboundStreams: 2, runOnLimitedConnection: true })
   })
 
   it('ping() closes its write end only after the echo, so a late handler still sees the close', async () => {
