@@ -14,7 +14,7 @@ import { Ack, DmFrame } from './dm.pb.js'
 import { AckTimeoutError, FrameError } from './errors.js'
 import { FrameWriter, envelopeFrameHeader } from './frame-writer.js'
 import {
-  ACK_TIMEOUT, DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, RETRY_MAX, RETRY_MIN
+  ACK_TIMEOUT, DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, RETRY_MAX, RETRY_MIN
 } from './constants.js'
 import type { PeerId, Startable, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -52,8 +52,10 @@ export interface DmHandlers {
 }
 
 export interface DmInit {
-  /** @default 256 */
+  /** Envelopes in flight per stream, each way. @default MAX_IN_FLIGHT (1,024) */
   maxInFlight?: number
+  /** Envelope bytes in flight per stream, each way (one envelope always goes). @default MAX_IN_FLIGHT_BYTES (4 MiB) */
+  maxInFlightBytes?: number
   /** @default 10 s */
   dialTimeout?: number
   /** First retry delay after a failed attempt; doubles up to `retryMax`. @default 1 s */
@@ -67,8 +69,10 @@ export interface DmInit {
 interface Channel {
   peer: string
   stream?: Stream
-  /** ids written on the current stream and not yet acked */
-  inFlight: Set<string>
+  /** ids written on the current stream and not yet acked, with their envelopes' sizes */
+  inFlight: Map<string, number>
+  /** the sum of inFlight's sizes */
+  inFlightBytes: number
   /** resolves waiters for window space */
   windowWaiters: Array<() => void>
   flushing: boolean
@@ -97,6 +101,7 @@ export class DmService implements Startable {
   readonly #components: DmComponents
   readonly #handlers: DmHandlers
   readonly #maxInFlight: number
+  readonly #maxInFlightBytes: number
   readonly #dialTimeout: number
   readonly #retryMin: number
   readonly #retryMax: number
@@ -109,6 +114,7 @@ export class DmService implements Startable {
     this.#components = components
     this.#handlers = handlers
     this.#maxInFlight = init.maxInFlight ?? MAX_IN_FLIGHT
+    this.#maxInFlightBytes = init.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES
     this.#dialTimeout = init.dialTimeout ?? DIAL_TIMEOUT
     this.#retryMin = init.retryMin ?? RETRY_MIN
     this.#retryMax = init.retryMax ?? RETRY_MAX
@@ -155,6 +161,12 @@ export class DmService implements Startable {
       .finally(() => { channel.flushing = false })
   }
 
+  /** No room for `bytes` more in `channel`'s window (an empty window takes any one envelope). */
+  #windowFull (channel: Channel, bytes: number): boolean {
+    if (channel.inFlight.size === 0) return false
+    return channel.inFlight.size >= this.#maxInFlight || channel.inFlightBytes + bytes > this.#maxInFlightBytes
+  }
+
   /** The last attempt to reach `peer` failed and the next waits for its backoff: sending now would dial in vain. */
   isBackingOff (peer: string): boolean {
     const channel = this.#channels.get(peer)
@@ -164,7 +176,7 @@ export class DmService implements Startable {
   #channel (peer: string): Channel {
     let channel = this.#channels.get(peer)
     if (channel == null) {
-      channel = { peer, inFlight: new Set(), windowWaiters: [], flushing: false, again: false, retryDelay: this.#retryMin, waitingSince: 0 }
+      channel = { peer, inFlight: new Map(), inFlightBytes: 0, windowWaiters: [], flushing: false, again: false, retryDelay: this.#retryMin, waitingSince: 0 }
       this.#channels.set(peer, channel)
     }
     return channel
@@ -184,7 +196,7 @@ export class DmService implements Startable {
         return
       }
       for (const entry of pending) {
-        while (channel.inFlight.size >= this.#maxInFlight && channel.stream === stream) {
+        while (this.#windowFull(channel, entry.envelope.byteLength) && channel.stream === stream) {
           await new Promise<void>(resolve => channel.windowWaiters.push(resolve))
         }
         if (channel.stream !== stream || stream.status !== 'open') {
@@ -194,7 +206,8 @@ export class DmService implements Startable {
         }
         // the wait for acks starts with the first envelope in an empty window
         if (channel.inFlight.size === 0) channel.waitingSince = Date.now()
-        channel.inFlight.add(entry.id)
+        channel.inFlight.set(entry.id, entry.envelope.byteLength)
+        channel.inFlightBytes += entry.envelope.byteLength
         if (channel.ackTimer == null) this.#awaitAcks(channel, stream, this.#ackTimeout)
         // gathered with the rest of this window into one stream write (FrameWriter)
         const drained = this.#writer(stream).write(envelopeFrameHeader(entry.envelope.byteLength), entry.envelope)
@@ -262,6 +275,7 @@ export class DmService implements Startable {
     if (channel.stream == null || channel.stream.status !== 'open') {
       channel.stream = stream
       channel.inFlight.clear()
+      channel.inFlightBytes = 0
     }
     this.#read(channel, stream)
       .catch(err => {
@@ -274,6 +288,7 @@ export class DmService implements Startable {
         if (channel.stream === stream) {
           channel.stream = undefined
           channel.inFlight.clear()
+          channel.inFlightBytes = 0
           clearTimeout(channel.ackTimer)
           channel.ackTimer = undefined
           for (const wake of channel.windowWaiters.splice(0)) wake()
@@ -289,7 +304,9 @@ export class DmService implements Startable {
     // and acked strictly in arrival order, each once its delivery resolved.
     let acking: Promise<void> = Promise.resolve()
     const writer = this.#writer(stream)
+    // envelopes handed on and not yet acked, and their bytes: bounded like the sender's window
     let delivering = 0
+    let deliveringBytes = 0
     let ackError: Error | undefined
     try {
       for await (const data of readFrames(stream, { maxLength: MAX_FRAME_BYTES })) {
@@ -297,7 +314,10 @@ export class DmService implements Startable {
         const frame = decodeFrame(data)
         if (frame.ack != null) {
           const id = Buffer.from(frame.ack.id).toString('hex')
-          if (!channel.inFlight.delete(id)) continue
+          const size = channel.inFlight.get(id)
+          if (size === undefined) continue
+          channel.inFlight.delete(id)
+          channel.inFlightBytes -= size
           // progress: the wait for the rest starts again (the timer, when it fires, sees this)
           channel.waitingSince = Date.now()
           channel.windowWaiters.shift()?.()
@@ -311,16 +331,19 @@ export class DmService implements Startable {
           continue
         }
         const delivered = this.#handlers.deliver(remote, frame.envelope)
+        const bytes = frame.envelope.byteLength
         delivering++
+        deliveringBytes += bytes
         acking = acking.then(async () => {
           const { id, status, reason } = await delivered
           delivering--
+          deliveringBytes -= bytes
           if (stream.status !== 'open') return
           // acks resolved together (one group commit) leave in one stream write
           await writer.write(DmFrame.encode({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame))
         }).catch((err: Error) => { ackError ??= err })
         // the peer's window bounds this too; never hold more than ours
-        if (delivering >= this.#maxInFlight) await acking
+        if (delivering >= this.#maxInFlight || deliveringBytes >= this.#maxInFlightBytes) await acking
       }
     } catch (err) {
       if (FRAMING_ERRORS.has((err as Error).name)) throw new FrameError(`dm frame: ${(err as Error).message}`)

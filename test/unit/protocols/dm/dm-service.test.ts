@@ -55,7 +55,7 @@ function holdNext (side: Side, gate: Promise<void>, delivering: { count: number 
   side.holdNext = { gate, delivering }
 }
 
-async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, gate?: Promise<void>, delivering?: { count: number }, ackTimeout?: number, streams?: { opened: number }, ackDelay?: number } = {}): Promise<{ a: Side, b: Side }> {
+async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, maxInFlightBytes?: number, receiverMaxInFlightBytes?: number, gate?: Promise<void>, delivering?: { count: number }, ackTimeout?: number, streams?: { opened: number }, ackDelay?: number } = {}): Promise<{ a: Side, b: Side }> {
   const asked = new Set<string>()
   const sides: Side[] = []
   let failDials = opts.failDials ?? 0
@@ -115,7 +115,7 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlig
           return outbound
         }
       } as never
-    }, handlers, { retryMin: 10, retryMax: 40, ...(opts.maxInFlight == null ? {} : { maxInFlight: opts.maxInFlight }), ...(opts.ackTimeout == null ? {} : { ackTimeout: opts.ackTimeout }) })
+    }, handlers, { retryMin: 10, retryMax: 40, ...(opts.maxInFlight == null ? {} : { maxInFlight: opts.maxInFlight }), ...(opts.maxInFlightBytes == null ? {} : { maxInFlightBytes: opts.maxInFlightBytes }), ...(opts.receiverMaxInFlightBytes != null && self === b ? { maxInFlightBytes: opts.receiverMaxInFlightBytes } : {}), ...(opts.ackTimeout == null ? {} : { ackTimeout: opts.ackTimeout }) })
   }
   await a.service.start()
   await b.service.start()
@@ -149,6 +149,47 @@ describe('dm transport', () => {
     for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
     expect(sent()).toBe(3)
     expect(delivering.count).toBe(3)
+    open()
+    await waitFor(() => a.outbox.length === 0)
+    expect(b.received).toEqual(mail.map(m => m.id))
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('writes no envelope past maxInFlightBytes before acks free room, and one larger than the window alone', async () => {
+    const size = fakeEnvelope(0).envelope.byteLength
+    for (const [window, expected] of [[3 * size, 3], [3 * size + size - 1, 3], [size - 1, 1]] as const) {
+      let open!: () => void
+      const gate = new Promise<void>(resolve => { open = resolve })
+      const delivering = { count: 0 }
+      const { a, b } = await pair({ maxInFlightBytes: window, gate, delivering })
+      const mail = Array.from({ length: 10 }, (_, i) => fakeEnvelope(i))
+      a.outbox.push(...mail)
+      a.service.flush(b.peerId.toString())
+      const sent = (): number => a.statuses.filter(s => s.startsWith('sent:')).length
+      await waitFor(() => sent() === expected && delivering.count === expected)
+      for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+      expect(sent()).toBe(expected)
+      open()
+      await waitFor(() => a.outbox.length === 0)
+      expect(b.received).toEqual(mail.map(m => m.id))
+      await a.service.stop(); await b.service.stop()
+    }
+  })
+
+  it('a receiver reads no frame past its maxInFlightBytes until its acks free room, whatever the sender\'s window', async () => {
+    const size = fakeEnvelope(0).envelope.byteLength
+    let open!: () => void
+    const gate = new Promise<void>(resolve => { open = resolve })
+    const delivering = { count: 0 }
+    // the sender would write all 10; the receiver holds at most 4 envelopes' bytes (the 4th reaches the bound)
+    const { a, b } = await pair({ receiverMaxInFlightBytes: 4 * size, gate, delivering })
+    const mail = Array.from({ length: 10 }, (_, i) => fakeEnvelope(i))
+    a.outbox.push(...mail)
+    a.service.flush(b.peerId.toString())
+    await waitFor(() => a.statuses.filter(s => s.startsWith('sent:')).length === 10)
+    await waitFor(() => delivering.count === 4)
+    for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+    expect(delivering.count).toBe(4)
     open()
     await waitFor(() => a.outbox.length === 0)
     expect(b.received).toEqual(mail.map(m => m.id))
