@@ -212,6 +212,9 @@ const MAX_SEND_BATCH = 64
  */
 const SEND_BATCHES_IN_FLIGHT = 2
 
+/** Peers whose parsed id and conversation id `send` remembers (oldest forgotten first). */
+const SEND_PEERS_CACHED = 1024
+
 /** A message written to a stream (no `ack`), the peer's ack of it, or a relay's (`relayed`). */
 interface StatusItem {
   peer: string
@@ -358,6 +361,8 @@ export class AgentNode extends EventTarget {
   readonly #draining = new Set<string>()
   /** per peer: the last send still checking policy and limits before it queues */
   readonly #sendTurns = new Map<string, Promise<void>>()
+  /** peer id string → conversation id, for peers sent to lately (#sendConversation) */
+  readonly #sendPeers = new Map<string, string>()
   /** `sent` states, ack results and relay deposits, written lazily (§16.4 rule 4), together */
   readonly #statuses = new Coalescer<StatusItem>(async (items) => { await this.#recordStatuses(items) }, logError,
     // messages first: a send (or a received message) being written goes out before this bookkeeping takes the thread
@@ -801,9 +806,7 @@ export class AgentNode extends EventTarget {
    */
   async send (to: string, body: OutgoingBody): Promise<SendResult> {
     const valid = validateBody(body)
-    const peer = parsePeer(to)
-    if (peer.equals(this.libp2p.peerId)) throw new InvalidPeerError('cannot send to ourselves')
-    const convId = conversationId(this.#self, peer.toMultihash().bytes)
+    const convId = this.#sendConversation(to)
     const { tasks, rules, limits, gate } = this.#parts
     // one send at a time per peer up to its queueing, in call order: concurrent sends keep their order
     const { queued, processedReceiptFor } = await this.#inTurn(to, async () => {
@@ -843,6 +846,22 @@ export class AgentNode extends EventTarget {
       await this.#sendReceipt(to, convId, Receipt.Kind.PROCESSED, processedReceiptFor, valid.task!.taskId)
     }
     return { ...result, conversationId: convId }
+  }
+
+  /**
+   * The conversation id of a peer we may send to (its PeerId parsed and
+   * checked: an agent, not us). Remembered for the last SEND_PEERS_CACHED
+   * peers: parsing and hashing cost ~5 µs a message.
+   */
+  #sendConversation (to: string): string {
+    const known = this.#sendPeers.get(to)
+    if (known !== undefined) return known
+    const peer = parsePeer(to)
+    if (peer.equals(this.libp2p.peerId)) throw new InvalidPeerError('cannot send to ourselves')
+    const convId = conversationId(this.#self, peer.toMultihash().bytes)
+    if (this.#sendPeers.size >= SEND_PEERS_CACHED) this.#sendPeers.delete(this.#sendPeers.keys().next().value!)
+    this.#sendPeers.set(to, convId)
+    return convId
   }
 
   /** Runs `fn` after every earlier `fn` for `to` settled: per-peer order for work that awaits before it queues. */
