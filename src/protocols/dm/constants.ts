@@ -39,6 +39,18 @@ export const MAX_IN_FLIGHT = 1024
  * ~1 KB, or 64 of the largest (MAX_ENVELOPE_BYTES, 64 KiB).
  */
 export const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024
+/**
+ * Bytes a DM stream's reader may hold unread (past it the stream is reset):
+ * a whole window of the peer's envelopes with their frame headers (at most 9
+ * bytes each; 16 allowed), its acks for a whole window of ours (at most ~220
+ * bytes each framed, with a reason of MAX_ACK_REASON_CHARS; 240 allowed), and
+ * one frame of slack. The framing module's default (4 MiB) is less than a
+ * full window with its headers.
+ */
+export const READ_OVERHEAD_PER_ENVELOPE = 16 + 240
+export const MAX_READ_BUFFER_BYTES = MAX_IN_FLIGHT_BYTES + MAX_IN_FLIGHT * READ_OVERHEAD_PER_ENVELOPE + MAX_FRAME_BYTES
+/** An ack's reason is cut to this many characters (it names an error; a content policy's name is the agent's own). */
+export const MAX_ACK_REASON_CHARS = 64
 /** How long to wait for a dial or a new stream. */
 export const DIAL_TIMEOUT = 10 * second
 /**

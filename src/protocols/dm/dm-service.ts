@@ -14,7 +14,7 @@ import { Ack, DmFrame } from './dm.pb.js'
 import { AckTimeoutError, FrameError } from './errors.js'
 import { FrameWriter, envelopeFrameHeader } from './frame-writer.js'
 import {
-  ACK_TIMEOUT, DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, RETRY_MAX, RETRY_MIN
+  ACK_TIMEOUT, DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_ACK_REASON_CHARS, MAX_IN_FLIGHT_BYTES, MAX_READ_BUFFER_BYTES, READ_OVERHEAD_PER_ENVELOPE, RETRY_MAX, RETRY_MIN
 } from './constants.js'
 import type { PeerId, Startable, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -102,6 +102,7 @@ export class DmService implements Startable {
   readonly #handlers: DmHandlers
   readonly #maxInFlight: number
   readonly #maxInFlightBytes: number
+  readonly #readBuffer: number
   readonly #dialTimeout: number
   readonly #retryMin: number
   readonly #retryMax: number
@@ -115,6 +116,8 @@ export class DmService implements Startable {
     this.#handlers = handlers
     this.#maxInFlight = init.maxInFlight ?? MAX_IN_FLIGHT
     this.#maxInFlightBytes = init.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES
+    // room for a peer whose window is at least ours (the defaults on both sides)
+    this.#readBuffer = Math.max(MAX_READ_BUFFER_BYTES, this.#maxInFlightBytes + this.#maxInFlight * READ_OVERHEAD_PER_ENVELOPE + MAX_FRAME_BYTES)
     this.#dialTimeout = init.dialTimeout ?? DIAL_TIMEOUT
     this.#retryMin = init.retryMin ?? RETRY_MIN
     this.#retryMax = init.retryMax ?? RETRY_MAX
@@ -309,7 +312,7 @@ export class DmService implements Startable {
     let deliveringBytes = 0
     let ackError: Error | undefined
     try {
-      for await (const data of readFrames(stream, { maxLength: MAX_FRAME_BYTES })) {
+      for await (const data of readFrames(stream, { maxLength: MAX_FRAME_BYTES, maxBufferSize: this.#readBuffer })) {
         if (ackError != null) throw ackError
         const frame = decodeFrame(data)
         if (frame.ack != null) {
@@ -340,7 +343,7 @@ export class DmService implements Startable {
           deliveringBytes -= bytes
           if (stream.status !== 'open') return
           // acks resolved together (one group commit) leave in one stream write
-          await writer.write(DmFrame.encode({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: reason ?? '' } } as DmFrame))
+          await writer.write(DmFrame.encode({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: (reason ?? '').slice(0, MAX_ACK_REASON_CHARS) } } as DmFrame))
         }).catch((err: Error) => { ackError ??= err })
         // the peer's window bounds this too; never hold more than ours
         if (delivering >= this.#maxInFlight || deliveringBytes >= this.#maxInFlightBytes) await acking

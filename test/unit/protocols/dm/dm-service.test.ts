@@ -7,7 +7,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
 import { describe, expect, it, vi } from 'vitest'
 import { Ack, DmFrame } from '../../../../src/protocols/dm/dm.pb.js'
-import { DM_PROTOCOL, MAX_FRAME_BYTES } from '../../../../src/protocols/dm/constants.js'
+import { DM_FRAME_VERSION, DM_PROTOCOL, MAX_ACK_REASON_CHARS, MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_READ_BUFFER_BYTES, READ_OVERHEAD_PER_ENVELOPE } from '../../../../src/protocols/dm/constants.js'
+import { envelopeFrameHeader } from '../../../../src/protocols/dm/frame-writer.js'
+import { MAX_ENVELOPE_BYTES } from '../../../../src/crypto/envelope.js'
 import { DmService } from '../../../../src/protocols/dm/dm-service.js'
 import { encodeLength } from '../../../../src/protocols/framing.js'
 import type { DmHandlers, PendingEnvelope } from '../../../../src/protocols/dm/dm-service.js'
@@ -44,6 +46,8 @@ interface Side {
   outbox: PendingEnvelope[]
   received: string[]
   statuses: string[]
+  /** the reasons of the acks this side got */
+  reasons: string[]
   rejected: Error[]
   handler?: (stream: Stream, connection: { remotePeer: PeerId }) => void
   /** the next delivery waits for this gate (once) */
@@ -55,12 +59,12 @@ function holdNext (side: Side, gate: Promise<void>, delivering: { count: number 
   side.holdNext = { gate, delivering }
 }
 
-async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, maxInFlightBytes?: number, receiverMaxInFlightBytes?: number, gate?: Promise<void>, delivering?: { count: number }, ackTimeout?: number, streams?: { opened: number }, ackDelay?: number } = {}): Promise<{ a: Side, b: Side }> {
+async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, maxInFlightBytes?: number, receiverMaxInFlightBytes?: number, rejectReason?: string, gate?: Promise<void>, delivering?: { count: number }, ackTimeout?: number, streams?: { opened: number }, ackDelay?: number } = {}): Promise<{ a: Side, b: Side }> {
   const asked = new Set<string>()
   const sides: Side[] = []
   let failDials = opts.failDials ?? 0
   for (let i = 0; i < 2; i++) {
-    const side = { peerId: peerIdFromPrivateKey(await generateKeyPair('Ed25519')), outbox: [], received: [], statuses: [], rejected: [] } as unknown as Side
+    const side = { peerId: peerIdFromPrivateKey(await generateKeyPair('Ed25519')), outbox: [], received: [], statuses: [], reasons: [], rejected: [] } as unknown as Side
     sides.push(side)
   }
   const [a, b] = sides as [Side, Side]
@@ -80,7 +84,7 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlig
         // a slow receiver: each ack waits this long (its store, say)
         if (opts.ackDelay != null) await new Promise(resolve => setTimeout(resolve, opts.ackDelay))
         const id = envelope.subarray(0, 16)
-        if (envelope[16] !== 0xab) return { id, status: Ack.Status.REJECTED, reason: 'bad' }
+        if (envelope[16] !== 0xab) return { id, status: Ack.Status.REJECTED, reason: opts.rejectReason ?? 'bad' }
         if (opts.retryFirst === true && !asked.has(hex(id))) {
           asked.add(hex(id))
           return { id, status: Ack.Status.RETRY, reason: 'storage' }
@@ -91,8 +95,9 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlig
       },
       pending: async () => [...self.outbox],
       sent: (_peer, id) => { self.statuses.push(`sent:${id}`) },
-      acked: async (_peer, id, status) => {
+      acked: async (_peer, id, status, reason) => {
         self.statuses.push(`${Ack.Status[status] ?? status}:${id}`)
+        if (reason !== '') self.reasons.push(reason)
         const i = self.outbox.findIndex(e => e.id === id)
         if (i >= 0 && status !== Ack.Status.RETRY) self.outbox.splice(i, 1)
       },
@@ -194,6 +199,28 @@ describe('dm transport', () => {
     await waitFor(() => a.outbox.length === 0)
     expect(b.received).toEqual(mail.map(m => m.id))
     await a.service.stop(); await b.service.stop()
+  })
+
+  it(`an ack's reason is cut to ${MAX_ACK_REASON_CHARS} characters`, async () => {
+    const { a, b } = await pair({ rejectReason: `ContentPolicyError(${'p'.repeat(500)})` })
+    const refused = fakeEnvelope(1)
+    refused.envelope[16] = 0
+    a.outbox.push(refused)
+    a.service.flush(b.peerId.toString())
+    await waitFor(() => a.outbox.length === 0)
+    expect(a.reasons).toEqual([`ContentPolicyError(${'p'.repeat(MAX_ACK_REASON_CHARS - 'ContentPolicyError('.length)}`])
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('a reader holds a whole window of the largest envelopes and a window of acks with the longest reasons', () => {
+    // framed as they go on the wire; the reason at its worst: 3 UTF-8 bytes for each of its UTF-16 units
+    const envelopeFrame = encodeLength(envelopeFrameHeader(MAX_ENVELOPE_BYTES).byteLength + MAX_ENVELOPE_BYTES).byteLength + envelopeFrameHeader(MAX_ENVELOPE_BYTES).byteLength
+    const ack = DmFrame.encode({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id: new Uint8Array(16), status: Ack.Status.REJECTED, reason: '\uffff'.repeat(MAX_ACK_REASON_CHARS) } } as DmFrame)
+    const ackFrame = encodeLength(ack.byteLength).byteLength + ack.byteLength
+    expect(envelopeFrame + ackFrame).toBeLessThanOrEqual(READ_OVERHEAD_PER_ENVELOPE)
+    expect(MAX_READ_BUFFER_BYTES).toBeGreaterThanOrEqual(MAX_IN_FLIGHT_BYTES + MAX_IN_FLIGHT * (envelopeFrame + ackFrame))
+    // more than the framing module's default, which a full window with its headers would overflow
+    expect(MAX_READ_BUFFER_BYTES).toBeGreaterThan(4 * 1024 * 1024)
   })
 
   it('a stream whose acks stop coming is reset after ackTimeout and its envelopes go again on a new one, stored once', async () => {
