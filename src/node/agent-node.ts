@@ -19,6 +19,7 @@ import { DmService } from '../protocols/dm/dm-service.js'
 import { relayService } from '../protocols/relay/index.js'
 import { ChallengeFrameError, decodeCredential, isCredentialValid, requestCredential, verifyCredential, verifyService } from '../protocols/verify/index.js'
 import { openStore } from '../store/index.js'
+import { Lru } from '../lru.js'
 import { conversationId } from './conversation-id.js'
 import { openDataDir } from './data-dir.js'
 import { InvalidPeerError, NodeOptionsError, RequestNotFoundError } from './errors.js'
@@ -212,7 +213,7 @@ const MAX_SEND_BATCH = 64
  */
 const SEND_BATCHES_IN_FLIGHT = 2
 
-/** Peers whose parsed id and conversation id `send` remembers (oldest forgotten first). */
+/** Peers whose conversation id `send` remembers (the least recently used forgotten first). */
 const SEND_PEERS_CACHED = 1024
 
 /** A message written to a stream (no `ack`), the peer's ack of it, or a relay's (`relayed`). */
@@ -362,7 +363,7 @@ export class AgentNode extends EventTarget {
   /** per peer: the last send still checking policy and limits before it queues */
   readonly #sendTurns = new Map<string, Promise<void>>()
   /** peer id string → conversation id, for peers sent to lately (#sendConversation) */
-  readonly #sendPeers = new Map<string, string>()
+  readonly #sendPeers = new Lru<string>(SEND_PEERS_CACHED)
   /** `sent` states, ack results and relay deposits, written lazily (§16.4 rule 4), together */
   readonly #statuses = new Coalescer<StatusItem>(async (items) => { await this.#recordStatuses(items) }, logError,
     // messages first: a send (or a received message) being written goes out before this bookkeeping takes the thread
@@ -859,7 +860,6 @@ export class AgentNode extends EventTarget {
     const peer = parsePeer(to)
     if (peer.equals(this.libp2p.peerId)) throw new InvalidPeerError('cannot send to ourselves')
     const convId = conversationId(this.#self, peer.toMultihash().bytes)
-    if (this.#sendPeers.size >= SEND_PEERS_CACHED) this.#sendPeers.delete(this.#sendPeers.keys().next().value!)
     this.#sendPeers.set(to, convId)
     return convId
   }

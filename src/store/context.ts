@@ -13,6 +13,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { BatchOperation, Level } from 'level'
 import { nativePrimitives } from '../crypto/native.js'
+import { Lru } from '../lru.js'
 import { VALUE_NONCE_LENGTH } from './constants.js'
 import { StoreClosedError, StoreCorruptionError, StoreQueryError, StoreTransactionError } from './errors.js'
 import { VALUE_TAG_LENGTH, valueCipher } from './value-cipher.js'
@@ -64,42 +65,6 @@ const NONCE_POOL = 512
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 const prims = nativePrimitives
-
-/** Least recently used eviction on a Map, which iterates in insertion order. */
-class Lru<V> {
-  readonly #entries = new Map<string, V>()
-  readonly #size: number
-
-  constructor (size: number) {
-    this.#size = size
-  }
-
-  get (key: string): V | undefined {
-    const value = this.#entries.get(key)
-    if (value !== undefined) {
-      this.#entries.delete(key)
-      this.#entries.set(key, value)
-    }
-    return value
-  }
-
-  set (key: string, value: V): void {
-    this.#entries.delete(key)
-    this.#entries.set(key, value)
-    if (this.#entries.size > this.#size) {
-      const oldest = this.#entries.keys().next()
-      if (oldest.done !== true) this.#entries.delete(oldest.value)
-    }
-  }
-
-  delete (key: string): void {
-    this.#entries.delete(key)
-  }
-
-  clear (): void {
-    this.#entries.clear()
-  }
-}
 
 function isNotOpen (err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
