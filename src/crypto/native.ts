@@ -39,6 +39,7 @@ import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { equalBytes, expectByteCount, expectBytes, expectUint8Array, fromHex, isAllZero, isBytes, toHex, wipe } from './bytes.js'
 import { DecryptError, InvalidInputError, LowOrderPointError } from './errors.js'
+import { Lru } from '../lru.js'
 import {
   AES_KEY_LENGTH,
   ED25519_KEY_LENGTH,
@@ -98,35 +99,8 @@ interface CachedPrivateKey {
 const x25519PrivateKeys = new WeakMap<Uint8Array, CachedPrivateKey>()
 const ed25519PrivateKeys = new WeakMap<Uint8Array, CachedPrivateKey>()
 
-/** Least recently used eviction on a Map, which iterates in insertion order. */
-class KeyObjectLru {
-  readonly #entries = new Map<string, KeyObject>()
-  readonly #size: number
-
-  constructor (size: number) {
-    this.#size = size
-  }
-
-  get (id: string): KeyObject | undefined {
-    const key = this.#entries.get(id)
-    if (key !== undefined) {
-      this.#entries.delete(id)
-      this.#entries.set(id, key)
-    }
-    return key
-  }
-
-  set (id: string, key: KeyObject): void {
-    this.#entries.set(id, key)
-    if (this.#entries.size > this.#size) {
-      const oldest = this.#entries.keys().next()
-      if (oldest.done !== true) this.#entries.delete(oldest.value)
-    }
-  }
-}
-
-const x25519PublicKeys = new KeyObjectLru(PUBLIC_KEY_CACHE_SIZE)
-const ed25519PublicKeys = new KeyObjectLru(PUBLIC_KEY_CACHE_SIZE)
+const x25519PublicKeys = new Lru<KeyObject>(PUBLIC_KEY_CACHE_SIZE)
+const ed25519PublicKeys = new Lru<KeyObject>(PUBLIC_KEY_CACHE_SIZE)
 
 /**
  * A Buffer that owns its memory becomes a plain Uint8Array over the same
