@@ -30,6 +30,7 @@
 import { ProtocolError, serviceCapabilities } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { byteStream } from '@libp2p/utils'
+import { equalBytes } from '../crypto/bytes.js'
 import type { Ping, PingComponents, PingInit } from '@libp2p/ping'
 import type { DialProtocolOptions, DialTarget, Startable, Stream } from '@libp2p/interface'
 
@@ -147,7 +148,7 @@ class AgentPing implements Ping, Startable {
         bytes.read({ bytes: PING_LENGTH, signal })
       ])
       const rtt = Date.now() - start
-      if (!equal(pong.subarray(), data)) throw new ProtocolError(`Received wrong ping ack after ${rtt}ms`)
+      if (!equalBytes(pong.subarray(), data)) throw new ProtocolError(`Received wrong ping ack after ${rtt}ms`)
       // only now: a close sent with the payload is what left remote handlers waiting (module docs)
       await stream.close({ signal })
       return rtt
@@ -156,8 +157,4 @@ class AgentPing implements Ping, Startable {
       throw err
     }
   }
-}
-
-function equal (a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
 }
