@@ -48,7 +48,11 @@ export const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024
  * full window with its headers.
  */
 export const READ_OVERHEAD_PER_ENVELOPE = 16 + 240
-export const MAX_READ_BUFFER_BYTES = MAX_IN_FLIGHT_BYTES + MAX_IN_FLIGHT * READ_OVERHEAD_PER_ENVELOPE + MAX_FRAME_BYTES
+/** The unread bytes a reader must hold for a peer whose window is `maxInFlight` envelopes of `maxInFlightBytes` in all. */
+export function readBufferBytes (maxInFlight: number, maxInFlightBytes: number): number {
+  return maxInFlightBytes + maxInFlight * READ_OVERHEAD_PER_ENVELOPE + MAX_FRAME_BYTES
+}
+export const MAX_READ_BUFFER_BYTES = readBufferBytes(MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES)
 /** An ack's reason is cut to this many characters (it names an error; a content policy's name is the agent's own). */
 export const MAX_ACK_REASON_CHARS = 64
 /** How long to wait for a dial or a new stream. */

@@ -14,7 +14,8 @@ import { Ack, DmFrame } from './dm.pb.js'
 import { AckTimeoutError, FrameError } from './errors.js'
 import { FrameWriter, envelopeFrameHeader } from './frame-writer.js'
 import {
-  ACK_TIMEOUT, DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_ACK_REASON_CHARS, MAX_IN_FLIGHT_BYTES, MAX_READ_BUFFER_BYTES, READ_OVERHEAD_PER_ENVELOPE, RETRY_MAX, RETRY_MIN
+  ACK_TIMEOUT, DIAL_TIMEOUT, DM_FRAME_VERSION, DM_PROTOCOL, MAX_ACK_REASON_CHARS, MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES,
+  MAX_READ_BUFFER_BYTES, RETRY_MAX, RETRY_MIN, readBufferBytes
 } from './constants.js'
 import type { PeerId, Startable, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -117,7 +118,7 @@ export class DmService implements Startable {
     this.#maxInFlight = init.maxInFlight ?? MAX_IN_FLIGHT
     this.#maxInFlightBytes = init.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES
     // room for a peer whose window is at least ours (the defaults on both sides)
-    this.#readBuffer = Math.max(MAX_READ_BUFFER_BYTES, this.#maxInFlightBytes + this.#maxInFlight * READ_OVERHEAD_PER_ENVELOPE + MAX_FRAME_BYTES)
+    this.#readBuffer = Math.max(MAX_READ_BUFFER_BYTES, readBufferBytes(this.#maxInFlight, this.#maxInFlightBytes))
     this.#dialTimeout = init.dialTimeout ?? DIAL_TIMEOUT
     this.#retryMin = init.retryMin ?? RETRY_MIN
     this.#retryMax = init.retryMax ?? RETRY_MAX

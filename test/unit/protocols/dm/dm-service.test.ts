@@ -7,7 +7,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { streamPair } from '@libp2p/utils'
 import { describe, expect, it, vi } from 'vitest'
 import { Ack, DmFrame } from '../../../../src/protocols/dm/dm.pb.js'
-import { DM_FRAME_VERSION, DM_PROTOCOL, MAX_ACK_REASON_CHARS, MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_READ_BUFFER_BYTES, READ_OVERHEAD_PER_ENVELOPE } from '../../../../src/protocols/dm/constants.js'
+import { DM_FRAME_VERSION, DM_PROTOCOL, MAX_ACK_REASON_CHARS, MAX_FRAME_BYTES, MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES, MAX_READ_BUFFER_BYTES, READ_OVERHEAD_PER_ENVELOPE, readBufferBytes } from '../../../../src/protocols/dm/constants.js'
 import { envelopeFrameHeader } from '../../../../src/protocols/dm/frame-writer.js'
 import { MAX_ENVELOPE_BYTES } from '../../../../src/crypto/envelope.js'
 import { DmService } from '../../../../src/protocols/dm/dm-service.js'
@@ -221,6 +221,8 @@ describe('dm transport', () => {
     expect(MAX_READ_BUFFER_BYTES).toBeGreaterThanOrEqual(MAX_IN_FLIGHT_BYTES + MAX_IN_FLIGHT * (envelopeFrame + ackFrame))
     // more than the framing module's default, which a full window with its headers would overflow
     expect(MAX_READ_BUFFER_BYTES).toBeGreaterThan(4 * 1024 * 1024)
+    // a larger window configured needs a larger buffer, by its bytes and its envelopes' framing
+    expect(readBufferBytes(2 * MAX_IN_FLIGHT, 2 * MAX_IN_FLIGHT_BYTES) - MAX_READ_BUFFER_BYTES).toBe(MAX_IN_FLIGHT_BYTES + MAX_IN_FLIGHT * READ_OVERHEAD_PER_ENVELOPE)
   })
 
   it('a stream whose acks stop coming is reset after ackTimeout and its envelopes go again on a new one, stored once', async () => {
