@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          setupFiles: ['test/setup.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.slow.test.ts'],
           testTimeout: 30_000
@@ -14,6 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'slow',
+          setupFiles: ['test/setup.ts'],
           include: ['test/**/*.slow.test.ts'],
           testTimeout: 600_000
         }

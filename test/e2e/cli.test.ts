@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { removeTempDirs, tempDir, waitFor } from '../integration/helpers.js'
+import { tempDir, waitFor } from '../integration/helpers.js'
 import type { ChildProcess } from 'node:child_process'
 
 const BIN = join(import.meta.dirname, '../../bin/agentmsg.js')
@@ -29,7 +29,6 @@ interface Running {
 const running: Running[] = []
 afterAll(async () => {
   for (const r of running) if (r.proc.exitCode == null) r.proc.kill('SIGKILL')
-  await removeTempDirs()
 })
 
 /** `agentmsg <args>`; resolves with stdout, or rejects with the exit code and stderr. */

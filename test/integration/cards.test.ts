@@ -1,7 +1,7 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { defaultPrimitives, generateOneTimePrekeys, generateSignedPrekey } from '../../src/crypto/index.js'
 import { cardService, signCard } from '../../src/protocols/card/index.js'
-import { TestNodes, removeTempDirs, waitFor } from './helpers.js'
+import { TestNodes, waitFor } from './helpers.js'
 import type { OneTimePrekeyPublic } from '../../src/crypto/index.js'
 import type { DataDir } from '../../src/node/data-dir.js'
 import type { CardService, CardServiceInit } from '../../src/protocols/card/index.js'
@@ -14,7 +14,6 @@ type CardServices = { card: CardService }
 describe('agent cards on a real network', { timeout: 60_000 }, () => {
   const nodes = new TestNodes()
   afterEach(async () => { await nodes.stopAll() })
-  afterAll(async () => { await removeTempDirs() })
 
   async function startAgent (boot: Pick<TestNode, 'tcpAddr'>, init: CardServiceInit = {}, options: TestNodeOptions<CardServices> = {}): Promise<TestNode<CardServices>> {
     return nodes.start<CardServices>({

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import {
   Session, SignatureError, decodeEnvelope, defaultPrimitives, encodeEnvelope, publicKeyFromPeerIdBytes, verifyEnvelope
 } from '../../src/crypto/index.js'
@@ -21,7 +21,7 @@ import { Ack, DmFrame } from '../../src/protocols/dm/dm.pb.js'
 import { concatBytes } from '../../src/crypto/bytes.js'
 import { encodeLength } from '../../src/protocols/framing.js'
 import { Agents } from './agents.js'
-import { TestNodes, removeTempDirs, waitFor } from './helpers.js'
+import { TestNodes, waitFor } from './helpers.js'
 import type { StatusChange } from '../../src/node/agent-node.js'
 import type { MessageRecord } from '../../src/store/index.js'
 import type { TestNode } from './helpers.js'
@@ -36,7 +36,6 @@ afterEach(async () => {
   await rawNodes.stopAll()
   await agents.stopAll()
 })
-afterAll(async () => { await removeTempDirs() })
 
 function lengthPrefixed (body: Uint8Array): Uint8Array {
   return concatBytes(encodeLength(body.length), body)

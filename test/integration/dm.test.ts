@@ -2,16 +2,15 @@
  * 1:1 messaging between real agent nodes: TCP on 127.0.0.1, real level
  * databases in temp dirs, cards found through a bootstrap node's DHT.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { Agents, collect } from './agents.js'
-import { removeTempDirs, tempDir, waitFor } from './helpers.js'
+import { tempDir, waitFor } from './helpers.js'
 import type { StatusChange } from '../../src/node/agent-node.js'
 import type { MessageRecord } from '../../src/store/index.js'
 
 const agents = new Agents()
 const { start, stop, network } = agents
 afterEach(agents.stopAll)
-afterAll(async () => { await removeTempDirs() })
 
 describe('agent node: 1:1 messages', { timeout: 120_000 }, () => {
   it('a message reaches an agent known only by its PeerId, with queued → sent → delivered', async () => {

@@ -3,15 +3,14 @@
  * dispatches is also in the log, in order, with the state change that caused
  * it, and still there after a restart.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { Agents, cardFound } from './agents.js'
-import { removeTempDirs, tempDir, waitFor } from './helpers.js'
+import { tempDir, waitFor } from './helpers.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
 import type { StoredEvent } from '../../src/store/index.js'
 
 const agents = new Agents()
 afterEach(agents.stopAll)
-afterAll(async () => { await removeTempDirs() })
 
 async function logged (node: AgentNode, type?: string): Promise<StoredEvent[]> {
   const all = await node.eventLog.after(0, 1000)

@@ -13,29 +13,16 @@
  * await waitFor(() => alice.node.getConnections(boot.peerId).length > 0)
  * ```
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDataDir } from '../../src/node/data-dir.js'
 import { createAgentLibp2p } from '../../src/node/libp2p.js'
+import { tempDir } from '../temp-dirs.js'
 import type { DataDir } from '../../src/node/data-dir.js'
 import type { AgentLibp2p, AgentLibp2pOptions } from '../../src/node/libp2p.js'
 import type { PeerId, ServiceMap } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
-const tempDirs: string[] = []
-
-/** A fresh directory under the OS temp dir, removed by `removeTempDirs()`. */
-export async function tempDir (prefix = 'agentmsg-test-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix))
-  tempDirs.push(dir)
-  return dir
-}
-
-/** Removes every directory `tempDir()` made. */
-export async function removeTempDirs (): Promise<void> {
-  await Promise.all(tempDirs.splice(0).map(async d => rm(d, { recursive: true, force: true })))
-}
+export { removeTempDirs, tempDir } from '../temp-dirs.js'
 
 export interface WaitForOptions {
   /** @default 10_000 */

@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { Agents } from './agents.js'
-import { removeTempDirs, tempDir, waitFor } from './helpers.js'
+import { tempDir, waitFor } from './helpers.js'
 import type { StatusChange } from '../../src/node/agent-node.js'
 import type { ChildProcess } from 'node:child_process'
 
@@ -45,7 +45,6 @@ afterEach(async () => {
   for (const child of children) child.kill('SIGKILL')
   await agents.stopAll()
 })
-afterAll(async () => { await removeTempDirs() })
 
 describe('restarts', { timeout: 120_000 }, () => {
   it('the receiver is killed mid-stream and restarted: nothing lost, nothing duplicated, the outbox drains', async () => {

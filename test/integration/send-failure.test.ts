@@ -6,9 +6,9 @@
  * batch's write made to fail, slowly, while the next batch is sealed and
  * queued behind it.
  */
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Agents, collect } from './agents.js'
-import { removeTempDirs, waitFor } from './helpers.js'
+import { waitFor } from './helpers.js'
 import type * as StoreModule from '../../src/store/index.js'
 import type { MessageRecord, Store } from '../../src/store/index.js'
 
@@ -28,7 +28,6 @@ vi.mock('../../src/store/index.js', async (importOriginal) => {
 const agents = new Agents()
 const { start, network } = agents
 afterEach(agents.stopAll)
-afterAll(async () => { await removeTempDirs() })
 
 describe('sends when a store write fails', { timeout: 120_000 }, () => {
   it('the failed batch and what was sealed behind it fail; what succeeds is delivered once, in order; the session goes on', async () => {

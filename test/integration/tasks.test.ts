@@ -2,18 +2,17 @@
  * Tasks between two real agents: correlation by taskId, the worker's signed
  * processed receipt kept as proof, idempotent replays, and task.expired.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { decodeEnvelope, publicKeyFromPeerIdBytes, nativePrimitives } from '../../src/crypto/index.js'
 import { envelopeSignatureInput } from '../../src/crypto/envelope.js'
 import { Agents, cardFound, collect } from './agents.js'
-import { removeTempDirs, waitFor } from './helpers.js'
+import { waitFor } from './helpers.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
 import type { OpenTask } from '../../src/node/tasks.js'
 import type { MessageRecord } from '../../src/store/index.js'
 
 const agents = new Agents()
 afterEach(agents.stopAll)
-afterAll(async () => { await removeTempDirs() })
 
 async function pair (): Promise<{ requester: AgentNode, worker: AgentNode }> {
   const { bootstrap } = await agents.network()

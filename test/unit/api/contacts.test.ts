@@ -6,7 +6,7 @@
  * `connection.declined` in `/v1/events` and at a webhook.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { removeTempDirs, waitFor } from '../../integration/helpers.js'
+import { waitFor } from '../../integration/helpers.js'
 import { apiFixture, auth, connect, startNode } from './helpers.js'
 import type { ApiFixture } from './helpers.js'
 import type { AgentNode, ConsentAnswer } from '../../../src/node/agent-node.js'
@@ -39,7 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await alice.close()
   await Promise.all([carol, dave, erin, frank].map(async n => { await n.stop() }))
-  await removeTempDirs()
 })
 
 async function call (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = auth) {

@@ -6,7 +6,7 @@
  * (403), over the post rate (429 with Retry-After).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { removeTempDirs, waitFor } from '../../integration/helpers.js'
+import { waitFor } from '../../integration/helpers.js'
 import { apiFixture, auth, connect, startNode } from './helpers.js'
 import type { ApiFixture } from './helpers.js'
 import type { AgentNode } from '../../../src/node/agent-node.js'
@@ -25,7 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await alice.close()
   await bob.stop()
-  await removeTempDirs()
 })
 
 async function call (method: 'GET' | 'POST', url: string, payload?: unknown) {

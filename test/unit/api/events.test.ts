@@ -6,7 +6,7 @@ import { connect as tcpConnect } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startApiServer } from '../../../src/api/index.js'
-import { removeTempDirs, waitFor } from '../../integration/helpers.js'
+import { waitFor } from '../../integration/helpers.js'
 import { KEY, apiFixture, auth, connect, startNode } from './helpers.js'
 import type { ApiFixture } from './helpers.js'
 import type { AgentNode } from '../../../src/node/agent-node.js'
@@ -16,7 +16,6 @@ interface ApiEvent { cursor: number, type: string, at: string, data: Record<stri
 const cleanups: Array<() => Promise<void>> = []
 afterAll(async () => {
   for (const fn of cleanups.reverse()) await fn()
-  await removeTempDirs()
 })
 
 async function pair (): Promise<{ alice: ApiFixture, bob: AgentNode }> {

@@ -9,14 +9,13 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../../src/api/index.js'
 import { createAgentNode } from '../../../src/node/agent-node.js'
-import { removeTempDirs, tempDir, waitFor } from '../../integration/helpers.js'
+import { tempDir, waitFor } from '../../integration/helpers.js'
 import { KEY, auth, connect } from './helpers.js'
 import type { AgentNode, AgentNodeOptions } from '../../../src/node/agent-node.js'
 
 const running: AgentNode[] = []
 afterAll(async () => {
   await Promise.all(running.map(async n => { await n.stop() }))
-  await removeTempDirs()
 })
 
 async function node (options: Partial<AgentNodeOptions> = {}): Promise<AgentNode> {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiKeys, buildApp, writeApiKey } from '../../../src/api/index.js'
 import { errorResponse } from '../../../src/api/errors.js'
 import { ContentPolicyError, NodeOptionsError, RateLimitedError, RequestNotFoundError } from '../../../src/node/errors.js'
-import { removeTempDirs, tempDir, waitFor } from '../../integration/helpers.js'
+import { tempDir, waitFor } from '../../integration/helpers.js'
 import { KEY, apiFixture, auth, connect, startNode } from './helpers.js'
 import type { ApiFixture } from './helpers.js'
 import type { AgentNode } from '../../../src/node/agent-node.js'
@@ -28,7 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await alice.close()
   await bob.stop()
-  await removeTempDirs()
 })
 
 async function call (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = auth) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAgentNode } from '../../../src/node/agent-node.js'
 import { errorResponse } from '../../../src/api/errors.js'
 import { TooSlowError, WrongAnswerError } from '../../../src/protocols/verify/index.js'
-import { removeTempDirs, tempDir } from '../../integration/helpers.js'
+import { tempDir } from '../../integration/helpers.js'
 import { apiFixture, auth, startNode } from './helpers.js'
 import type { ApiFixture } from './helpers.js'
 import type { AgentNode } from '../../../src/node/agent-node.js'
@@ -27,7 +27,6 @@ afterAll(async () => {
   await alice.close()
   await issuer.stop()
   await plain.stop()
-  await removeTempDirs()
 })
 
 const verify = async (payload: unknown): Promise<{ status: number, body: { error?: string, credential: { issuedAt: string, expiresAt: string } }, headers: Record<string, unknown> }> => {

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto'
 import { createServer } from 'node:http'
 import { afterAll, describe, expect, it } from 'vitest'
 import { WEBHOOK_RETRY_DELAYS } from '../../../src/api/index.js'
-import { removeTempDirs, waitFor } from '../../integration/helpers.js'
+import { waitFor } from '../../integration/helpers.js'
 import { apiFixture, auth, connect, startNode } from './helpers.js'
 import type { Clock } from '../../../src/api/index.js'
 import type { AddressInfo } from 'node:net'
@@ -65,7 +65,6 @@ async function receiver (answer: (n: number) => number): Promise<{ url: string, 
 const cleanups: Array<() => Promise<void>> = []
 afterAll(async () => {
   for (const fn of cleanups.reverse()) await fn().catch(() => {})
-  await removeTempDirs()
 })
 
 function verify (hit: Hit): void {

@@ -4,12 +4,11 @@
  * non-zero exit.
  */
 import { createServer } from 'node:http'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { buildProgram, main } from '../../../src/cli/program.js'
-import { removeTempDirs, tempDir } from '../../integration/helpers.js'
+import { tempDir } from '../../integration/helpers.js'
 import type { Command } from 'commander'
 
-afterAll(removeTempDirs)
 
 function capture (): { out: string[], err: string[], io: { out(l: string): void, err(l: string): void } } {
   const out: string[] = []
