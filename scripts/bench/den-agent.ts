@@ -42,7 +42,7 @@ import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createAgentNode } from '../../src/node/agent-node.js'
-import { BENCH_POSTS_PER_MINUTE, GOSSIPSUB_ENV, MONITOR_ENV, PHASE_PROF_ENV, YAMUX_LAZY_ENV, floorId } from './den.js'
+import { BENCH_POSTS_PER_MINUTE, GOSSIPSUB_ENV, MONITOR_ENV, PHASE_PROF_ENV, floorId } from './den.js'
 import { startPhaseProfile } from './dm.js'
 import type { AgentNode } from '../../src/node/agent-node.js'
 import type { PeerId } from '@libp2p/interface'
@@ -126,7 +126,6 @@ const gossipsub = gossipsubJson == null ? undefined : JSON.parse(gossipsubJson) 
 const monitorJson = process.env[MONITOR_ENV]
 const connectionMonitor = monitorJson == null ? undefined : JSON.parse(monitorJson) as Record<string, unknown>
 
-if (process.env[YAMUX_LAZY_ENV] === '1') (await import('./yamux-lazy-window.js')).patchYamuxLazyWindow()
 
 const nodes: AgentNode[] = []
 /** connections each node saw closed */

@@ -72,8 +72,7 @@
  * --gossipsub JSON (gossipsub options for every node, over the defaults, e.g.
  * '{"D":4,"Dlo":3,"Dhi":6}': for trying settings before they become defaults),
  * --connection-monitor JSON (libp2p's connection monitor options, the same way,
- * e.g. '{"enabled":false}'), --yamux-lazy-window (an experiment: see
- * yamux-lazy-window.ts),
+ * e.g. '{"enabled":false}'),
  * --phase-prof DIR (each members' process profiled over the measured phase
  * only, the den's or with --floor-only the floor's, `members-<p>.cpuprofile`;
  * summarise with scripts/bench/dm-prof.ts),
@@ -104,8 +103,6 @@ export const PHASE_PROF_ENV = 'AGENTMSG_BENCH_DEN_PHASE_PROF'
 export const GOSSIPSUB_ENV = 'AGENTMSG_BENCH_DEN_GOSSIPSUB'
 /** set for a members' process by --connection-monitor: the JSON of its options over the defaults */
 export const MONITOR_ENV = 'AGENTMSG_BENCH_DEN_MONITOR'
-/** set for a members' process by --yamux-lazy-window (an experiment, see yamux-lazy-window.ts) */
-export const YAMUX_LAZY_ENV = 'AGENTMSG_BENCH_DEN_YAMUX_LAZY'
 /** Posts per minute a node accepts from one author in one den: the bench posts faster than the default 20. */
 export const BENCH_POSTS_PER_MINUTE = 1_000_000
 
@@ -522,10 +519,8 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
   const gossipsubJson = stringFlag(args, 'gossipsub')
   const monitorJson = stringFlag(args, 'connection-monitor')
   const connectionMonitor = monitorJson == null ? undefined : JSON.parse(monitorJson) as Record<string, unknown>
-  const yamuxLazy = args.includes('--yamux-lazy-window')
   const floorOnly = args.includes('--floor-only')
   const idleMs = flag(args, 'idle', 3000)
-  if (yamuxLazy) (await import('./yamux-lazy-window.js')).patchYamuxLazyWindow()
   const gossipsub = gossipsubJson == null ? undefined : JSON.parse(gossipsubJson) as Record<string, unknown>
   if (phaseProfDir != null) await mkdir(phaseProfDir, { recursive: true })
 
@@ -556,7 +551,6 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
         ...process.env,
         ...(phaseProfDir == null ? {} : { [PHASE_PROF_ENV]: join(phaseProfDir, `members-${p}.cpuprofile`) }),
         ...(gossipsubJson == null ? {} : { [GOSSIPSUB_ENV]: gossipsubJson }),
-        ...(yamuxLazy ? { [YAMUX_LAZY_ENV]: '1' } : {}),
         ...(monitorJson == null ? {} : { [MONITOR_ENV]: monitorJson })
       }
       const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', CHILD, join(dir, `members-${p}`), bootstrap[0]!, String(count), String(first)],
@@ -615,7 +609,6 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
       ...(floorOnly ? { floorOnly } : {}),
       ...(gossipsub == null ? {} : { gossipsub }),
       ...(connectionMonitor == null ? {} : { connectionMonitor }),
-      ...(yamuxLazy ? { experiment: 'yamux-lazy-window' } : {}),
       ...(measured == null ? {} : { p50Ms: measured.p50Ms, p99Ms: measured.p99Ms, deliveryRatio: measured.deliveryRatio }),
       setupMs: Math.round(setupMs),
       ...(kind === 'public' ? { directoryMisses } : {}),

@@ -1,13 +1,13 @@
 /**
  * Builds the libp2p node an agent runs on (DESIGN §2–4, §11): TCP and
- * WebSockets, Noise, yamux, identify, ping (./ping.ts), a kad-dht on the
+ * WebSockets, Noise, yamux (./yamux.ts), identify, ping (./ping.ts), a kad-dht on the
  * private protocol `/agentmsg/kad/1.0.0` with validators for our records,
  * gossipsub, optional bootstrap peers, a level datastore so the peer store
  * and DHT records survive restarts, and a connection gater that keeps
  * blocked agents out.
  *
  * Every part has a default and every default can be replaced: pass
- * `transports`, extra `services` (a service with the name of a default one
+ * `transports`, `streamMuxers`, extra `services` (a service with the name of a default one
  * replaces it), `dht`/`gossipsub`/`identify`/`ping` options, or a whole
  * `datastore`.
  *
@@ -32,11 +32,11 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { logger } from '@libp2p/logger'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
-import { yamux } from '@libp2p/yamux'
 import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { defaultPrimitives } from '../crypto/index.js'
 import { agentPing } from './ping.js'
+import { lazyWindowYamux } from './yamux.js'
 import { CARD_KEY_PREFIX, DHT_NAMESPACE, cardRecordSelector, cardRecordValidator } from '../protocols/card/index.js'
 import { startsWith } from '../crypto/bytes.js'
 import type { Primitives } from '../crypto/index.js'
@@ -186,6 +186,10 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
    * @default [tcp(), webSockets()]
    */
   transports?: Libp2pOptions['transports']
+  /**
+   * @default [lazyWindowYamux()]: yamux, window updates at half a window (./yamux.ts)
+   */
+  streamMuxers?: Libp2pOptions['streamMuxers']
   /** Extra services, or replacements for the defaults by name. */
   services?: ServiceFactoryMap<S>
   /** @default libp2p's defaults */
@@ -267,7 +271,7 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
       },
       transports: options.transports ?? [tcp(), webSockets()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      streamMuxers: options.streamMuxers ?? [lazyWindowYamux()],
       peerDiscovery: bootstrapList.length > 0
         // tagged keep-alive: libp2p redials a bootstrap peer whose connection drops (with backoff,
         // 5 tries); @libp2p/bootstrap itself dials once, and a node that lost its only
