@@ -101,8 +101,8 @@ describe('yamux with window updates at half a window', { timeout: 60_000 }, () =
     const total = 200 * FRAME // 200 KB: past half the window, within one window
     await sink(b, total)
     const stream = await send(a, b, total, FRAME)
-    // an update went out once less than half was left, so the sender never ran dry
-    expect(sendWindow(stream)).toBeGreaterThan(WINDOW - total)
+    // an update went out once less than half was left: without it ~63 KB would be left, with it over half
+    expect(sendWindow(stream)).toBeGreaterThan(WINDOW / 2)
   })
 
   it('carries many windows intact, in small and in large writes', async () => {
