@@ -3,7 +3,8 @@
  * one `stream.send`.
  *
  * Every `send` costs a yamux data frame, a Noise encryption, a TCP write and,
- * on the far side, a decryption and a yamux window update sent back. A DM
+ * on the far side, a decryption (and, with stock yamux, a window update sent
+ * back: src/node/yamux.ts sends those at half a window instead). A DM
  * stream carries up to 256 envelopes (or acks) written back to back, so
  * writing them one by one paid that per frame. Here the frames are gathered
  * and handed over once the current run of microtasks is done
