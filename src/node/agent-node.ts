@@ -360,8 +360,6 @@ export class AgentNode extends EventTarget {
   /** plaintexts waiting to be sealed, per peer (group commit) */
   readonly #outgoing = new Map<string, OutgoingJob[]>()
   readonly #draining = new Set<string>()
-  /** per peer: wakes its drain, waiting on a write with nothing queued, when a send is queued */
-  readonly #drainWakers = new Map<string, () => void>()
   /** per peer: the last send still checking policy and limits before it queues */
   readonly #sendTurns = new Map<string, Promise<void>>()
   /** peer id string → conversation id, for peers sent to lately (#sendConversation) */
@@ -894,9 +892,7 @@ export class AgentNode extends EventTarget {
         this.#outgoing.set(to, queue)
       }
       queue.push({ plaintext, sentAt, extraOps, record, resolve, reject })
-      if (queue.length > 1) return
-      if (this.#draining.has(to)) this.#drainWakers.get(to)?.()
-      else void this.#drain(to)
+      if (queue.length === 1 && !this.#draining.has(to)) void this.#drain(to)
     })
     return { messageId, status: 'queued', sentAt }
   }
@@ -911,33 +907,27 @@ export class AgentNode extends EventTarget {
 
   async #drain (to: string): Promise<void> {
     this.#draining.add(to)
-    // batches sealed and queued for the store and not settled yet, oldest first: the next batch is
-    // sealed while the one before it is being written (group commit keeps their order), at most
-    // SEND_BATCHES_IN_FLIGHT
+    // batches sealed and queued for the store, oldest first: the next batch is sealed while the
+    // one before it is being written (group commit keeps their order), at most SEND_BATCHES_IN_FLIGHT
     const writing: Array<Promise<void>> = []
     try {
       for (;;) {
         const queue = this.#outgoing.get(to)
         if (queue == null || queue.length === 0) {
-          // done only with nothing queued and nothing being written
+          // done only with nothing queued and nothing being written (a send may come meanwhile)
           if (writing.length === 0) break
-          // a send queued meanwhile is sealed behind the write, not after it
-          await Promise.race([writing[0], new Promise<void>(resolve => { this.#drainWakers.set(to, resolve) })])
-          this.#drainWakers.delete(to)
+          await writing.shift()
           continue
         }
-        if (writing.length >= SEND_BATCHES_IN_FLIGHT) await writing[0]
+        if (writing.length >= SEND_BATCHES_IN_FLIGHT) await writing.shift()
         const batch = queue.splice(0, MAX_SEND_BATCH)
-        // #sealBatch never rejects; a settled batch leaves the list itself
-        const inFlight = this.#sealBatch(to, batch).then(() => { writing.splice(writing.indexOf(inFlight), 1) })
-        writing.push(inFlight)
+        writing.push(this.#sealBatch(to, batch))
         // let the transport and incoming acks run before sealing the next batch: a burst of sends
         // otherwise seals and writes everything before the first frame goes out
         if ((this.#outgoing.get(to)?.length ?? 0) > 0) await new Promise(resolve => setImmediate(resolve))
       }
     } finally {
       this.#draining.delete(to)
-      this.#drainWakers.delete(to)
       this.#outgoing.delete(to)
     }
   }
