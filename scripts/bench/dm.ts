@@ -19,12 +19,17 @@
  * - throughput: `--pipelined` sends fired without waiting for delivery,
  *   from the first send until this process knows B received them all (with
  *   two processes B reports a count every 100 messages or 1 ms);
+ * - producers (only with `--producers K`): K loops, each awaiting its own
+ *   `send()` before the next (how concurrent HTTP API requests or agent tasks
+ *   send), `--pipelined` messages in all to B: msgs/s until B received them
+ *   all, and the p50 / p99 of one `send()` (until its message is queued on
+ *   disk and handed to the transport);
  * - floor: a raw libp2p stream between the same two libp2p nodes (across the
  *   processes too), 256-byte frames each acknowledged with one byte:
  *   round-trip p50 of one frame at a time, and frames per second pipelined.
  *
  * Flags: --samples N (2000), --warmup N (200), --pipelined N (5000),
- * --single-process, --child-cpu-prof DIR (run B under `--cpu-prof` into DIR),
+ * --producers K, --single-process, --child-cpu-prof DIR (run B under `--cpu-prof` into DIR),
  * --phase-prof DIR (profile the pipelined phase only, in each process:
  * DIR/A.cpuprofile and DIR/B.cpuprofile; summarise with scripts/bench/dm-prof.ts).
  */
@@ -202,6 +207,36 @@ async function dmFigures (a: AgentNode, b: Receiver, warmup: number, samples: nu
   return figures
 }
 
+interface ProducerFigures { producers: number, producersMsgsPerSec: number, producersSendP50Ms: number, producersSendP99Ms: number }
+
+/** `producers` loops, each awaiting its own send, `total` messages in all (B in batched mode). */
+async function producerFigures (a: AgentNode, b: Receiver, producers: number, total: number): Promise<ProducerFigures> {
+  const content = 'x'.repeat(PAYLOAD)
+  await b.batch(true)
+  const delivered = b.received.reach(b.received.count + total)
+  const sendMs: number[] = []
+  let next = 0
+  const start = performance.now()
+  await Promise.all(Array.from({ length: producers }, async () => {
+    while (next < total) {
+      next++
+      const sent = performance.now()
+      await a.send(b.peerId, { type: 'text', content })
+      sendMs.push(performance.now() - sent)
+    }
+  }))
+  await delivered
+  const seconds = (performance.now() - start) / 1000
+  await b.batch(false)
+  sendMs.sort((x, y) => x - y)
+  return {
+    producers,
+    producersMsgsPerSec: Math.round(total / seconds),
+    producersSendP50Ms: ms(percentile(sendMs, 0.5)),
+    producersSendP99Ms: ms(percentile(sendMs, 0.99))
+  }
+}
+
 /** B acknowledges every complete 256-byte frame with one byte (bytes counted: chunks may split or coalesce). */
 export async function rawHandler (stream: Stream): Promise<void> {
   let partial = 0
@@ -334,6 +369,7 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
   const warmup = flag(args, 'warmup', 200)
   const pipelined = flag(args, 'pipelined', 5000)
   const single = args.includes('--single-process')
+  const producers = args.includes('--producers') ? flag(args, 'producers', 1) : undefined
   const cpuProfDir = stringFlag(args, 'child-cpu-prof')
   if (single && cpuProfDir != null) throw new Error('--child-cpu-prof needs two processes')
   const phaseProfDir = stringFlag(args, 'phase-prof')
@@ -371,12 +407,13 @@ export async function run (args: string[]): Promise<Record<string, unknown>> {
     await first
 
     const dm = await dmFigures(a, b, warmup, samples, pipelined, processes, phaseProfDir)
+    const concurrent = producers === undefined ? {} : await producerFigures(a, b, producers, pipelined)
     // the floor failing (it has no retries: a lost connection ends it) does not throw the figures above away
     const raw = await rawFigures(a, b, warmup, samples, pipelined).catch((err: Error) => {
       process.stderr.write(`dm: raw floor failed: ${err.message}; connections A-B now: ${a.libp2p.getConnections(peerIdFromString(b.peerId)).length}\n`)
       return { rawError: err.message }
     })
-    return { bench: 'dm', payload: PAYLOAD, samples, messages: pipelined, ...dm, ...raw, processes }
+    return { bench: 'dm', payload: PAYLOAD, samples, messages: pipelined, ...dm, ...concurrent, ...raw, processes }
   } finally {
     await Promise.allSettled([
       ...(holder.child == null ? [] : [stopChild(holder.child)]),
