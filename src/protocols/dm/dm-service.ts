@@ -312,6 +312,9 @@ export class DmService implements Startable {
     let delivering = 0
     let deliveringBytes = 0
     let ackError: Error | undefined
+    /** wakes the reader waiting at the bound once a delivery settles */
+    let room: (() => void) | undefined
+    const freed = (): void => { const wake = room; room = undefined; wake?.() }
     try {
       for await (const data of readFrames(stream, { maxLength: MAX_FRAME_BYTES, maxBufferSize: this.#readBuffer })) {
         if (ackError != null) throw ackError
@@ -342,12 +345,19 @@ export class DmService implements Startable {
           const { id, status, reason } = await delivered
           delivering--
           deliveringBytes -= bytes
+          freed()
           if (stream.status !== 'open') return
           // acks resolved together (one group commit) leave in one stream write
           await writer.write(DmFrame.encode({ version: DM_FRAME_VERSION, envelope: new Uint8Array(0), ack: { id, status, reason: (reason ?? '').slice(0, MAX_ACK_REASON_CHARS) } } as DmFrame))
-        }).catch((err: Error) => { ackError ??= err })
-        // the peer's window bounds this too; never hold more than ours
-        if (delivering >= this.#maxInFlight || deliveringBytes >= this.#maxInFlightBytes) await acking
+        }).catch((err: Error) => {
+          ackError ??= err
+          freed()
+        })
+        // the peer's window bounds this too; never hold more than ours: at the bound, the next
+        // frame is read once the oldest delivery settles, not once all of them have
+        while (ackError == null && (delivering >= this.#maxInFlight || deliveringBytes >= this.#maxInFlightBytes)) {
+          await new Promise<void>(resolve => { room = resolve })
+        }
       }
     } catch (err) {
       if (FRAMING_ERRORS.has((err as Error).name)) throw new FrameError(`dm frame: ${(err as Error).message}`)

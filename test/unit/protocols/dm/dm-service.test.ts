@@ -59,7 +59,7 @@ function holdNext (side: Side, gate: Promise<void>, delivering: { count: number 
   side.holdNext = { gate, delivering }
 }
 
-async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, maxInFlightBytes?: number, receiverMaxInFlightBytes?: number, rejectReason?: string, gate?: Promise<void>, delivering?: { count: number }, ackTimeout?: number, streams?: { opened: number }, ackDelay?: number } = {}): Promise<{ a: Side, b: Side }> {
+async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlight?: number, maxInFlightBytes?: number, receiverMaxInFlightBytes?: number, rejectReason?: string, gate?: Promise<void>, delivering?: { count: number }, ackTimeout?: number, streams?: { opened: number }, ackDelay?: number, held?: Array<() => void> } = {}): Promise<{ a: Side, b: Side }> {
   const asked = new Set<string>()
   const sides: Side[] = []
   let failDials = opts.failDials ?? 0
@@ -81,6 +81,8 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlig
           opts.delivering!.count++
           await opts.gate
         }
+        // each delivery waits until the test calls its release, in any order
+        if (opts.held != null) await new Promise<void>(resolve => opts.held!.push(resolve))
         // a slow receiver: each ack waits this long (its store, say)
         if (opts.ackDelay != null) await new Promise(resolve => setTimeout(resolve, opts.ackDelay))
         const id = envelope.subarray(0, 16)
@@ -197,6 +199,32 @@ describe('dm transport', () => {
     expect(delivering.count).toBe(4)
     open()
     await waitFor(() => a.outbox.length === 0)
+    expect(b.received).toEqual(mail.map(m => m.id))
+    await a.service.stop(); await b.service.stop()
+  })
+
+  it('a receiver at its bound reads the next frame as soon as its oldest delivery settles, not once all have', async () => {
+    const size = fakeEnvelope(0).envelope.byteLength
+    const held: Array<() => void> = []
+    const { a, b } = await pair({ receiverMaxInFlightBytes: 4 * size, held })
+    const mail = Array.from({ length: 10 }, (_, i) => fakeEnvelope(i))
+    a.outbox.push(...mail)
+    a.service.flush(b.peerId.toString())
+    const settle = async (): Promise<void> => { for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve)) }
+    await waitFor(() => held.length === 4)
+    await settle()
+    expect(held.length).toBe(4)
+    // one settles: room for exactly one more
+    held[0]!()
+    await waitFor(() => held.length === 5)
+    await settle()
+    expect(held.length).toBe(5)
+    // the rest, as they come
+    let released = 1
+    await waitFor(() => {
+      while (released < held.length) held[released++]!()
+      return a.outbox.length === 0
+    })
     expect(b.received).toEqual(mail.map(m => m.id))
     await a.service.stop(); await b.service.stop()
   })
