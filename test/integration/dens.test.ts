@@ -143,7 +143,11 @@ describe('dens', { timeout: 120_000 }, () => {
     await waitFor(() => mallory.node.services.pubsub.getSubscribers(denTopic(den.denId)).length === 2, { timeout: 30_000 })
     const post = sealDenEnvelope(prims, identity, { denId: den.denId, kind: 'post', plaintext: encodeBody({ type: 'text', content: 'let me in' }, den.denId), key: new Uint8Array(32) })
     await mallory.node.services.pubsub.publish(denTopic(den.denId), post.bytes)
-    await waitFor(() => owner.dens.stats.rejections['not a member'] === 1 && member.dens.stats.rejections['not a member'] === 1, { timeout: 30_000 })
+    await waitFor(() => owner.dens.stats.rejections['not a member'] === 1 && member.dens.stats.rejections['not a member'] === 1, {
+      timeout: 30_000,
+      message: () => `validation: owner ${JSON.stringify(owner.dens.stats)}, member ${JSON.stringify(member.dens.stats)}; ` +
+        `mallory's subscribers ${mallory.node.services.pubsub.getSubscribers(denTopic(den.denId)).length}, connections ${mallory.node.getConnections().length}`
+    })
     for (const m of [owner, member]) expect((await m.dens.feed(den.denId)).posts).toEqual([])
   })
 

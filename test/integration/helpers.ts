@@ -29,8 +29,8 @@ export interface WaitForOptions {
   timeout?: number
   /** @default 25 */
   interval?: number
-  /** what we were waiting for, for the timeout error */
-  message?: string
+  /** what we were waiting for, for the timeout error (a function: evaluated at the timeout, to show the state then) */
+  message?: string | (() => string)
 }
 
 /**
@@ -54,7 +54,8 @@ export async function waitFor<T> (fn: () => T | Promise<T>, options: WaitForOpti
       lastError = err
     }
     if (Date.now() >= deadline) {
-      throw new Error(`waitFor timed out after ${timeout} ms${options.message != null ? `: ${options.message}` : ''}`, { cause: lastError })
+      const what = typeof options.message === 'function' ? options.message() : options.message
+      throw new Error(`waitFor timed out after ${timeout} ms${what != null ? `: ${what}` : ''}`, { cause: lastError })
     }
     await new Promise(resolve => setTimeout(resolve, interval))
   }
