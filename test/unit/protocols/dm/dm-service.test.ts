@@ -40,6 +40,11 @@ async function waitFor (check: () => boolean, timeout = 5000): Promise<void> {
   }
 }
 
+/** `n` turns of the event loop: room for anything that needs no I/O to happen, before checking it did not. */
+async function turns (n = 50): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise(resolve => setImmediate(resolve))
+}
+
 interface Side {
   peerId: PeerId
   service: DmService
@@ -153,7 +158,7 @@ describe('dm transport', () => {
     await waitFor(() => delivering.count === 3)
     const sent = (): number => a.statuses.filter(s => s.startsWith('sent:')).length
     await waitFor(() => sent() === 3)
-    for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+    await turns()
     expect(sent()).toBe(3)
     expect(delivering.count).toBe(3)
     open()
@@ -174,7 +179,7 @@ describe('dm transport', () => {
       a.service.flush(b.peerId.toString())
       const sent = (): number => a.statuses.filter(s => s.startsWith('sent:')).length
       await waitFor(() => sent() === expected && delivering.count === expected)
-      for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+      await turns()
       expect(sent()).toBe(expected)
       open()
       await waitFor(() => a.outbox.length === 0)
@@ -195,7 +200,7 @@ describe('dm transport', () => {
     a.service.flush(b.peerId.toString())
     await waitFor(() => a.statuses.filter(s => s.startsWith('sent:')).length === 10)
     await waitFor(() => delivering.count === 4)
-    for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+    await turns()
     expect(delivering.count).toBe(4)
     open()
     await waitFor(() => a.outbox.length === 0)
@@ -210,14 +215,13 @@ describe('dm transport', () => {
     const mail = Array.from({ length: 10 }, (_, i) => fakeEnvelope(i))
     a.outbox.push(...mail)
     a.service.flush(b.peerId.toString())
-    const settle = async (): Promise<void> => { for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve)) }
     await waitFor(() => held.length === 4)
-    await settle()
+    await turns()
     expect(held.length).toBe(4)
     // one settles: room for exactly one more
     held[0]!()
     await waitFor(() => held.length === 5)
-    await settle()
+    await turns()
     expect(held.length).toBe(5)
     // the rest, as they come
     let released = 1
