@@ -134,12 +134,32 @@ async function pair (opts: { failDials?: number, retryFirst?: boolean, maxInFlig
   return { a, b }
 }
 
+/** A gate for the receiver's deliveries (`pair({ gate, delivering })`): each waits until `open()`; `delivering.count` counts them. */
+function deliveryGate (): { gate: Promise<void>, open: () => void, delivering: { count: number } } {
+  let open!: () => void
+  const gate = new Promise<void>(resolve => { open = resolve })
+  return { gate, open, delivering: { count: 0 } }
+}
+
+/** Puts `count` fake envelopes in `a`'s outbox for `b` and flushes; returns them. */
+function sendMail (a: Side, b: Side, count: number): PendingEnvelope[] {
+  const mail = Array.from({ length: count }, (_, i) => fakeEnvelope(i))
+  a.outbox.push(...mail)
+  a.service.flush(b.peerId.toString())
+  return mail
+}
+
+/** Waits until `a`'s outbox is empty, checks `b` stored `mail` once each, in order, and stops both. */
+async function deliveredInOrder (a: Side, b: Side, mail: PendingEnvelope[]): Promise<void> {
+  await waitFor(() => a.outbox.length === 0)
+  expect(b.received).toEqual(mail.map(m => m.id))
+  await a.service.stop(); await b.service.stop()
+}
+
 describe('dm transport', () => {
   it('delivers the outbox in order, acks each envelope, and empties the outbox', async () => {
     const { a, b } = await pair()
-    const mail = Array.from({ length: 600 }, (_, i) => fakeEnvelope(i))
-    a.outbox.push(...mail)
-    a.service.flush(b.peerId.toString())
+    const mail = sendMail(a, b, 600)
     await waitFor(() => a.outbox.length === 0)
     expect(b.received).toEqual(mail.map(m => m.id))
     expect(a.statuses.filter(s => s.startsWith('OK:'))).toHaveLength(600)
@@ -147,13 +167,9 @@ describe('dm transport', () => {
   })
 
   it('writes at most maxInFlight envelopes before their acks come back', async () => {
-    let open!: () => void
-    const gate = new Promise<void>(resolve => { open = resolve })
-    const delivering = { count: 0 }
+    const { gate, open, delivering } = deliveryGate()
     const { a, b } = await pair({ maxInFlight: 3, gate, delivering })
-    const mail = Array.from({ length: 10 }, (_, i) => fakeEnvelope(i))
-    a.outbox.push(...mail)
-    a.service.flush(b.peerId.toString())
+    const mail = sendMail(a, b, 10)
     // the receiver holds every ack: the sender stops at the window
     await waitFor(() => delivering.count === 3)
     const sent = (): number => a.statuses.filter(s => s.startsWith('sent:')).length
@@ -162,59 +178,43 @@ describe('dm transport', () => {
     expect(sent()).toBe(3)
     expect(delivering.count).toBe(3)
     open()
-    await waitFor(() => a.outbox.length === 0)
-    expect(b.received).toEqual(mail.map(m => m.id))
-    await a.service.stop(); await b.service.stop()
+    await deliveredInOrder(a, b, mail)
   })
 
   it('writes no envelope past maxInFlightBytes before acks free room, and one larger than the window alone', async () => {
     const size = fakeEnvelope(0).envelope.byteLength
     for (const [window, expected] of [[3 * size, 3], [3 * size + size - 1, 3], [size - 1, 1]] as const) {
-      let open!: () => void
-      const gate = new Promise<void>(resolve => { open = resolve })
-      const delivering = { count: 0 }
+      const { gate, open, delivering } = deliveryGate()
       const { a, b } = await pair({ maxInFlightBytes: window, gate, delivering })
-      const mail = Array.from({ length: 10 }, (_, i) => fakeEnvelope(i))
-      a.outbox.push(...mail)
-      a.service.flush(b.peerId.toString())
+      const mail = sendMail(a, b, 10)
       const sent = (): number => a.statuses.filter(s => s.startsWith('sent:')).length
       await waitFor(() => sent() === expected && delivering.count === expected)
       await turns()
       expect(sent()).toBe(expected)
       open()
-      await waitFor(() => a.outbox.length === 0)
-      expect(b.received).toEqual(mail.map(m => m.id))
-      await a.service.stop(); await b.service.stop()
+      await deliveredInOrder(a, b, mail)
     }
   })
 
   it('a receiver reads no frame past its maxInFlightBytes until its acks free room, whatever the sender\'s window', async () => {
     const size = fakeEnvelope(0).envelope.byteLength
-    let open!: () => void
-    const gate = new Promise<void>(resolve => { open = resolve })
-    const delivering = { count: 0 }
+    const { gate, open, delivering } = deliveryGate()
     // the sender would write all 10; the receiver holds at most 4 envelopes' bytes (the 4th reaches the bound)
     const { a, b } = await pair({ receiverMaxInFlightBytes: 4 * size, gate, delivering })
-    const mail = Array.from({ length: 10 }, (_, i) => fakeEnvelope(i))
-    a.outbox.push(...mail)
-    a.service.flush(b.peerId.toString())
+    const mail = sendMail(a, b, 10)
     await waitFor(() => a.statuses.filter(s => s.startsWith('sent:')).length === 10)
     await waitFor(() => delivering.count === 4)
     await turns()
     expect(delivering.count).toBe(4)
     open()
-    await waitFor(() => a.outbox.length === 0)
-    expect(b.received).toEqual(mail.map(m => m.id))
-    await a.service.stop(); await b.service.stop()
+    await deliveredInOrder(a, b, mail)
   })
 
   it('a receiver at its bound reads the next frame as soon as its oldest delivery settles, not once all have', async () => {
     const size = fakeEnvelope(0).envelope.byteLength
     const held: Array<() => void> = []
     const { a, b } = await pair({ receiverMaxInFlightBytes: 4 * size, held })
-    const mail = Array.from({ length: 10 }, (_, i) => fakeEnvelope(i))
-    a.outbox.push(...mail)
-    a.service.flush(b.peerId.toString())
+    const mail = sendMail(a, b, 10)
     await waitFor(() => held.length === 4)
     await turns()
     expect(held.length).toBe(4)
@@ -258,9 +258,7 @@ describe('dm transport', () => {
   })
 
   it('a stream whose acks stop coming is reset after ackTimeout and its envelopes go again on a new one, stored once', async () => {
-    let open!: () => void
-    const gate = new Promise<void>(resolve => { open = resolve })
-    const delivering = { count: 0 }
+    const { gate, open, delivering } = deliveryGate()
     const streams = { opened: 0 }
     const { a, b } = await pair({ gate, delivering, ackTimeout: 200, streams })
     const mail = [fakeEnvelope(1), fakeEnvelope(2)]
@@ -284,9 +282,7 @@ describe('dm transport', () => {
     // 40 envelopes, 4 in flight, each acked 50 ms after it arrived: about half a second in all, more than
     // twice the ack timeout, but never 200 ms without an ack
     const { a, b } = await pair({ ackTimeout: 200, streams, maxInFlight: 4, ackDelay: 50 })
-    const mail = Array.from({ length: 40 }, (_, i) => fakeEnvelope(i))
-    a.outbox.push(...mail)
-    a.service.flush(b.peerId.toString())
+    const mail = sendMail(a, b, 40)
     await waitFor(() => a.outbox.length === 0)
     expect(streams.opened).toBe(1)
     expect(b.received).toEqual(mail.map(m => m.id))
@@ -295,9 +291,7 @@ describe('dm transport', () => {
 
   it('the wait for an ack starts at the first envelope in an empty window, not at the last ack before it', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-    let open!: () => void
-    const gate = new Promise<void>(resolve => { open = resolve })
-    const delivering = { count: 0 }
+    const { gate, open, delivering } = deliveryGate()
     const streams = { opened: 0 }
     const { a, b } = await pair({ ackTimeout: 200, streams })
     try {
