@@ -55,7 +55,9 @@ export class NotImplementedError extends ApiError {
  * speed challenge failed (`wrong_answer`, `too_slow`); a content policy's
  * refusal also names the rule (`policy`). 429s carry `Retry-After` from the
  * error's `retryAfterMs` where it has one. 502 is an issuer that
- * could not be reached, serves no challenge or broke the protocol.
+ * could not be reached, serves no challenge or broke the protocol. 503 is a
+ * node that is stopping, or whose store failed a write (`store_failed`: it
+ * takes no more writes until restarted, when it replays its journal).
  */
 export const ERROR_STATUS: Readonly<Record<string, readonly [number, string]>> = {
   BodyValidationError: [400, 'invalid_body'],
@@ -79,7 +81,8 @@ export const ERROR_STATUS: Readonly<Record<string, readonly [number, string]>> =
   IssuerUnavailableError: [502, 'issuer_unavailable'],
   ChallengeRefusedError: [502, 'issuer_refused'],
   ChallengeFrameError: [502, 'issuer_protocol_error'],
-  StoreClosedError: [503, 'stopping']
+  StoreClosedError: [503, 'stopping'],
+  StoreWriteError: [503, 'store_failed']
 }
 
 /** Seconds a client should wait after `outbox_full` before it tries again. */

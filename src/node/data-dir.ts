@@ -6,6 +6,7 @@
  * <dir>/            mode 0700
  *   identity        mode 0600: the key, plain or passphrase-encrypted
  *   store/          level: messages, sessions, outbox, … (src/store)
+ *     journal       mode 0600: the store's last commits, ahead of LevelDB (src/store/journal.ts)
  *   datastore/      level: libp2p peer store and DHT records
  * ```
  *

@@ -105,7 +105,7 @@ export class LevelArchiveStore implements ArchiveStore {
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_FETCH_LIMIT) throw new StoreQueryError(`archive: limit must be 1 to ${MAX_FETCH_LIMIT}`)
     const range = under(ENTRY, owner)
     const from = options.after === undefined ? { gte: range.gte } : { gt: joinKey(ENTRY, owner, checkKey(options.after)) }
-    const rows = await this.#ctx.guard(async () => await this.#bucket.sublevel.iterator({ ...from, lt: range.lt, limit: limit + 1 }).all())
+    const rows = await this.#bucket.rows({ ...from, lt: range.lt, limit: limit + 1 })
     return {
       entries: rows.slice(0, limit).map(([key, value]) => ({ key: splitKey(key)[2]!, blob: this.#ctx.open(this.#bucket.name, key, value) })),
       hasMore: rows.length > limit

@@ -41,6 +41,18 @@ export const MAX_KEY_PART_LENGTH = 256
  */
 export const STORE_FORMAT_VERSION = 2
 
+/**
+ * A commit whose journal record could be larger than this goes to LevelDB
+ * directly instead (journal.ts): a message's batch on either side is a few
+ * KiB; a batch of 64 sends or 256 received messages is hundreds of KiB,
+ * for which LevelDB's round trip matters little and a second copy would.
+ */
+export const JOURNAL_MAX_RECORD_BYTES = 64 * 1024
+/** The journal's file in the database's directory (not a name LevelDB uses for its own files). */
+export const JOURNAL_FILE = 'journal'
+/** The journal is emptied before an append once it holds this much (LevelDB has all of it then). */
+export const JOURNAL_TRUNCATE_BYTES = 1024 * 1024
+
 /** A relay's mailbox for one recipient holds at most this many envelopes (DESIGN.md §6). */
 export const MAILBOX_MAX_ENVELOPES = 10_000
 /** ... and at most this many bytes of envelopes. */

@@ -9,16 +9,30 @@
  * commits, and they see the writes of builders earlier in the same batch
  * through the transaction's overlay. Plain reads outside a write see
  * committed state only.
+ *
+ * With a journal (`journal.ts`), a commit whose record is small is on disk
+ * once it is appended there; LevelDB gets it in the background ("write
+ * behind"), one write at a time, and the next commit waits for that write
+ * before it starts its own. Until LevelDB has it, point reads find it in
+ * its bucket's `behind` map, and range reads (keys, iterators) wait for it.
+ * A larger commit empties the journal (LevelDB has all of it by then) and
+ * goes to LevelDB directly: for a batch of hundreds of values the round
+ * trip is small beside writing everything twice.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { logger } from '@libp2p/logger'
 import type { BatchOperation, Level } from 'level'
 import { nativePrimitives } from '../crypto/native.js'
 import { Lru } from '../lru.js'
-import { VALUE_NONCE_LENGTH } from './constants.js'
-import { StoreClosedError, StoreCorruptionError, StoreQueryError, StoreTransactionError } from './errors.js'
+import { JOURNAL_MAX_RECORD_BYTES, JOURNAL_TRUNCATE_BYTES, VALUE_NONCE_LENGTH } from './constants.js'
+import { StoreClosedError, StoreCorruptionError, StoreQueryError, StoreTransactionError, StoreWriteError } from './errors.js'
+import { Journal, readJournal, recordBound } from './journal.js'
 import { VALUE_TAG_LENGTH, valueCipher } from './value-cipher.js'
 import type { KeyRange } from './keys.js'
+import type { JournalEntry } from './journal.js'
 import type { ValueCipher, ValueCipherName } from './value-cipher.js'
+
+const log = logger('agentmsg:store')
 
 export type Db = Level<string, Uint8Array>
 
@@ -76,9 +90,25 @@ export interface BucketOptions {
   cacheSize?: number
 }
 
+export interface JournalOptions {
+  /** the journal file */
+  path: string
+  /** @default JOURNAL_MAX_RECORD_BYTES */
+  maxRecordBytes?: number
+  /** @default JOURNAL_TRUNCATE_BYTES */
+  truncateBytes?: number
+}
+
 export class StoreContext {
   readonly now: () => number
   readonly #db: Db
+  readonly #journalOptions: Required<JournalOptions> | undefined
+  #journal: Journal | undefined
+  /** the LevelDB write of the last journaled commit, while it runs (never rejects) */
+  #behind: Promise<void> | undefined
+  /** a write behind failed: no more writes until the store is opened again (and replays its journal) */
+  #failed: StoreWriteError | undefined
+  readonly #byName = new Map<string, Bucket>()
   readonly #storageKey: Uint8Array
   /** The AEAD of this database's format, under our copy of the storage key; released at close. */
   #cipher: ValueCipher | undefined
@@ -90,8 +120,11 @@ export class StoreContext {
   #nonces: Uint8Array = new Uint8Array(0)
   #nonceOffset = 0
 
-  constructor (db: Db, storageKey: Uint8Array, now: () => number, cipher: ValueCipherName) {
+  constructor (db: Db, storageKey: Uint8Array, now: () => number, cipher: ValueCipherName, journal?: JournalOptions) {
     this.#db = db
+    this.#journalOptions = journal === undefined
+      ? undefined
+      : { path: journal.path, maxRecordBytes: journal.maxRecordBytes ?? JOURNAL_MAX_RECORD_BYTES, truncateBytes: journal.truncateBytes ?? JOURNAL_TRUNCATE_BYTES }
     // our own copy, wiped at close
     this.#storageKey = storageKey.slice()
     this.#cipher = valueCipher(cipher, this.#storageKey)
@@ -115,13 +148,38 @@ export class StoreContext {
   bucket (name: string, options: BucketOptions = {}): Bucket {
     const bucket = new Bucket(this, name, makeSublevel(this.#db, name), options)
     this.#buckets.set(bucket.sublevel, bucket)
+    this.#byName.set(name, bucket)
     return bucket
   }
 
-  /** Open the database and every sublevel made so far (synchronous reads need them open, not opening). */
+  /**
+   * Open the database and every sublevel made so far (synchronous reads need
+   * them open, not opening), then replay the journal into LevelDB: what a
+   * process that died had committed but not yet written there.
+   */
   async ready (): Promise<void> {
     await this.#db.open()
     await Promise.all([...this.#buckets.keys()].map(async sublevel => { await sublevel.open() }))
+    const options = this.#journalOptions
+    if (options === undefined) return
+    await this.#replay(options.path)
+    this.#journal = new Journal(options.path, options.maxRecordBytes)
+    this.#journal.truncate()
+  }
+
+  async #replay (path: string): Promise<void> {
+    const { entries, dropped } = readJournal(path)
+    // only the last append can be cut short by a crash; anything else is damage
+    if (dropped > 0) log.error('store journal %s: %d bytes after the last whole record were not replayed', path, dropped)
+    if (entries.length === 0) return
+    const ops: StoreOp[] = []
+    for (const { bucket, key, value } of entries) {
+      const sublevel = this.#byName.get(bucket)?.sublevel ?? makeSublevel(this.#db, bucket)
+      ops.push(value === null ? { type: 'del', sublevel, key } : { type: 'put', sublevel, key, value })
+    }
+    // synced: the journal is emptied next
+    await this.#db.batch(ops, { sync: true })
+    log('store journal %s: replayed %d operations', path, ops.length)
   }
 
   /**
@@ -214,24 +272,80 @@ export class StoreContext {
     await this.transact(() => ({ ops, result: undefined }))
   }
 
-  /** Commit a batch and update in-memory state (caches, counters) once it is on disk. */
+  /**
+   * Commit a batch (journaled, or written to LevelDB) and update in-memory
+   * state (caches, counters) once it is on disk.
+   */
   private async commit (ops: StoreOp[], tx: Tx | undefined): Promise<void> {
     if (ops.length === 0) return
     ops = this.#sealPending(ops, tx)
+    const buckets = ops.map(op => this.#bucketOf(op))
+    // LevelDB takes one write at a time, in commit order
+    await this.caughtUp()
+    const journal = this.#journal
+    const entries = journal === undefined ? undefined : this.#journalEntries(ops, buckets)
     try {
-      await this.#db.batch(ops)
+      if (entries === undefined) {
+        // LevelDB has every record of the journal by now; emptied, a replay cannot put their values back over this write
+        journal?.truncate()
+        await this.#db.batch(ops)
+      } else {
+        if (journal!.bytes >= this.#journalOptions!.truncateBytes) journal!.truncate()
+        journal!.append(entries)
+      }
     } catch (err) {
       if (isNotOpen(err)) throw new StoreClosedError()
       throw err
     }
-    for (const op of ops) {
-      const bucket = op.sublevel === undefined ? undefined : this.#buckets.get(op.sublevel as Sublevel)
-      if (bucket === undefined) continue
+    ops.forEach((op, i) => {
+      const bucket = buckets[i]!
+      if (entries !== undefined) bucket.setBehind(op.key, op.type === 'put' ? op.value : null)
       const name = bucket.name + '\0' + op.key
       const plaintext = tx?.overlay.get(name)
       if (bucket.committed(op.key, tx?.uncached.has(name) === true ? undefined : plaintext) && plaintext != null) tx?.adopted.add(plaintext)
-    }
+    })
+    if (entries !== undefined) this.#writeBehind(ops, buckets)
     if (tx !== undefined) for (const fn of tx.afterCommit) fn()
+  }
+
+  #bucketOf (op: StoreOp): Bucket {
+    const bucket = this.#buckets.get(op.sublevel as Sublevel)
+    if (bucket === undefined) throw new StoreTransactionError('store: an operation on a sublevel this store did not make')
+    return bucket
+  }
+
+  /** `ops` as journal entries; undefined when their record could pass the journal's bound. */
+  #journalEntries (ops: StoreOp[], buckets: Bucket[]): JournalEntry[] | undefined {
+    const entries = ops.map((op, i): JournalEntry => ({ bucket: buckets[i]!.name, key: op.key, value: op.type === 'put' ? op.value : null }))
+    return recordBound(entries) <= this.#journalOptions!.maxRecordBytes ? entries : undefined
+  }
+
+  /** Write journaled `ops` to LevelDB once the frames and events their commit released have gone out. */
+  #writeBehind (ops: StoreOp[], buckets: Bucket[]): void {
+    const written = (async () => {
+      await new Promise(resolve => setImmediate(resolve))
+      try {
+        await this.#db.batch(ops)
+      } catch (err) {
+        // the journal keeps them for the next open; reads keep seeing them until then
+        this.#failed = new StoreWriteError(isNotOpen(err) ? 'store: closed under a write' : 'store: a write to LevelDB failed; open the store again to replay its journal', { cause: err })
+        log.error('%s: %e', this.#failed.message, err)
+        return
+      }
+      ops.forEach((op, i) => { buckets[i]!.clearBehind(op.key, op.type === 'put' ? op.value : null) })
+    })()
+    const behind: Promise<void> = written.then(() => { if (this.#behind === behind) this.#behind = undefined })
+    this.#behind = behind
+  }
+
+  /**
+   * Resolves once LevelDB has every commit so far (the write behind in
+   * flight, if any, has ended); throws `StoreWriteError` once one failed.
+   * Range reads wait for this: LevelDB's iterators cannot see the journal.
+   */
+  async caughtUp (): Promise<void> {
+    while (this.#behind !== undefined) await this.#behind
+    if (this.#failed !== undefined) throw this.#failed
   }
 
   /**
@@ -274,7 +388,9 @@ export class StoreContext {
     this.#state = 'closing'
     this.#closing = (async () => {
       await this.#tail
+      while (this.#behind !== undefined) await this.#behind
       try {
+        this.#closeJournal()
         await this.#db.close()
       } finally {
         this.#state = 'closed'
@@ -284,6 +400,21 @@ export class StoreContext {
       }
     })()
     return await this.#closing
+  }
+
+  #closeJournal (): void {
+    const journal = this.#journal
+    if (journal === undefined) return
+    this.#journal = undefined
+    try {
+      // LevelDB has everything in it, unless a write failed: then it stays for the next open
+      if (this.#failed === undefined) journal.truncate()
+    } catch (err) {
+      // harmless: replaying records LevelDB already has changes nothing
+      log.error('store journal: not emptied at close: %e', err)
+    } finally {
+      journal.close()
+    }
   }
 
   /** `guard` for level's synchronous reads. */
@@ -319,6 +450,8 @@ export class Bucket {
   readonly sublevel: Sublevel
   readonly #ctx: StoreContext
   readonly #cache: Lru<Uint8Array> | undefined
+  /** committed (journaled) values LevelDB does not have yet, sealed; null for a delete */
+  readonly #behind = new Map<string, Uint8Array | null>()
 
   constructor (ctx: StoreContext, name: string, sublevel: Sublevel, options: BucketOptions) {
     this.#ctx = ctx
@@ -386,13 +519,20 @@ export class Bucket {
     if (pending !== undefined) return pending === null ? undefined : { plaintext: pending, shared: true }
     const cached = this.#cache?.get(key)
     if (cached !== undefined) return { plaintext: cached, shared: true }
-    // a synchronous read: no thread-pool round trip on the write path (LevelDB answers from memory or its block cache)
-    const value = this.#ctx.guardSync(() => this.sublevel.getSync(key))
+    const value = this.#committed(key)
     if (value === undefined) return undefined
     const plaintext = this.#ctx.open(this.name, key, value)
     if (this.#cache === undefined) return { plaintext, shared: false }
     this.#cache.set(key, plaintext)
     return { plaintext, shared: true }
+  }
+
+  /** The sealed value committed under `key`: behind LevelDB, or in it. */
+  #committed (key: string): Uint8Array | undefined {
+    const behind = this.#behind.get(key)
+    if (behind !== undefined) return behind ?? undefined
+    // a synchronous read: no thread-pool round trip on the write path (LevelDB answers from memory or its block cache)
+    return this.#ctx.guardSync(() => this.sublevel.getSync(key))
   }
 
   /**
@@ -428,47 +568,84 @@ export class Bucket {
     keys.forEach((key, i) => {
       const pending = tx?.overlay.get(this.name + '\0' + key)
       const known = pending !== undefined ? pending : this.#cache?.get(key)
-      if (known === undefined) missing.push(i)
-      else out[i] = known === null ? undefined : this.decodeJson<T>(key, known)
+      if (known !== undefined) {
+        out[i] = known === null ? undefined : this.decodeJson<T>(key, known)
+        return
+      }
+      const behind = this.#behind.get(key)
+      if (behind === undefined) missing.push(i)
+      else if (behind !== null) out[i] = this.#openJson<T>(key, behind)
     })
     if (missing.length > 0) {
       const values = await this.#ctx.guard(async () => await this.sublevel.getMany(missing.map(i => keys[i]!)))
       missing.forEach((i, j) => {
         const value = values[j]
         if (value === undefined) return
-        const key = keys[i]!
-        const plaintext = this.#ctx.open(this.name, key, value)
-        out[i] = this.decodeJson<T>(key, plaintext)
-        plaintext.fill(0)
+        out[i] = this.#openJson<T>(keys[i]!, value)
       })
     }
     return out
+  }
+
+  #openJson<T> (key: string, value: Uint8Array): T {
+    const plaintext = this.#ctx.open(this.name, key, value)
+    try {
+      return this.decodeJson<T>(key, plaintext)
+    } finally {
+      plaintext.fill(0)
+    }
   }
 
   /** Whether a key exists (values are not opened). */
   async has (key: string): Promise<boolean> {
     const pending = this.#ctx.currentTx()?.overlay.get(this.name + '\0' + key)
     if (pending !== undefined) return pending !== null
-    return this.#ctx.guardSync(() => this.sublevel.getSync(key)) !== undefined
+    return this.#committed(key) !== undefined
   }
 
   /** Committed keys in a range (this write's own index entries are not seen). */
   async keys (range: KeyRange & { reverse?: boolean, limit?: number }): Promise<string[]> {
+    await this.#ctx.caughtUp()
     return await this.#ctx.guard(async () => await this.sublevel.keys(range).all())
   }
 
+  /** Committed keys and sealed values in a range. */
+  async rows (range: KeyRange & { reverse?: boolean, limit?: number }): Promise<Array<[string, Uint8Array]>> {
+    await this.#ctx.caughtUp()
+    return await this.#ctx.guard(async () => await this.sublevel.iterator(range).all())
+  }
+
   /** Iterate committed keys in a range; `seek` skips ahead. */
-  iterate (range: KeyRange & { reverse?: boolean, limit?: number }) {
+  async iterate (range: KeyRange & { reverse?: boolean, limit?: number }) {
+    await this.#ctx.caughtUp()
     this.#ctx.assertReadable()
     return this.sublevel.keys<string>(range)
   }
 
+  /** Iterate committed keys and sealed values in a range. */
+  async iterateRows (range: KeyRange) {
+    await this.#ctx.caughtUp()
+    this.#ctx.assertReadable()
+    return this.sublevel.iterator<string, Uint8Array>(range)
+  }
+
   async count (range: KeyRange): Promise<number> {
+    await this.#ctx.caughtUp()
     return await this.#ctx.guard(async () => {
       let n = 0
       for await (const _ of this.sublevel.keys(range)) n++
       return n
     })
+  }
+
+  /** A journaled commit put `value` (sealed; null: deleted) under `key`, which LevelDB gets later. */
+  setBehind (key: string, value: Uint8Array | null): void {
+    this.#behind.set(key, value)
+  }
+
+  /** LevelDB has what a journaled commit wrote under `key`, unless a later one changed it again. */
+  clearBehind (key: string, value: Uint8Array | null): void {
+    if (this.#behind.get(key) === value) this.#behind.delete(key)
   }
 
   /** After a commit: keep the cache in step with disk. true when the cache took `plaintext` over. */

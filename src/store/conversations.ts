@@ -120,7 +120,7 @@ export class LevelConversationStore implements ConversationStore {
     }
 
     const out: ConversationRecord[] = []
-    const iterator = this.#bucket.iterate({ ...under(BY_TIME), reverse: true })
+    const iterator = await this.#bucket.iterate({ ...under(BY_TIME), reverse: true })
     try {
       while (out.length < limit) {
         const keys = await iterator.nextv(LIST_CHUNK)

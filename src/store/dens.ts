@@ -227,8 +227,7 @@ export class LevelDenStore implements DenStore {
     const posts: DenPostRecord[] = []
     let hasMore = false
     // oldest first; filters are applied while paging so a page is always full when more exist
-    this.#ctx.assertReadable()
-    for await (const [key, value] of this.#bucket.sublevel.iterator(under(POST, denId))) {
+    for await (const [key, value] of await this.#bucket.iterateRows(under(POST, denId))) {
       const post = this.#open<DenPostRecord>(key, value)
       if (since !== undefined && post.sentAt <= since) continue
       if (options.replyTo !== undefined && post.replyTo !== options.replyTo) continue
@@ -259,7 +258,7 @@ export class LevelDenStore implements DenStore {
     checkDen(denId)
     await this.#ctx.transact(async () => {
       const ops: StoreOp[] = []
-      for await (const [key, value] of this.#bucket.sublevel.iterator(under(POST, denId))) {
+      for await (const [key, value] of await this.#bucket.iterateRows(under(POST, denId))) {
         const post = this.#open<DenPostRecord>(key, value)
         if (!post.read) ops.push(this.#bucket.putJson(key, { ...post, read: true }))
       }
@@ -283,7 +282,7 @@ export class LevelDenStore implements DenStore {
 
   async pending (denId: string): Promise<Array<{ postId: string, envelope: Uint8Array }>> {
     checkDen(denId)
-    const rows = await this.#ctx.guard(async () => await this.#bucket.sublevel.iterator(under(PENDING, denId)).all())
+    const rows = await this.#bucket.rows(under(PENDING, denId))
     return rows.map(([key, value]) => ({ postId: splitKey(key)[2]!, envelope: this.#ctx.open(this.#bucket.name, key, value) }))
   }
 
@@ -300,7 +299,7 @@ export class LevelDenStore implements DenStore {
   }
 
   async owed (): Promise<Array<{ denId: string, epoch: number, member: string, control: Uint8Array }>> {
-    const rows = await this.#ctx.guard(async () => await this.#bucket.sublevel.iterator(under(OWED)).all())
+    const rows = await this.#bucket.rows(under(OWED))
     return rows.map(([key, value]) => {
       const [, denId, epoch, member] = splitKey(key)
       return { denId: denId!, epoch: Number(epoch), member: member!, control: this.#ctx.open(this.#bucket.name, key, value) }

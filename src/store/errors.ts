@@ -75,6 +75,16 @@ export class StoreClosedError extends Error {
 }
 
 /**
+ * LevelDB failed a write the journal already holds (a full or failing
+ * disk). The commit it belonged to stands: reads still see it, and the
+ * journal replays it when the store is opened again. Every later write and
+ * range read fails with this error until then.
+ */
+export class StoreWriteError extends Error {
+  override name = 'StoreWriteError'
+}
+
+/**
  * A write was composed in a way that could lose an update: a builder that
  * reads before it writes was called outside `store.write(async () => ops)`,
  * or a write was started from inside another write (which would wait for

@@ -150,7 +150,7 @@ export class LevelMailboxStore implements MailboxStore {
     if (limit > MAX_FETCH_LIMIT) throw new StoreQueryError(`mailbox: limit must be at most ${MAX_FETCH_LIMIT}`)
     const range = under(ENVELOPE, recipient)
     const from = options.after === undefined ? { gte: range.gte } : { gt: joinKey(ENVELOPE, recipient, padNumber(options.after)) }
-    const rows = await this.#ctx.guard(async () => await this.#bucket.sublevel.iterator({ ...from, lt: range.lt, limit: limit + 1 }).all())
+    const rows = await this.#bucket.rows({ ...from, lt: range.lt, limit: limit + 1 })
     const entries: MailboxEntry[] = []
     for (const [key, value] of rows.slice(0, limit)) {
       const held = this.#ctx.open(this.#bucket.name, key, value)

@@ -224,7 +224,7 @@ export class LevelOutboxStore implements OutboxStore {
 
   async peers (): Promise<string[]> {
     const peers: string[] = []
-    const iterator = this.#bucket.iterate(under(PEER))
+    const iterator = await this.#bucket.iterate(under(PEER))
     try {
       for (;;) {
         const key = await iterator.next()

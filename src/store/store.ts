@@ -1,9 +1,11 @@
 /**
  * `openStore`: one level database, one sublevel per concern, every value
- * sealed under the storage key.
+ * sealed under the storage key, and its journal in the database's directory
+ * (`<path>/journal`, `journal.ts`; LevelDB leaves files it does not name alone).
  */
+import { join } from 'node:path'
 import { Level } from 'level'
-import { MAX_OUTBOX, STORAGE_KEY_LENGTH, STORE_FORMAT_VERSION } from './constants.js'
+import { JOURNAL_FILE, MAX_OUTBOX, STORAGE_KEY_LENGTH, STORE_FORMAT_VERSION } from './constants.js'
 import { StoreContext } from './context.js'
 import { LevelContactStore } from './contacts.js'
 import { LevelRequestStore } from './requests.js'
@@ -74,6 +76,11 @@ export interface StoreOptions {
    * @default true
    */
   eventLog?: boolean
+  /**
+   * Bounds of the journal in the database's directory (`<path>/journal`, `journal.ts`).
+   * @default { maxRecordBytes: JOURNAL_MAX_RECORD_BYTES (64 KiB), truncateBytes: JOURNAL_TRUNCATE_BYTES (1 MiB) }
+   */
+  journal?: { maxRecordBytes?: number, truncateBytes?: number }
 }
 
 /** What `store.write()` takes: operations, or a function that builds them while no other write runs. */
@@ -189,6 +196,9 @@ function checkOptions (options: StoreOptions): void {
   if (options.maxOutbox !== undefined && (!Number.isSafeInteger(options.maxOutbox) || options.maxOutbox < 1)) {
     throw new StoreQueryError('openStore: maxOutbox must be a positive integer')
   }
+  for (const [name, value] of Object.entries(options.journal ?? {})) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) throw new StoreQueryError(`openStore: journal.${name} must be a positive integer`)
+  }
 }
 
 function cipherOf (format: number): ValueCipherName | undefined {
@@ -225,7 +235,7 @@ async function readCheck (ctx: StoreContext, check: Bucket): Promise<FormatCheck
 export async function openStore (options: StoreOptions): Promise<Store> {
   checkOptions(options)
   const db = new Level<string, Uint8Array>(options.path, { keyEncoding: 'utf8', valueEncoding: 'view' })
-  const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now, cipherOf(options.format ?? STORE_FORMAT_VERSION)!)
+  const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now, cipherOf(options.format ?? STORE_FORMAT_VERSION)!, { path: join(options.path, JOURNAL_FILE), ...options.journal })
   const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS, options.eventLog ?? true, options.mailbox, options.archive)
   const check = ctx.bucket(STORE)
   try {

@@ -12,6 +12,7 @@ import { tempDir, waitFor } from '../../integration/helpers.js'
 import { KEY, apiFixture, auth, connect, startNode } from './helpers.js'
 import type { ApiFixture } from './helpers.js'
 import type { AgentNode } from '../../../src/node/agent-node.js'
+import { StoreWriteError } from '../../../src/store/index.js'
 import type { MessageRecord } from '../../../src/store/index.js'
 
 const OTHER_PEER = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
@@ -317,6 +318,7 @@ describe('error table', () => {
     for (const [name, status] of [['DenNotFoundError', 404], ['NotDenOwnerError', 403], ['DenAccessError', 403], ['DenOptionsError', 400]] as const) {
       expect(errorResponse(Object.assign(new Error('x'), { name })).status, name).toBe(status)
     }
+    expect(errorResponse(new StoreWriteError('store: a write to LevelDB failed; open the store again to replay its journal'))).toMatchObject({ status: 503, body: { error: 'store_failed' } })
     expect(errorResponse(new Error('secret key material 1234'))).toEqual({ status: 500, body: { error: 'internal', detail: 'internal error' } })
   })
 })

@@ -1,0 +1,274 @@
+/**
+ * The store's journal: its record format, and a store that commits through
+ * it while LevelDB lags behind, fails, or never got a commit at all.
+ */
+import { cp, readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
+import { Level } from 'level'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { decodeJournal, encodeRecord, recordBound } from '../../../src/store/journal.js'
+import { openStore } from '../../../src/store/index.js'
+import { ALICE, BOB, incoming, storeFixture } from './helpers.js'
+import type { JournalEntry } from '../../../src/store/journal.js'
+import type { StoreFixture } from './helpers.js'
+
+let fx: StoreFixture
+
+beforeEach(async () => { fx = await storeFixture() })
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await fx.cleanup()
+})
+
+const journalFile = (dir: string): string => join(dir, 'db', 'journal')
+
+function record (entries: JournalEntry[]): Buffer {
+  const out = Buffer.alloc(recordBound(entries))
+  return out.subarray(0, encodeRecord(entries, out))
+}
+
+const FIRST: JournalEntry[] = [
+  { bucket: 'messages', key: 'r\0abc', value: new Uint8Array([1, 2, 3]) },
+  { bucket: 'messages', key: 'c\0conv\x001\0abc', value: new Uint8Array(0) },
+  { bucket: 'outbox', key: 'p\0peer\0x', value: null }
+]
+const SECOND: JournalEntry[] = [{ bucket: 'meta', key: 'ключ\0é', value: new Uint8Array(300).fill(7) }]
+
+/**
+ * LevelDB's writes, held until released or failed: what a commit does
+ * while LevelDB lags behind it. Only the writes started after this call.
+ */
+/** classic-level's batch (not in `level`'s types): what every LevelDB write of a store ends in */
+const leveldb = Level.prototype as unknown as { _batch: (operations: unknown[], options: unknown) => Promise<void> }
+
+function holdLevelWrites () {
+  const original = leveldb._batch
+  const held: Array<{ run: () => void, fail: (err: Error) => void }> = []
+  const waiting: Array<() => void> = []
+  const spy = vi.spyOn(leveldb, '_batch').mockImplementation(async function (this: unknown, ...args: Parameters<typeof original>) {
+    await new Promise<void>((resolve, reject) => {
+      held.push({ run: resolve, fail: reject })
+      waiting.splice(0).forEach(wake => { wake() })
+    })
+    return await original.apply(this, args)
+  })
+  return {
+    get count () { return held.length },
+    /** resolves once a write is held */
+    async next (): Promise<void> {
+      if (held.length > 0) return
+      await new Promise<void>(resolve => { waiting.push(resolve) })
+    },
+    release () { held.splice(0).forEach(h => { h.run() }) },
+    fail (err: Error) { held.splice(0).forEach(h => { h.fail(err) }) },
+    stop () { spy.mockRestore() }
+  }
+}
+
+async function settles<T> (promise: Promise<T>): Promise<boolean> {
+  let done = false
+  promise.then(() => { done = true }, () => { done = true })
+  for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve))
+  return done
+}
+
+describe('journal records', () => {
+  it('decode to the entries they were made of, in order', () => {
+    const bytes = Buffer.concat([record(FIRST), record(SECOND)])
+    expect(decodeJournal(bytes)).toEqual({ entries: [...FIRST, ...SECOND], dropped: 0 })
+    expect(decodeJournal(Buffer.alloc(0))).toEqual({ entries: [], dropped: 0 })
+  })
+
+  it('stop before a record cut short at any byte, keeping the ones before it', () => {
+    const first = record(FIRST)
+    const second = record(SECOND)
+    const bytes = Buffer.concat([first, second])
+    for (let cut = first.length; cut < bytes.length; cut++) {
+      expect(decodeJournal(bytes.subarray(0, cut))).toEqual({ entries: FIRST, dropped: cut - first.length })
+    }
+    for (let cut = 0; cut < first.length; cut++) {
+      expect(decodeJournal(bytes.subarray(0, cut))).toEqual({ entries: [], dropped: cut })
+    }
+  })
+
+  it('stop at a damaged record: nothing from it or after it', () => {
+    const first = record(FIRST)
+    const bytes = Buffer.concat([first, record(SECOND), record(FIRST)])
+    // any flipped bit of the second record (its length, checksum or body) stops the reading there
+    for (let at = first.length; at < first.length + 8 + 40; at++) {
+      const damaged = Buffer.from(bytes)
+      damaged[at]! ^= 0x10
+      expect(decodeJournal(damaged).entries).toEqual(FIRST)
+    }
+  })
+
+  it('refuse a body that checks out but does not parse', () => {
+    const body = Buffer.from([2, 1, 0, 0, 0, 0x41]) // kind 2
+    const header = Buffer.alloc(8)
+    header.writeUInt32LE(body.length, 0)
+    header.writeUInt32LE(crc32(body), 4)
+    expect(decodeJournal(Buffer.concat([record(FIRST), header, body]))).toEqual({ entries: FIRST, dropped: 14 })
+  })
+})
+
+describe('a store with a journal', () => {
+  it('resolves a small commit once journaled; reads see it before LevelDB has it, and range reads wait for LevelDB', async () => {
+    const store = await fx.open()
+    const hold = holdLevelWrites()
+    const msg = incoming('conv-1', { from: BOB })
+    await store.messages.put(msg)
+    await hold.next()
+    expect((await stat(journalFile(fx.dir))).size).toBeGreaterThan(0)
+    // point reads: from the journaled commit
+    expect(await store.messages.get(msg.messageId)).toEqual(msg)
+    expect(await store.messages.has(msg.messageId)).toBe(true)
+    expect((await store.conversations.get('conv-1'))?.unreadCount).toBe(1)
+    // a range read waits for LevelDB
+    const history = store.messages.history('conv-1')
+    expect(await settles(history)).toBe(false)
+    hold.release()
+    expect((await history).messages).toEqual([msg])
+    hold.stop()
+  })
+
+  it('runs one LevelDB write at a time, in commit order: the next commit waits for the one behind', async () => {
+    const store = await fx.open()
+    const hold = holdLevelWrites()
+    await store.meta.put('a', 1)
+    await hold.next()
+    const second = store.meta.put('a', 2)
+    expect(await settles(second)).toBe(false)
+    expect(hold.count).toBe(1)
+    hold.release()
+    await second
+    await hold.next()
+    // the key written twice reads as the second commit left it, before and after LevelDB has it
+    expect(await store.meta.get('a')).toBe(2)
+    hold.release()
+    hold.stop()
+    await store.close()
+    const again = await fx.open()
+    expect(await again.meta.get('a')).toBe(2)
+  })
+
+  it('replays at the next open what a process that died had journaled but LevelDB never got', async () => {
+    const store = await fx.open()
+    const before = incoming('conv-1', { from: BOB, content: 'before' })
+    await store.messages.put(before)
+    // a range read: LevelDB has caught up
+    expect((await store.messages.history('conv-1')).messages).toEqual([before])
+    const hold = holdLevelWrites()
+    const msg = incoming('conv-1', { from: BOB, content: 'journaled only' })
+    await store.messages.put(msg)
+    await hold.next()
+    // the files as a crash would leave them now: LevelDB without the commit, the journal with it
+    const crashed = join(fx.dir, 'crashed')
+    await cp(join(fx.dir, 'db'), join(crashed, 'db'), { recursive: true })
+    hold.release()
+    hold.stop()
+
+    const reopened = await openStore({ path: join(crashed, 'db'), storageKey: fx.storageKey })
+    try {
+      expect(await reopened.messages.get(msg.messageId)).toEqual(msg)
+      expect((await reopened.messages.history('conv-1')).messages).toEqual([before, msg])
+      expect((await reopened.conversations.get('conv-1'))?.unreadCount).toBe(2)
+      // LevelDB has it now: the journal is empty
+      expect((await stat(journalFile(crashed))).size).toBe(0)
+    } finally {
+      await reopened.close()
+    }
+  })
+
+  it('drops a record cut short at the end of the journal and keeps the ones before it', async () => {
+    const store = await fx.open()
+    await store.close()
+    const kept = record([{ bucket: 'meta', key: 'never-sealed', value: new Uint8Array([1]) }])
+    const torn = record(SECOND)
+    await writeFile(journalFile(fx.dir), Buffer.concat([kept, torn.subarray(0, torn.length - 3)]))
+    const again = await fx.open()
+    // replayed as it was (not a sealed value: the read says so)
+    await expect(again.meta.get('never-sealed')).rejects.toMatchObject({ name: 'StoreCorruptionError' })
+    expect((await stat(journalFile(fx.dir))).size).toBe(0)
+  })
+
+  it('a commit whose record could pass maxRecordBytes goes to LevelDB directly and empties the journal first', async () => {
+    const max = 1000
+    const store = await fx.open({ journal: { maxRecordBytes: max } })
+    // a meta value is sealed JSON: 12 bytes of nonce, 16 of tag
+    const valueOf = (chars: number): string => 'x'.repeat(chars)
+    const boundOf = (chars: number): number => recordBound([{ bucket: 'meta', key: 'k', value: new Uint8Array(12 + JSON.stringify(valueOf(chars)).length + 16) }])
+    let chars = 0
+    while (boundOf(chars + 1) <= max) chars++
+    expect(boundOf(chars)).toBe(max)
+
+    await store.meta.put('k', valueOf(chars))
+    const journaled = (await stat(journalFile(fx.dir))).size
+    expect(journaled).toBeGreaterThan(0)
+    const hold = holdLevelWrites()
+    const direct = store.meta.put('k', valueOf(chars + 1))
+    // written directly: the commit waits for its own LevelDB write, and nothing was appended
+    await hold.next()
+    expect(await settles(direct)).toBe(false)
+    expect((await stat(journalFile(fx.dir))).size).toBe(0)
+    hold.release()
+    await direct
+    hold.stop()
+    expect((await stat(journalFile(fx.dir))).size).toBe(0)
+    expect(await store.meta.get('k')).toBe(valueOf(chars + 1))
+    await store.close()
+    const again = await fx.open()
+    expect(await again.meta.get('k')).toBe(valueOf(chars + 1))
+  })
+
+  it('empties the journal before an append once it holds truncateBytes, not before', async () => {
+    const probe = await fx.open()
+    const empty = (await stat(journalFile(fx.dir))).size
+    await probe.meta.put('k', 1)
+    const size = (await stat(journalFile(fx.dir))).size - empty
+    await probe.close()
+
+    for (const [truncateBytes, after] of [[3 * size, size], [3 * size + 1, 4 * size]] as const) {
+      const store = await fx.open({ journal: { truncateBytes } })
+      for (let i = 0; i < 3; i++) await store.meta.put('k', i)
+      expect((await stat(journalFile(fx.dir))).size).toBe(3 * size)
+      await store.meta.put('k', 3)
+      expect((await stat(journalFile(fx.dir))).size).toBe(after)
+      await store.close()
+    }
+  })
+
+  it('after a failed LevelDB write: the commit stands, later writes and range reads fail, and the next open replays it', async () => {
+    const store = await fx.open()
+    const hold = holdLevelWrites()
+    const msg = incoming('conv-1', { from: BOB })
+    await store.messages.put(msg)
+    await hold.next()
+    hold.fail(Object.assign(new Error('IO error: No space left on device'), { code: 'LEVEL_IO_ERROR' }))
+    await expect(store.meta.put('next', 1)).rejects.toMatchObject({ name: 'StoreWriteError' })
+    await expect(store.messages.history('conv-1')).rejects.toMatchObject({ name: 'StoreWriteError' })
+    expect(await store.messages.get(msg.messageId)).toEqual(msg)
+    hold.stop()
+    await store.close()
+    // kept for the next open
+    expect((await stat(journalFile(fx.dir))).size).toBeGreaterThan(0)
+
+    const again = await fx.open()
+    expect((await again.messages.history('conv-1')).messages).toEqual([msg])
+    expect(await again.meta.get('next')).toBeUndefined()
+    expect((await stat(journalFile(fx.dir))).size).toBe(0)
+  })
+
+  it('keeps the journal to its owner (mode 0600) and refuses bad bounds', async () => {
+    const store = await fx.open()
+    await store.sessions.put(ALICE, new Uint8Array([1]))
+    expect((await stat(journalFile(fx.dir))).mode & 0o777).toBe(0o600)
+    await store.close()
+    await expect(fx.open({ journal: { maxRecordBytes: 0 } })).rejects.toMatchObject({ name: 'StoreQueryError' })
+    await expect(fx.open({ journal: { truncateBytes: 1.5 } })).rejects.toMatchObject({ name: 'StoreQueryError' })
+    // no stored value reaches the journal unsealed
+    const again = await fx.open()
+    await again.meta.put('secret', 'the launch code is 0000-swordfish')
+    expect((await readFile(journalFile(fx.dir))).includes('swordfish')).toBe(false)
+  })
+})
