@@ -529,6 +529,7 @@ export class Bucket {
 
   /** The sealed value committed under `key`: behind LevelDB, or in it. */
   #committed (key: string): Uint8Array | undefined {
+    this.#ctx.assertReadable()
     const behind = this.#behind.get(key)
     if (behind !== undefined) return behind ?? undefined
     // a synchronous read: no thread-pool round trip on the write path (LevelDB answers from memory or its block cache)

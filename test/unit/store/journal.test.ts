@@ -250,6 +250,8 @@ describe('a store with a journal', () => {
     expect(await store.messages.get(msg.messageId)).toEqual(msg)
     hold.stop()
     await store.close()
+    // a closed store answers nothing, not even what only its memory still holds
+    await expect(store.messages.has(msg.messageId)).rejects.toMatchObject({ name: 'StoreClosedError' })
     // kept for the next open
     expect((await stat(journalFile(fx.dir))).size).toBeGreaterThan(0)
 
