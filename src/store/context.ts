@@ -26,7 +26,7 @@ import { nativePrimitives } from '../crypto/native.js'
 import { Lru } from '../lru.js'
 import { JOURNAL_MAX_RECORD_BYTES, JOURNAL_TRUNCATE_BYTES, VALUE_NONCE_LENGTH } from './constants.js'
 import { StoreClosedError, StoreCorruptionError, StoreQueryError, StoreTransactionError, StoreWriteError } from './errors.js'
-import { Journal, readJournal, recordBound } from './journal.js'
+import { Journal, entryBound, readJournal, recordBound } from './journal.js'
 import { VALUE_TAG_LENGTH, valueCipher } from './value-cipher.js'
 import type { KeyRange } from './keys.js'
 import type { JournalEntry } from './journal.js'
@@ -80,6 +80,23 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 const prims = nativePrimitives
 
+/**
+ * `ops` as journal entries; undefined once their record could pass
+ * `maxRecordBytes` (a large batch stops at its first few operations).
+ */
+function journalEntries (ops: StoreOp[], buckets: Bucket[], maxRecordBytes: number): JournalEntry[] | undefined {
+  const entries: JournalEntry[] = []
+  let bound = recordBound(entries)
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!
+    const entry: JournalEntry = { bucket: buckets[i]!.name, key: op.key, value: op.type === 'put' ? op.value : null }
+    bound += entryBound(entry.bucket, entry.key, entry.value)
+    if (bound > maxRecordBytes) return undefined
+    entries.push(entry)
+  }
+  return entries
+}
+
 function isNotOpen (err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
   return code === 'LEVEL_DATABASE_NOT_OPEN' || code === 'LEVEL_DATABASE_NOT_CLOSED'
@@ -105,7 +122,7 @@ export class StoreContext {
   readonly #journalOptions: Required<JournalOptions> | undefined
   #journal: Journal | undefined
   /** the LevelDB write of the last journaled commit, while it runs (never rejects) */
-  #behind: Promise<void> | undefined
+  #levelWrite: Promise<void> | undefined
   /** a write behind failed: no more writes until the store is opened again (and replays its journal) */
   #failed: StoreWriteError | undefined
   readonly #byName = new Map<string, Bucket>()
@@ -283,7 +300,7 @@ export class StoreContext {
     // LevelDB takes one write at a time, in commit order
     await this.caughtUp()
     const journal = this.#journal
-    const entries = journal === undefined ? undefined : this.#journalEntries(ops, buckets)
+    const entries = journal === undefined ? undefined : journalEntries(ops, buckets, journal.maxRecordBytes)
     try {
       if (entries === undefined) {
         // LevelDB has every record of the journal by now; emptied, a replay cannot put their values back over this write
@@ -299,12 +316,12 @@ export class StoreContext {
     }
     ops.forEach((op, i) => {
       const bucket = buckets[i]!
-      if (entries !== undefined) bucket.setBehind(op.key, op.type === 'put' ? op.value : null)
+      if (entries !== undefined) bucket.setBehind(op.key, entries[i]!.value)
       const name = bucket.name + '\0' + op.key
       const plaintext = tx?.overlay.get(name)
       if (bucket.committed(op.key, tx?.uncached.has(name) === true ? undefined : plaintext) && plaintext != null) tx?.adopted.add(plaintext)
     })
-    if (entries !== undefined) this.#writeBehind(ops, buckets)
+    if (entries !== undefined) this.#writeBehind(ops, buckets, entries)
     if (tx !== undefined) for (const fn of tx.afterCommit) fn()
   }
 
@@ -314,14 +331,8 @@ export class StoreContext {
     return bucket
   }
 
-  /** `ops` as journal entries; undefined when their record could pass the journal's bound. */
-  #journalEntries (ops: StoreOp[], buckets: Bucket[]): JournalEntry[] | undefined {
-    const entries = ops.map((op, i): JournalEntry => ({ bucket: buckets[i]!.name, key: op.key, value: op.type === 'put' ? op.value : null }))
-    return recordBound(entries) <= this.#journalOptions!.maxRecordBytes ? entries : undefined
-  }
-
   /** Write journaled `ops` to LevelDB once the frames and events their commit released have gone out. */
-  #writeBehind (ops: StoreOp[], buckets: Bucket[]): void {
+  #writeBehind (ops: StoreOp[], buckets: Bucket[], entries: JournalEntry[]): void {
     const written = (async () => {
       await new Promise(resolve => setImmediate(resolve))
       try {
@@ -332,10 +343,15 @@ export class StoreContext {
         log.error('%s: %e', this.#failed.message, err)
         return
       }
-      ops.forEach((op, i) => { buckets[i]!.clearBehind(op.key, op.type === 'put' ? op.value : null) })
+      entries.forEach(({ key, value }, i) => { buckets[i]!.clearBehind(key, value) })
     })()
-    const behind: Promise<void> = written.then(() => { if (this.#behind === behind) this.#behind = undefined })
-    this.#behind = behind
+    const levelWrite: Promise<void> = written.then(() => { if (this.#levelWrite === levelWrite) this.#levelWrite = undefined })
+    this.#levelWrite = levelWrite
+  }
+
+  /** Resolves once the LevelDB write in flight, if any, has ended (whether or not it succeeded). */
+  async #levelWritten (): Promise<void> {
+    while (this.#levelWrite !== undefined) await this.#levelWrite
   }
 
   /**
@@ -344,7 +360,7 @@ export class StoreContext {
    * Range reads wait for this: LevelDB's iterators cannot see the journal.
    */
   async caughtUp (): Promise<void> {
-    while (this.#behind !== undefined) await this.#behind
+    await this.#levelWritten()
     if (this.#failed !== undefined) throw this.#failed
   }
 
@@ -388,7 +404,7 @@ export class StoreContext {
     this.#state = 'closing'
     this.#closing = (async () => {
       await this.#tail
-      while (this.#behind !== undefined) await this.#behind
+      await this.#levelWritten()
       try {
         this.#closeJournal()
         await this.#db.close()

@@ -51,10 +51,15 @@ const PUT = 1
 const DEL = 0
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-/** Most bytes `entries` can take in a record (names at 3 bytes a UTF-16 unit): what the caller checks a commit against. */
+/** Most bytes one entry can take in a record (its name at 3 bytes a UTF-16 unit). */
+export function entryBound (bucket: string, key: string, value: Uint8Array | null): number {
+  return 9 + 3 * (bucket.length + 1 + key.length) + (value?.byteLength ?? 0)
+}
+
+/** Most bytes `entries` can take as one record: what a record is checked against before it is encoded. */
 export function recordBound (entries: readonly JournalEntry[]): number {
   let size = HEADER
-  for (const e of entries) size += 9 + 3 * (e.bucket.length + 1 + e.key.length) + (e.value?.byteLength ?? 0)
+  for (const e of entries) size += entryBound(e.bucket, e.key, e.value)
   return size
 }
 
@@ -143,12 +148,13 @@ export function readJournal (file: string): JournalContents {
 export class Journal {
   readonly #fd: number
   #bytes: number
+  /** holds the largest record this journal takes */
   readonly #scratch: Buffer
   /** an append failed and its bytes could not be cut off: what follows them would never be read back */
   #broken = false
 
-  /** Open (or create) `file`; `scratch` bytes are kept for encoding records. */
-  constructor (file: string, scratch: number) {
+  /** Open (or create) `file`, for records of at most `maxRecordBytes` (by `recordBound`). */
+  constructor (file: string, maxRecordBytes: number) {
     this.#fd = openSync(file, 'a', 0o600)
     try {
       // an existing file keeps its mode on open
@@ -158,7 +164,12 @@ export class Journal {
       closeSync(this.#fd)
       throw err
     }
-    this.#scratch = Buffer.allocUnsafe(scratch)
+    this.#scratch = Buffer.allocUnsafe(maxRecordBytes)
+  }
+
+  /** The largest record (by `recordBound`) `append` takes. */
+  get maxRecordBytes (): number {
+    return this.#scratch.length
   }
 
   /** Bytes in the file. */
@@ -169,12 +180,14 @@ export class Journal {
   /**
    * Append `entries` as one record. Throws if the write fails, after
    * cutting the file back to where it was, so a failed append leaves no
-   * record behind.
+   * record behind; throws a `RangeError`, writing nothing, for a record
+   * that could pass `maxRecordBytes`.
    */
   append (entries: readonly JournalEntry[]): void {
     if (this.#broken) throw new Error('journal: an earlier append failed and could not be undone')
     const bound = recordBound(entries)
-    const buffer = bound <= this.#scratch.length ? this.#scratch : Buffer.allocUnsafe(bound)
+    if (bound > this.#scratch.length) throw new RangeError(`journal: a record of up to ${bound} bytes, past the ${this.#scratch.length} it takes`)
+    const buffer = this.#scratch
     const length = encodeRecord(entries, buffer)
     try {
       let written = 0

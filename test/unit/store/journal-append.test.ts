@@ -12,7 +12,7 @@ import type { StoreFixture } from './helpers.js'
 
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof Fs>()
-  return { ...real, writeSync: vi.fn(real.writeSync) }
+  return { ...real, writeSync: vi.fn(real.writeSync), ftruncateSync: vi.fn(real.ftruncateSync) }
 })
 
 const real = await vi.importActual<typeof Fs>('node:fs')
@@ -46,5 +46,15 @@ describe('a failed journal append', () => {
     const again = await fx.open()
     expect((await again.messages.history('conv-1')).messages).toEqual([msg])
     expect(await again.meta.get('before')).toBe(1)
+  })
+
+  it('once its bytes cannot be cut back either, refuses every later append: what follows them would never be read back', async () => {
+    const store = await fx.open()
+    vi.mocked(fs.writeSync).mockImplementationOnce(() => { throw noSpace() })
+    vi.mocked(fs.ftruncateSync).mockImplementationOnce(() => { throw Object.assign(new Error('EIO: i/o error, ftruncate'), { code: 'EIO' }) })
+    await expect(store.meta.put('a', 1)).rejects.toMatchObject({ code: 'ENOSPC' })
+    await expect(store.meta.put('b', 2)).rejects.toThrow('could not be undone')
+    expect(await store.meta.get('a')).toBeUndefined()
+    expect(await store.meta.get('b')).toBeUndefined()
   })
 })

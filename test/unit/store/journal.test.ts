@@ -7,10 +7,11 @@ import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { decodeJournal, encodeRecord, recordBound } from '../../../src/store/journal.js'
+import { Journal, decodeJournal, encodeRecord, readJournal, recordBound } from '../../../src/store/journal.js'
 import { openStore } from '../../../src/store/index.js'
 import { ALICE, BOB, incoming, storeFixture } from './helpers.js'
 import type { JournalEntry } from '../../../src/store/journal.js'
+import type { MessageRecord, Store } from '../../../src/store/index.js'
 import type { StoreFixture } from './helpers.js'
 
 let fx: StoreFixture
@@ -66,6 +67,15 @@ function holdLevelWrites () {
   }
 }
 
+/** A message put while LevelDB's writes are held: once this resolves, it is in the journal alone. */
+async function putHeld (store: Store): Promise<{ hold: ReturnType<typeof holdLevelWrites>, msg: MessageRecord }> {
+  const hold = holdLevelWrites()
+  const msg = incoming('conv-1', { from: BOB })
+  await store.messages.put(msg)
+  await hold.next()
+  return { hold, msg }
+}
+
 async function settles<T> (promise: Promise<T>): Promise<boolean> {
   let done = false
   promise.then(() => { done = true }, () => { done = true })
@@ -112,13 +122,25 @@ describe('journal records', () => {
   })
 })
 
+describe('the journal file', () => {
+  it('refuses a record that could pass maxRecordBytes, writing nothing; takes one at the bound', () => {
+    const file = join(fx.dir, 'journal')
+    const bound = recordBound(SECOND)
+    const small = new Journal(file, bound - 1)
+    expect(() => { small.append(SECOND) }).toThrow(/past the \d+ it takes/)
+    expect(small.bytes).toBe(0)
+    small.close()
+    const exact = new Journal(file, bound)
+    exact.append(SECOND)
+    exact.close()
+    expect(readJournal(file)).toEqual({ entries: SECOND, dropped: 0 })
+  })
+})
+
 describe('a store with a journal', () => {
   it('resolves a small commit once journaled; reads see it before LevelDB has it, and range reads wait for LevelDB', async () => {
     const store = await fx.open()
-    const hold = holdLevelWrites()
-    const msg = incoming('conv-1', { from: BOB })
-    await store.messages.put(msg)
-    await hold.next()
+    const { hold, msg } = await putHeld(store)
     expect((await stat(journalFile(fx.dir))).size).toBeGreaterThan(0)
     // point reads: from the journaled commit
     expect(await store.messages.get(msg.messageId)).toEqual(msg)
@@ -192,6 +214,22 @@ describe('a store with a journal', () => {
     expect((await stat(journalFile(fx.dir))).size).toBe(0)
   })
 
+  it('replays an entry of a bucket this version does not have under that bucket\'s prefix, touching nothing else', async () => {
+    const store = await fx.open()
+    await store.meta.put('kept', 1)
+    await store.close()
+    await writeFile(journalFile(fx.dir), record([{ bucket: 'future', key: 'k', value: new Uint8Array([7]) }]))
+    const again = await fx.open()
+    expect(await again.meta.get('kept')).toBe(1)
+    await again.close()
+    const raw = new Level<string, Uint8Array>(join(fx.dir, 'db'), { keyEncoding: 'utf8', valueEncoding: 'view' })
+    try {
+      expect([...(await raw.sublevel<string, Uint8Array>('future', { valueEncoding: 'view' }).get('k'))!]).toEqual([7])
+    } finally {
+      await raw.close()
+    }
+  })
+
   it('a commit whose record could pass maxRecordBytes goes to LevelDB directly and empties the journal first', async () => {
     const max = 1000
     const store = await fx.open({ journal: { maxRecordBytes: max } })
@@ -240,10 +278,7 @@ describe('a store with a journal', () => {
 
   it('after a failed LevelDB write: the commit stands, later writes and range reads fail, and the next open replays it', async () => {
     const store = await fx.open()
-    const hold = holdLevelWrites()
-    const msg = incoming('conv-1', { from: BOB })
-    await store.messages.put(msg)
-    await hold.next()
+    const { hold, msg } = await putHeld(store)
     hold.fail(Object.assign(new Error('IO error: No space left on device'), { code: 'LEVEL_IO_ERROR' }))
     await expect(store.meta.put('next', 1)).rejects.toMatchObject({ name: 'StoreWriteError' })
     await expect(store.messages.history('conv-1')).rejects.toMatchObject({ name: 'StoreWriteError' })
