@@ -12,19 +12,22 @@
  *
  * With a journal (`journal.ts`), a commit whose record is small is on disk
  * once it is appended there; LevelDB gets it in the background ("write
- * behind"), one write at a time, and the next commit waits for that write
- * before it starts its own. Until LevelDB has it, point reads find it in
- * its bucket's `behind` map, and range reads (keys, iterators) wait for it.
- * A larger commit empties the journal (LevelDB has all of it by then) and
- * goes to LevelDB directly: for a batch of hundreds of values the round
- * trip is small beside writing everything twice.
+ * behind"). LevelDB takes one write at a time: commits made while it writes
+ * wait in a queue, and the next write takes all of them, in commit order.
+ * A commit waits for LevelDB only once `maxBehindBytes` of records are
+ * queued, which bounds the memory they hold. Until LevelDB has a commit,
+ * point reads find it in its bucket's `behind` map, and range reads (keys,
+ * iterators) wait for it. A larger commit waits until LevelDB has every
+ * earlier one, empties the journal, and goes to LevelDB directly: for a
+ * batch of hundreds of values the round trip is small beside writing
+ * everything twice.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { logger } from '@libp2p/logger'
 import type { BatchOperation, Level } from 'level'
 import { nativePrimitives } from '../crypto/native.js'
 import { Lru } from '../lru.js'
-import { JOURNAL_MAX_RECORD_BYTES, JOURNAL_TRUNCATE_BYTES, VALUE_NONCE_LENGTH } from './constants.js'
+import { JOURNAL_MAX_BEHIND_BYTES, JOURNAL_MAX_RECORD_BYTES, JOURNAL_TRUNCATE_BYTES, VALUE_NONCE_LENGTH } from './constants.js'
 import { StoreClosedError, StoreCorruptionError, StoreQueryError, StoreTransactionError, StoreWriteError } from './errors.js'
 import { Journal, entryBound, readJournal, recordBound } from './journal.js'
 import { VALUE_TAG_LENGTH, valueCipher } from './value-cipher.js'
@@ -71,6 +74,15 @@ interface Tx {
   done: boolean
 }
 
+/** A journaled commit LevelDB does not have yet. */
+interface Behind {
+  readonly ops: StoreOp[]
+  readonly buckets: Bucket[]
+  readonly entries: JournalEntry[]
+  /** the size of its journal record */
+  readonly bytes: number
+}
+
 const EMPTY = new Uint8Array(0)
 /** The value of a put built inside a transaction until its commit seals it. */
 const UNSEALED = new Uint8Array(0)
@@ -114,6 +126,8 @@ export interface JournalOptions {
   maxRecordBytes?: number
   /** @default JOURNAL_TRUNCATE_BYTES */
   truncateBytes?: number
+  /** @default JOURNAL_MAX_BEHIND_BYTES */
+  maxBehindBytes?: number
 }
 
 export class StoreContext {
@@ -121,8 +135,17 @@ export class StoreContext {
   readonly #db: Db
   readonly #journalOptions: Required<JournalOptions> | undefined
   #journal: Journal | undefined
-  /** the LevelDB write of the last journaled commit, while it runs (never rejects) */
-  #levelWrite: Promise<void> | undefined
+  /** journaled commits waiting for the LevelDB write in flight, in commit order */
+  #queue: Behind[] = []
+  /** the journal bytes of `#queue` */
+  #queuedBytes = 0
+  /** the loop writing `#queue` to LevelDB, while it runs (never rejects) */
+  #writer: Promise<void> | undefined
+  /** journaled commits so far, and how many of them LevelDB has (or will never get: a write failed) */
+  #journaled = 0
+  #written = 0
+  /** resolved (and replaced) each time `#written` moves */
+  #progress: { promise: Promise<void>, resolve: () => void } | undefined
   /** a write behind failed: no more writes until the store is opened again (and replays its journal) */
   #failed: StoreWriteError | undefined
   readonly #byName = new Map<string, Bucket>()
@@ -141,7 +164,12 @@ export class StoreContext {
     this.#db = db
     this.#journalOptions = journal === undefined
       ? undefined
-      : { path: journal.path, maxRecordBytes: journal.maxRecordBytes ?? JOURNAL_MAX_RECORD_BYTES, truncateBytes: journal.truncateBytes ?? JOURNAL_TRUNCATE_BYTES }
+      : {
+          path: journal.path,
+          maxRecordBytes: journal.maxRecordBytes ?? JOURNAL_MAX_RECORD_BYTES,
+          truncateBytes: journal.truncateBytes ?? JOURNAL_TRUNCATE_BYTES,
+          maxBehindBytes: journal.maxBehindBytes ?? JOURNAL_MAX_BEHIND_BYTES
+        }
     // our own copy, wiped at close
     this.#storageKey = storageKey.slice()
     this.#cipher = valueCipher(cipher, this.#storageKey)
@@ -297,18 +325,24 @@ export class StoreContext {
     if (ops.length === 0) return
     ops = this.#sealPending(ops, tx)
     const buckets = ops.map(op => this.#bucketOf(op))
-    // LevelDB takes one write at a time, in commit order
-    await this.caughtUp()
     const journal = this.#journal
+    const options = this.#journalOptions
     const entries = journal === undefined ? undefined : journalEntries(ops, buckets, journal.maxRecordBytes)
+    const truncate = journal !== undefined && (entries === undefined || journal.bytes >= options!.truncateBytes)
+    const full = options !== undefined && this.#queuedBytes >= options.maxBehindBytes
+    // the journal is emptied only once LevelDB has all of it
+    if (truncate || full) await this.caughtUp()
+    else if (this.#failed !== undefined) throw this.#failed
+    let bytes = 0
     try {
+      // emptied, a replay cannot put the journal's values back over a later direct write
+      if (truncate) journal.truncate()
       if (entries === undefined) {
-        // LevelDB has every record of the journal by now; emptied, a replay cannot put their values back over this write
-        journal?.truncate()
         await this.#db.batch(ops)
       } else {
-        if (journal!.bytes >= this.#journalOptions!.truncateBytes) journal!.truncate()
+        bytes = journal!.bytes
         journal!.append(entries)
+        bytes = journal!.bytes - bytes
       }
     } catch (err) {
       if (isNotOpen(err)) throw new StoreClosedError()
@@ -321,7 +355,7 @@ export class StoreContext {
       const plaintext = tx?.overlay.get(name)
       if (bucket.committed(op.key, tx?.uncached.has(name) === true ? undefined : plaintext) && plaintext != null) tx?.adopted.add(plaintext)
     })
-    if (entries !== undefined) this.#writeBehind(ops, buckets, entries)
+    if (entries !== undefined) this.#writeBehind({ ops, buckets, entries, bytes })
     if (tx !== undefined) for (const fn of tx.afterCommit) fn()
   }
 
@@ -331,33 +365,66 @@ export class StoreContext {
     return bucket
   }
 
-  /** Write journaled `ops` to LevelDB once the frames and events their commit released have gone out. */
-  #writeBehind (ops: StoreOp[], buckets: Bucket[], entries: JournalEntry[]): void {
-    const written = (async () => {
-      await new Promise(resolve => setImmediate(resolve))
-      try {
-        await this.#db.batch(ops)
-      } catch (err) {
-        // the journal keeps them for the next open; reads keep seeing them until then
-        this.#failed = new StoreWriteError(isNotOpen(err) ? 'store: closed under a write' : 'store: a write to LevelDB failed; open the store again to replay its journal', { cause: err })
-        log.error('%s: %e', this.#failed.message, err)
-        return
-      }
-      entries.forEach(({ key, value }, i) => { buckets[i]!.clearBehind(key, value) })
-    })()
-    const levelWrite: Promise<void> = written.then(() => { if (this.#levelWrite === levelWrite) this.#levelWrite = undefined })
-    this.#levelWrite = levelWrite
-  }
-
-  /** Resolves once the LevelDB write in flight, if any, has ended (whether or not it succeeded). */
-  async #levelWritten (): Promise<void> {
-    while (this.#levelWrite !== undefined) await this.#levelWrite
+  /** Queue a journaled commit for LevelDB, and start the writer if it is not running. */
+  #writeBehind (behind: Behind): void {
+    this.#queue.push(behind)
+    this.#queuedBytes += behind.bytes
+    this.#journaled++
+    if (this.#writer === undefined) this.#writer = this.#drain()
   }
 
   /**
-   * Resolves once LevelDB has every commit so far (the write behind in
-   * flight, if any, has ended); throws `StoreWriteError` once one failed.
-   * Range reads wait for this: LevelDB's iterators cannot see the journal.
+   * Write the queue to LevelDB until it is empty: one write at a time, each
+   * taking every commit queued by then. A failed write ends it: what is
+   * queued stays in the journal (and the `behind` maps) for the next open.
+   */
+  async #drain (): Promise<void> {
+    while (this.#queue.length > 0) {
+      // the frames and events the commits released go out first
+      await new Promise(resolve => setImmediate(resolve))
+      const batch = this.#queue.splice(0)
+      this.#queuedBytes = 0
+      try {
+        await this.#db.batch(batch.length === 1 ? batch[0]!.ops : batch.flatMap(b => b.ops))
+      } catch (err) {
+        this.#failed = new StoreWriteError(isNotOpen(err) ? 'store: closed under a write' : 'store: a write to LevelDB failed; open the store again to replay its journal', { cause: err })
+        log.error('%s: %e', this.#failed.message, err)
+        // queued in the meantime: kept by the journal too; no commit is queued after this
+        this.#queue.length = 0
+        this.#queuedBytes = 0
+        this.#advance(this.#journaled)
+        break
+      }
+      for (const { buckets, entries } of batch) entries.forEach(({ key, value }, i) => { buckets[i]!.clearBehind(key, value) })
+      this.#advance(this.#written + batch.length)
+    }
+    this.#writer = undefined
+  }
+
+  #advance (written: number): void {
+    this.#written = written
+    const progress = this.#progress
+    this.#progress = undefined
+    progress?.resolve()
+  }
+
+  /** Resolves once LevelDB has every commit journaled before this call, or a write failed. */
+  async #levelWritten (): Promise<void> {
+    const upTo = this.#journaled
+    while (this.#written < upTo) {
+      if (this.#progress === undefined) {
+        let resolve!: () => void
+        const promise = new Promise<void>(r => { resolve = r })
+        this.#progress = { promise, resolve }
+      }
+      await this.#progress.promise
+    }
+  }
+
+  /**
+   * Resolves once LevelDB has every commit so far; throws `StoreWriteError`
+   * once a write failed. Range reads wait for this: LevelDB's iterators
+   * cannot see the journal.
    */
   async caughtUp (): Promise<void> {
     await this.#levelWritten()

@@ -78,9 +78,9 @@ export interface StoreOptions {
   eventLog?: boolean
   /**
    * Bounds of the journal in the database's directory (`<path>/journal`, `journal.ts`).
-   * @default { maxRecordBytes: JOURNAL_MAX_RECORD_BYTES (64 KiB), truncateBytes: JOURNAL_TRUNCATE_BYTES (1 MiB) }
+   * @default { maxRecordBytes: JOURNAL_MAX_RECORD_BYTES (64 KiB), truncateBytes: JOURNAL_TRUNCATE_BYTES (1 MiB), maxBehindBytes: JOURNAL_MAX_BEHIND_BYTES (64 KiB) }
    */
-  journal?: { maxRecordBytes?: number, truncateBytes?: number }
+  journal?: { maxRecordBytes?: number, truncateBytes?: number, maxBehindBytes?: number }
 }
 
 /** What `store.write()` takes: operations, or a function that builds them while no other write runs. */

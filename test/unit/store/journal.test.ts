@@ -47,7 +47,9 @@ function holdLevelWrites () {
   const original = leveldb._batch
   const held: Array<{ run: () => void, fail: (err: Error) => void }> = []
   const waiting: Array<() => void> = []
+  const writes: Array<Array<{ type: string, key: unknown }>> = []
   const spy = vi.spyOn(leveldb, '_batch').mockImplementation(async function (this: unknown, ...args: Parameters<typeof original>) {
+    writes.push((args[0] as Array<{ type: string, key: unknown }>).map(({ type, key }) => ({ type, key })))
     await new Promise<void>((resolve, reject) => {
       held.push({ run: resolve, fail: reject })
       waiting.splice(0).forEach(wake => { wake() })
@@ -56,6 +58,8 @@ function holdLevelWrites () {
   })
   return {
     get count () { return held.length },
+    /** each write's operations (type and encoded key), in the order LevelDB got them */
+    writes,
     /** resolves once a write is held */
     async next (): Promise<void> {
       if (held.length > 0) return
@@ -154,24 +158,65 @@ describe('a store with a journal', () => {
     hold.stop()
   })
 
-  it('runs one LevelDB write at a time, in commit order: the next commit waits for the one behind', async () => {
+  it('runs one LevelDB write at a time: commits made meanwhile do not wait for it, and the next write takes them all, in commit order', async () => {
     const store = await fx.open()
     const hold = holdLevelWrites()
     await store.meta.put('a', 1)
     await hold.next()
-    const second = store.meta.put('a', 2)
-    expect(await settles(second)).toBe(false)
+    // resolved while LevelDB still writes the first
+    await store.meta.put('a', 2)
+    await store.meta.put('b', 3)
+    await store.meta.put('a', 4)
     expect(hold.count).toBe(1)
+    expect(await store.meta.get('a')).toBe(4)
     hold.release()
-    await second
     await hold.next()
-    // the key written twice reads as the second commit left it, before and after LevelDB has it
-    expect(await store.meta.get('a')).toBe(2)
+    const keyOf = (op: { key: unknown }): string => Buffer.from(op.key as Uint8Array).toString().replace(/^!meta!/, '')
+    expect(hold.writes.map(write => write.map(keyOf))).toEqual([['a'], ['a', 'b', 'a']])
+    // the key written three times reads as the last commit left it, before and after LevelDB has it
+    expect(await store.meta.get('a')).toBe(4)
     hold.release()
     hold.stop()
     await store.close()
     const again = await fx.open()
-    expect(await again.meta.get('a')).toBe(2)
+    expect(await again.meta.get('a')).toBe(4)
+    expect(await again.meta.get('b')).toBe(3)
+  })
+
+  it('a commit waits for LevelDB once maxBehindBytes of records wait behind its write, not before', async () => {
+    const probe = await fx.open()
+    const empty = (await stat(journalFile(fx.dir))).size
+    await probe.meta.put('k', 0)
+    const size = (await stat(journalFile(fx.dir))).size - empty
+    await probe.close()
+
+    for (const [maxBehindBytes, waits] of [[2 * size, true], [2 * size + 1, false]] as const) {
+      const store = await fx.open({ journal: { maxBehindBytes } })
+      const hold = holdLevelWrites()
+      await store.meta.put('k', 0)
+      await hold.next()
+      // queued behind the held write: 2 records
+      await store.meta.put('k', 1)
+      await store.meta.put('k', 2)
+      const third = store.meta.put('k', 3)
+      expect(await settles(third)).toBe(!waits)
+      if (waits) {
+        // it waits until LevelDB has every commit before it: the held write, then the queued two
+        hold.release()
+        await hold.next()
+        expect(await settles(third)).toBe(false)
+        hold.release()
+        await third
+        expect(hold.writes.slice(0, 2).map(write => write.length)).toEqual([1, 2])
+      }
+      hold.stop()
+      hold.release()
+      expect(await store.meta.get('k')).toBe(3)
+      await store.close()
+      const again = await fx.open()
+      expect(await again.meta.get('k')).toBe(3)
+      await again.close()
+    }
   })
 
   it('replays at the next open what a process that died had journaled but LevelDB never got', async () => {
@@ -279,10 +324,15 @@ describe('a store with a journal', () => {
   it('after a failed LevelDB write: the commit stands, later writes and range reads fail, and the next open replays it', async () => {
     const store = await fx.open()
     const { hold, msg } = await putHeld(store)
+    // made while the write that fails is in flight: journaled, so it stands too
+    await store.meta.put('during', 1)
     hold.fail(Object.assign(new Error('IO error: No space left on device'), { code: 'LEVEL_IO_ERROR' }))
-    await expect(store.meta.put('next', 1)).rejects.toMatchObject({ name: 'StoreWriteError' })
     await expect(store.messages.history('conv-1')).rejects.toMatchObject({ name: 'StoreWriteError' })
+    await expect(store.meta.put('next', 1)).rejects.toMatchObject({ name: 'StoreWriteError' })
     expect(await store.messages.get(msg.messageId)).toEqual(msg)
+    expect(await store.meta.get('during')).toBe(1)
+    // the queued commit never reached LevelDB: the write failed first
+    expect(hold.writes).toHaveLength(1)
     hold.stop()
     await store.close()
     // a closed store answers nothing, not even what only its memory still holds
@@ -292,6 +342,7 @@ describe('a store with a journal', () => {
 
     const again = await fx.open()
     expect((await again.messages.history('conv-1')).messages).toEqual([msg])
+    expect(await again.meta.get('during')).toBe(1)
     expect(await again.meta.get('next')).toBeUndefined()
     expect((await stat(journalFile(fx.dir))).size).toBe(0)
   })
@@ -303,6 +354,7 @@ describe('a store with a journal', () => {
     await store.close()
     await expect(fx.open({ journal: { maxRecordBytes: 0 } })).rejects.toMatchObject({ name: 'StoreQueryError' })
     await expect(fx.open({ journal: { truncateBytes: 1.5 } })).rejects.toMatchObject({ name: 'StoreQueryError' })
+    await expect(fx.open({ journal: { maxBehindBytes: -1 } })).rejects.toMatchObject({ name: 'StoreQueryError' })
     // no stored value reaches the journal unsealed
     const again = await fx.open()
     await again.meta.put('secret', 'the launch code is 0000-swordfish')
