@@ -956,7 +956,8 @@ export class AgentNode extends EventTarget {
             const id = ids[i]!
             if (job.record != null) {
               const record = job.record(id, job.sentAt)
-              ops.push(...await store.messages.putOps(record), ...statusEventOps(store, { messageId: id, conversationId: record.conversationId, peer: to, status: 'queued' }))
+              // the id of the envelope just sealed: new by construction
+              ops.push(...await store.messages.putOps(record, { fresh: true }), ...statusEventOps(store, { messageId: id, conversationId: record.conversationId, peer: to, status: 'queued' }))
             }
             ops.push(...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed[i]!.envelope, createdAt: job.sentAt }))
             ops.push(...await job.extraOps(id))

@@ -102,9 +102,12 @@ export interface MessageStore {
   /**
    * Insert a message with its indexes and touch its conversation; nothing
    * (an empty list) when the id is already stored. Reads: call inside
-   * `store.write(async () => ...)`.
+   * `store.write(async () => ...)`. `fresh`: the caller made the id itself
+   * just now (the id of an envelope it sealed, a hash over a fresh nonce),
+   * so it cannot be stored already: the lookup is skipped. A LevelDB read
+   * that misses costs ~13 µs of the sender's main thread per message.
    */
-  putOps(record: MessageRecord): Promise<StoreOp[]>
+  putOps(record: MessageRecord, options?: { fresh?: boolean }): Promise<StoreOp[]>
   /** false when the id was already stored */
   put(record: MessageRecord): Promise<boolean>
   get(messageId: string): Promise<MessageRecord | undefined>
@@ -273,10 +276,10 @@ export class LevelMessageStore implements MessageStore {
     await this.#sequence.load()
   }
 
-  async putOps (input: MessageRecord): Promise<StoreOp[]> {
+  async putOps (input: MessageRecord, options: { fresh?: boolean } = {}): Promise<StoreOp[]> {
     this.#ctx.requireTx('messages.putOps')
     const record = checkRecord(input)
-    if (await this.#bucket.has(recordKey(record.messageId))) return []
+    if (options.fresh !== true && await this.#bucket.has(recordKey(record.messageId))) return []
     const { seq, ops } = this.#sequence.take('messages.putOps')
     const id = record.messageId
     const padded = padNumber(seq)
