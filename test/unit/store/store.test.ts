@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ALICE, BOB, CAROL, contains, incoming, outgoing, rawEntries, storeFixture, withRawDb } from './helpers.js'
 import type { StoreFixture } from './helpers.js'
@@ -57,6 +59,23 @@ describe('openStore', () => {
     await again.messages.put(later)
     const history = await again.messages.history('conv-1')
     expect(history.messages.map(m => m.messageId)).toEqual([msg.messageId, sent.messageId, later.messageId])
+  })
+
+  it('writes LevelDB\'s tables uncompressed (its values are ciphertext)', async () => {
+    const store = await fx.open()
+    // keys that Snappy would shrink to a fraction (a shared prefix would be prefix-compressed anyway)
+    const entries = 2000
+    const tail = 'a'.repeat(240)
+    for (let i = 0; i < entries; i += 500) {
+      await store.write(Array.from({ length: 500 }, (_, j) => store.meta.putOps(String(i + j).padStart(5, '0') + tail, 0)).flat())
+    }
+    await store.close()
+    // reopened, LevelDB turns its log into a table
+    await (await fx.open()).close()
+    const dir = join(fx.dir, 'db')
+    let tables = 0
+    for (const name of await readdir(dir)) if (name.endsWith('.ldb')) tables += (await stat(join(dir, name))).size
+    expect(tables).toBeGreaterThan(entries * tail.length)
   })
 
   it('is closed after close(): reads and writes throw StoreClosedError, close is idempotent', async () => {
