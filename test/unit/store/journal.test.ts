@@ -80,6 +80,16 @@ async function putHeld (store: Store): Promise<{ hold: ReturnType<typeof holdLev
   return { hold, msg }
 }
 
+/** The journal bytes of one `meta.put` of a one-digit number (its record, as the tests below repeat it). */
+async function metaRecordBytes (): Promise<number> {
+  const probe = await fx.open()
+  const empty = (await stat(journalFile(fx.dir))).size
+  await probe.meta.put('k', 0)
+  const size = (await stat(journalFile(fx.dir))).size - empty
+  await probe.close()
+  return size
+}
+
 async function settles<T> (promise: Promise<T>): Promise<boolean> {
   let done = false
   promise.then(() => { done = true }, () => { done = true })
@@ -184,11 +194,7 @@ describe('a store with a journal', () => {
   })
 
   it('a commit waits for LevelDB once maxBehindBytes of records wait behind its write, not before', async () => {
-    const probe = await fx.open()
-    const empty = (await stat(journalFile(fx.dir))).size
-    await probe.meta.put('k', 0)
-    const size = (await stat(journalFile(fx.dir))).size - empty
-    await probe.close()
+    const size = await metaRecordBytes()
 
     for (const [maxBehindBytes, waits] of [[2 * size, true], [2 * size + 1, false]] as const) {
       const store = await fx.open({ journal: { maxBehindBytes } })
@@ -305,11 +311,7 @@ describe('a store with a journal', () => {
   })
 
   it('empties the journal before an append once it holds truncateBytes, not before', async () => {
-    const probe = await fx.open()
-    const empty = (await stat(journalFile(fx.dir))).size
-    await probe.meta.put('k', 1)
-    const size = (await stat(journalFile(fx.dir))).size - empty
-    await probe.close()
+    const size = await metaRecordBytes()
 
     for (const [truncateBytes, after] of [[3 * size, size], [3 * size + 1, 4 * size]] as const) {
       const store = await fx.open({ journal: { truncateBytes } })
