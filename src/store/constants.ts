@@ -50,9 +50,10 @@ export const STORE_FORMAT_VERSION = 2
 export const JOURNAL_MAX_RECORD_BYTES = 64 * 1024
 /**
  * Journaled commits wait for LevelDB's write in flight in a queue, which
- * the next write takes whole; once the queue holds this many bytes of
- * records, a commit waits for LevelDB instead. One message's commit is 2 –
- * 5 KiB: a commit made while LevelDB writes the one before never waits.
+ * the next write takes whole; while the queue holds this many bytes of
+ * records, a commit waits until LevelDB finishes its write and the queue
+ * moves into the next. One message's commit is 2 – 5 KiB: a commit made
+ * while LevelDB writes the one before never waits.
  */
 export const JOURNAL_MAX_BEHIND_BYTES = 64 * 1024
 /** The journal's file in the database's directory (not a name LevelDB uses for its own files). */

@@ -14,8 +14,10 @@
  * once it is appended there; LevelDB gets it in the background ("write
  * behind"). LevelDB takes one write at a time: commits made while it writes
  * wait in a queue, and the next write takes all of them, in commit order.
- * A commit waits for LevelDB only once `maxBehindBytes` of records are
- * queued, which bounds the memory they hold. Until LevelDB has a commit,
+ * A commit waits only while `maxBehindBytes` of records are queued, until
+ * LevelDB finishes its write and the queue moves into the next one: the
+ * memory held is at most that, twice (the queue and the write in flight),
+ * plus one record. Until LevelDB has a commit,
  * point reads find it in its bucket's `behind` map, and range reads (keys,
  * iterators) wait for it. A larger commit waits until LevelDB has every
  * earlier one, empties the journal, and goes to LevelDB directly: for a
@@ -144,7 +146,7 @@ export class StoreContext {
   /** journaled commits so far, and how many of them LevelDB has (or will never get: a write failed) */
   #journaled = 0
   #written = 0
-  /** resolved (and replaced) each time `#written` moves */
+  /** resolved (and replaced) at each step of the writer: a batch taken from the queue, or written */
   #progress: { promise: Promise<void>, resolve: () => void } | undefined
   /** a write behind failed: no more writes until the store is opened again (and replays its journal) */
   #failed: StoreWriteError | undefined
@@ -329,10 +331,10 @@ export class StoreContext {
     const options = this.#journalOptions
     const entries = journal === undefined ? undefined : journalEntries(ops, buckets, journal.maxRecordBytes)
     const truncate = journal !== undefined && (entries === undefined || journal.bytes >= options!.truncateBytes)
-    const full = options !== undefined && this.#queuedBytes >= options.maxBehindBytes
     // the journal is emptied only once LevelDB has all of it
-    if (truncate || full) await this.caughtUp()
-    else if (this.#failed !== undefined) throw this.#failed
+    if (truncate) await this.caughtUp()
+    else if (options !== undefined) await this.#room(options.maxBehindBytes)
+    if (this.#failed !== undefined) throw this.#failed
     let bytes = 0
     try {
       // emptied, a replay cannot put the journal's values back over a later direct write
@@ -384,6 +386,7 @@ export class StoreContext {
       await new Promise(resolve => setImmediate(resolve))
       const batch = this.#queue.splice(0)
       this.#queuedBytes = 0
+      this.#stepped()
       try {
         await this.#db.batch(batch.length === 1 ? batch[0]!.ops : batch.flatMap(b => b.ops))
       } catch (err) {
@@ -403,22 +406,38 @@ export class StoreContext {
 
   #advance (written: number): void {
     this.#written = written
+    this.#stepped()
+  }
+
+  #stepped (): void {
     const progress = this.#progress
     this.#progress = undefined
     progress?.resolve()
   }
 
+  /** Resolves at the writer's next step. */
+  async #step (): Promise<void> {
+    if (this.#progress === undefined) {
+      let resolve!: () => void
+      const promise = new Promise<void>(r => { resolve = r })
+      this.#progress = { promise, resolve }
+    }
+    await this.#progress.promise
+  }
+
+  /**
+   * Resolves once the queue holds less than `maxBehindBytes` (the writer
+   * takes all of it when LevelDB finishes the write in flight), or a write
+   * failed.
+   */
+  async #room (maxBehindBytes: number): Promise<void> {
+    while (this.#queuedBytes >= maxBehindBytes && this.#failed === undefined) await this.#step()
+  }
+
   /** Resolves once LevelDB has every commit journaled before this call, or a write failed. */
   async #levelWritten (): Promise<void> {
     const upTo = this.#journaled
-    while (this.#written < upTo) {
-      if (this.#progress === undefined) {
-        let resolve!: () => void
-        const promise = new Promise<void>(r => { resolve = r })
-        this.#progress = { promise, resolve }
-      }
-      await this.#progress.promise
-    }
+    while (this.#written < upTo) await this.#step()
   }
 
   /**
