@@ -30,12 +30,12 @@ import { StrictSign, gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { logger } from '@libp2p/logger'
-import { webSockets } from '@libp2p/websockets'
 import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { defaultPrimitives } from '../crypto/index.js'
 import { agentPing } from './ping.js'
 import { corkedTcp } from './tcp.js'
+import { joinedWebSockets } from './websockets.js'
 import { lazyWindowYamux } from './yamux.js'
 import { CARD_KEY_PREFIX, DHT_NAMESPACE, cardRecordSelector, cardRecordValidator } from '../protocols/card/index.js'
 import { startsWith } from '../crypto/bytes.js'
@@ -183,7 +183,7 @@ export interface AgentLibp2pOptions<S extends ServiceMap = Record<string, never>
   /** More gater rules; the block list is checked before them. */
   connectionGater?: ConnectionGater
   /**
-   * @default [corkedTcp(), webSockets()]: TCP, each send in one writev (./tcp.ts)
+   * @default [corkedTcp(), joinedWebSockets()]: TCP, each send in one writev (./tcp.ts); WebSockets, each send in one message (./websockets.ts)
    */
   transports?: Libp2pOptions['transports']
   /**
@@ -269,7 +269,7 @@ export async function createAgentLibp2p<S extends ServiceMap = Record<string, ne
         listen: [...(options.listen ?? DEFAULT_LISTEN)],
         announce: options.announce
       },
-      transports: options.transports ?? [corkedTcp(), webSockets()],
+      transports: options.transports ?? [corkedTcp(), joinedWebSockets()],
       connectionEncrypters: [noise()],
       streamMuxers: options.streamMuxers ?? [lazyWindowYamux()],
       peerDiscovery: bootstrapList.length > 0

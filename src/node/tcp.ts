@@ -12,14 +12,15 @@
  * socket around the writes of one send makes Node flush them together.
  *
  * @libp2p/tcp offers no option for this, so it is done per connection, on
- * the connections this factory's transports make (nothing global is
- * patched): the connection's `sendData` and `socket` are @libp2p/tcp
- * internals. A connection without them is left as it is, and
- * test/integration/tcp.test.ts fails.
+ * the connections this factory's transports make (`connections.ts`; nothing
+ * global is patched): the connection's `sendData` and `socket` are
+ * @libp2p/tcp internals. A connection without them is left as it is, and
+ * test/integration/transports.test.ts fails.
  */
 import { tcp } from '@libp2p/tcp'
+import { withPreparedConnections } from './connections.js'
 import type { TCPComponents, TCPOptions } from '@libp2p/tcp'
-import type { MultiaddrConnection, Transport, Upgrader } from '@libp2p/interface'
+import type { MultiaddrConnection, Transport } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** The parts of @libp2p/tcp's connection this module reads and replaces. */
@@ -48,33 +49,7 @@ export function corkSends (connection: MultiaddrConnection): void {
   }
 }
 
-/** `upgrader` itself, except that the connections it upgrades cork their sends first. */
-function corkingUpgrader (upgrader: Upgrader): Upgrader {
-  return new Proxy(upgrader, {
-    get (target, property) {
-      if (property === 'upgradeInbound' || property === 'upgradeOutbound') {
-        const upgrade = target[property].bind(target) as (connection: MultiaddrConnection, options: unknown) => Promise<unknown>
-        return async (connection: MultiaddrConnection, options: unknown) => {
-          corkSends(connection)
-          return await upgrade(connection, options)
-        }
-      }
-      const value: unknown = Reflect.get(target, property, target)
-      // the upgrader's methods use its private fields: called on it, not on this proxy
-      return typeof value === 'function' ? value.bind(target) : value
-    }
-  })
-}
-
 /** `tcp(init)` of @libp2p/tcp whose connections write each send in one `writev` (see above). */
 export function corkedTcp (init: TCPOptions = {}): (components: TCPComponents) => Transport {
-  const stock = tcp(init)
-  return (components) => {
-    const transport = stock(components)
-    const dial = transport.dial.bind(transport)
-    transport.dial = async (address, options) => await dial(address, { ...options, upgrader: corkingUpgrader(options.upgrader) })
-    const createListener = transport.createListener.bind(transport)
-    transport.createListener = (options) => createListener({ ...options, upgrader: corkingUpgrader(options.upgrader) })
-    return transport
-  }
+  return withPreparedConnections(tcp(init), corkSends)
 }
