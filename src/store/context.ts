@@ -17,12 +17,11 @@
  * A commit waits only while `maxBehindBytes` of records are queued, until
  * LevelDB finishes its write and the queue moves into the next one: the
  * memory held is at most that, twice (the queue and the write in flight),
- * plus one record. Until LevelDB has a commit,
- * point reads find it in its bucket's `behind` map, and range reads (keys,
- * iterators) wait for it. A larger commit waits until LevelDB has every
- * earlier one, empties the journal, and goes to LevelDB directly: for a
- * batch of hundreds of values the round trip is small beside writing
- * everything twice.
+ * plus one record. Until LevelDB has a commit, point reads find it in its
+ * bucket's `behind` map, and range reads (keys, iterators) wait for it. A
+ * larger commit waits until LevelDB has every earlier one, empties the
+ * journal, and goes to LevelDB directly: for a batch of hundreds of values
+ * the round trip is small beside writing everything twice.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { logger } from '@libp2p/logger'
@@ -333,7 +332,7 @@ export class StoreContext {
     const truncate = journal !== undefined && (entries === undefined || journal.bytes >= options!.truncateBytes)
     // the journal is emptied only once LevelDB has all of it
     if (truncate) await this.caughtUp()
-    else if (options !== undefined) await this.#room(options.maxBehindBytes)
+    else if (options !== undefined && this.#queuedBytes >= options.maxBehindBytes) await this.#room(options.maxBehindBytes)
     if (this.#failed !== undefined) throw this.#failed
     let bytes = 0
     try {
