@@ -425,12 +425,12 @@ export class StoreContext {
   }
 
   /**
-   * Resolves once the queue holds less than `maxBehindBytes` (the writer
-   * takes all of it when LevelDB finishes the write in flight), or a write
-   * failed.
+   * Resolves once the queue holds less than `maxBehindBytes`: the writer
+   * takes all of it when LevelDB finishes the write in flight, and drops it
+   * when that write failed.
    */
   async #room (maxBehindBytes: number): Promise<void> {
-    while (this.#queuedBytes >= maxBehindBytes && this.#failed === undefined) await this.#step()
+    while (this.#queuedBytes >= maxBehindBytes) await this.#step()
   }
 
   /** Resolves once LevelDB has every commit journaled before this call, or a write failed. */

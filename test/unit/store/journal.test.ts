@@ -347,6 +347,26 @@ describe('a store with a journal', () => {
     expect((await stat(journalFile(fx.dir))).size).toBe(0)
   })
 
+  it('a commit waiting for room in the queue fails when the write in flight fails; the queued one stands', async () => {
+    const store = await fx.open({ journal: { maxBehindBytes: await metaRecordBytes() } })
+    const hold = holdLevelWrites()
+    await store.meta.put('k', 0)
+    await hold.next()
+    await store.meta.put('queued', 1)
+    const waiting = store.meta.put('waiting', 2)
+    expect(await settles(waiting)).toBe(false)
+    hold.fail(Object.assign(new Error('IO error: No space left on device'), { code: 'LEVEL_IO_ERROR' }))
+    await expect(waiting).rejects.toMatchObject({ name: 'StoreWriteError' })
+    expect(await store.meta.get('queued')).toBe(1)
+    expect(await store.meta.get('waiting')).toBeUndefined()
+    hold.stop()
+    await store.close()
+    const again = await fx.open()
+    expect(await again.meta.get('k')).toBe(0)
+    expect(await again.meta.get('queued')).toBe(1)
+    expect(await again.meta.get('waiting')).toBeUndefined()
+  })
+
   it('keeps the journal to its owner (mode 0600) and refuses bad bounds', async () => {
     const store = await fx.open()
     await store.sessions.put(ALICE, new Uint8Array([1]))
