@@ -1,6 +1,7 @@
 /**
- * Ed25519, X25519 and the CSPRNG on libsodium, through the optional
- * `sodium-native` addon; every other primitive is `nativePrimitives`'.
+ * Ed25519, X25519, the CSPRNG and short HMAC-SHA256 on libsodium, through
+ * the optional `sodium-native` addon; every other primitive is
+ * `nativePrimitives`'.
  *
  * Every message is signed by its sender and verified by its receiver, and
  * OpenSSL's Ed25519 is the slow part of that: on the 2-core bench host
@@ -23,7 +24,7 @@
  * cannot be loaded `defaultPrimitives()` uses `nativePrimitives`.
  */
 import { createRequire } from 'node:module'
-import { equalBytes, expectByteCount, expectBytes, expectUint8Array, isBytes } from './bytes.js'
+import { equalBytes, expectByteCount, expectBytes, expectUint8Array, isBytes, wipe } from './bytes.js'
 import { LowOrderPointError } from './errors.js'
 import { ed25519EncodingChecks, nativePrimitives } from './native.js'
 import { ED25519_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, X25519_KEY_LENGTH } from './primitives.js'
@@ -39,6 +40,8 @@ export interface SodiumNative {
   crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
   /** Fills `buffer` from libsodium's CSPRNG (the OS's getrandom). */
   randombytes_buf(buffer: Uint8Array): void
+  /** SHA-256 of `input`, written to `out` (32 bytes). */
+  crypto_hash_sha256(out: Uint8Array, input: Uint8Array): void
   /** RFC 8439 ChaCha20-Poly1305 (12-byte nonce): writes `ct || tag` to `out`, returns its length. */
   crypto_aead_chacha20poly1305_ietf_encrypt(out: Uint8Array, message: Uint8Array, aad: Uint8Array | null, nsec: null, nonce: Uint8Array, key: Uint8Array): number
   /** Writes the plaintext to `out`, returns its length; throws when the tag does not verify. */
@@ -47,6 +50,10 @@ export interface SodiumNative {
 
 /** libsodium's expanded secret key: seed || public key. */
 const SECRET_KEY_LENGTH = 64
+const SHA256_LENGTH = 32
+const SHA256_BLOCK = 64
+const HMAC_IPAD = 0x36
+const HMAC_OPAD = 0x5c
 
 const { isCanonicalScalar, isCanonicalY, hasSmallOrder } = ed25519EncodingChecks
 
@@ -142,7 +149,32 @@ function makePrimitives (sodium: SodiumNative): Primitives {
     }
   }
 
-  return Object.freeze({ ...nativePrimitives, name: 'sodium', randomBytes, x25519KeyPair, x25519PublicKey, x25519, ed25519Sign, ed25519Verify })
+  /**
+   * RFC 2104 HMAC, on libsodium's one-shot SHA-256 for a key and data of at
+   * most a block each (a ratchet's chain steps: a 32-byte key, one byte of
+   * data, two per message sent or received): 2.9 µs against 5.2 µs through
+   * `node:crypto`'s hash objects, whose setup is most of the cost at that
+   * size. Longer inputs go to OpenSSL, whose SHA-256 is faster per byte
+   * (1.6 against 2.6 µs for 600 bytes).
+   */
+  function hmacSha256 (key: Uint8Array, data: Uint8Array): Uint8Array {
+    if (!(key instanceof Uint8Array) || !(data instanceof Uint8Array) || key.length > SHA256_BLOCK || data.length > SHA256_BLOCK) {
+      return nativePrimitives.hmacSha256(key, data)
+    }
+    const block = new Uint8Array(SHA256_BLOCK + SHA256_BLOCK)
+    for (let i = 0; i < SHA256_BLOCK; i++) block[i] = (key[i] ?? 0) ^ HMAC_IPAD
+    block.set(data, SHA256_BLOCK)
+    const inner = new Uint8Array(SHA256_LENGTH)
+    sodium.crypto_hash_sha256(inner, block.subarray(0, SHA256_BLOCK + data.length))
+    for (let i = 0; i < SHA256_BLOCK; i++) block[i] = (key[i] ?? 0) ^ HMAC_OPAD
+    block.set(inner, SHA256_BLOCK)
+    const mac = new Uint8Array(SHA256_LENGTH)
+    sodium.crypto_hash_sha256(mac, block.subarray(0, SHA256_BLOCK + SHA256_LENGTH))
+    wipe(block, inner)
+    return mac
+  }
+
+  return Object.freeze({ ...nativePrimitives, name: 'sodium', randomBytes, x25519KeyPair, x25519PublicKey, x25519, ed25519Sign, ed25519Verify, hmacSha256 })
 }
 
 let primitives: Primitives | null | undefined

@@ -1,8 +1,8 @@
 /**
  * The `Primitives` implementations against each other (same random inputs,
  * byte-identical outputs), and the input checks and typed errors all must
- * share. `sodium` differs from `native` only in Ed25519 and X25519, so it
- * joins those comparisons. Known answers are in test/vectors/.
+ * share. `sodium` differs from `native` in Ed25519, X25519 and HMAC-SHA256
+ * of inputs up to a block, so it joins those comparisons. Known answers are in test/vectors/.
  */
 import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js'
 import { sha512 } from '@noble/hashes/sha2.js'
@@ -113,8 +113,23 @@ describe('native, noble and sodium agree', () => {
 
   it('hmacSha256, including keys longer than a block', () => {
     fc.assert(fc.property(anyBytes(200), anyBytes(5000), (key, data) => {
-      expect(native.hmacSha256(key, data)).toEqual(noble.hmacSha256(key, data))
+      const mac = noble.hmacSha256(key, data)
+      expect(native.hmacSha256(key, data)).toEqual(mac)
+      expect(sodium.hmacSha256(key, data)).toEqual(mac)
     }), runs)
+  })
+
+  it('hmacSha256 of keys and data around a block (where sodium changes path)', () => {
+    fc.assert(fc.property(anyBytes(66), anyBytes(66), (key, data) => {
+      expect(sodium.hmacSha256(key, data)).toEqual(noble.hmacSha256(key, data))
+    }), runs)
+    for (const k of [0, 1, 32, 63, 64, 65]) {
+      for (const d of [0, 1, 63, 64, 65]) {
+        const key = new Uint8Array(k).fill(k + 1)
+        const data = new Uint8Array(d).fill(d + 2)
+        expect(sodium.hmacSha256(key, data)).toEqual(noble.hmacSha256(key, data))
+      }
+    }
   })
 
   it('sha256', () => {
