@@ -120,9 +120,8 @@ export interface BucketOptions {
   cacheSize?: number
 }
 
-export interface JournalOptions {
-  /** the journal file */
-  path: string
+/** The journal's bounds (`StoreOptions.journal`). */
+export interface JournalBounds {
   /** @default JOURNAL_MAX_RECORD_BYTES */
   maxRecordBytes?: number
   /** @default JOURNAL_TRUNCATE_BYTES */
@@ -131,10 +130,16 @@ export interface JournalOptions {
   maxBehindBytes?: number
 }
 
+export interface JournalOptions extends JournalBounds {
+  /** the journal file */
+  path: string
+}
+
 export class StoreContext {
   readonly now: () => number
   readonly #db: Db
-  readonly #journalOptions: Required<JournalOptions> | undefined
+  readonly #journalOptions: Required<JournalOptions>
+  /** open from `ready()` to `close()` */
   #journal: Journal | undefined
   /** journaled commits waiting for the LevelDB write in flight, in commit order */
   #queue: Behind[] = []
@@ -161,16 +166,14 @@ export class StoreContext {
   #nonces: Uint8Array = new Uint8Array(0)
   #nonceOffset = 0
 
-  constructor (db: Db, storageKey: Uint8Array, now: () => number, cipher: ValueCipherName, journal?: JournalOptions) {
+  constructor (db: Db, storageKey: Uint8Array, now: () => number, cipher: ValueCipherName, journal: JournalOptions) {
     this.#db = db
-    this.#journalOptions = journal === undefined
-      ? undefined
-      : {
-          path: journal.path,
-          maxRecordBytes: journal.maxRecordBytes ?? JOURNAL_MAX_RECORD_BYTES,
-          truncateBytes: journal.truncateBytes ?? JOURNAL_TRUNCATE_BYTES,
-          maxBehindBytes: journal.maxBehindBytes ?? JOURNAL_MAX_BEHIND_BYTES
-        }
+    this.#journalOptions = {
+      path: journal.path,
+      maxRecordBytes: journal.maxRecordBytes ?? JOURNAL_MAX_RECORD_BYTES,
+      truncateBytes: journal.truncateBytes ?? JOURNAL_TRUNCATE_BYTES,
+      maxBehindBytes: journal.maxBehindBytes ?? JOURNAL_MAX_BEHIND_BYTES
+    }
     // our own copy, wiped at close
     this.#storageKey = storageKey.slice()
     this.#cipher = valueCipher(cipher, this.#storageKey)
@@ -207,7 +210,6 @@ export class StoreContext {
     await this.#db.open()
     await Promise.all([...this.#buckets.keys()].map(async sublevel => { await sublevel.open() }))
     const options = this.#journalOptions
-    if (options === undefined) return
     await this.#replay(options.path)
     this.#journal = new Journal(options.path, options.maxRecordBytes)
     this.#journal.truncate()
@@ -327,24 +329,21 @@ export class StoreContext {
     ops = this.#sealPending(ops, tx)
     const buckets = ops.map(op => this.#bucketOf(op))
     const journal = this.#journal
-    const options = this.#journalOptions
-    const entries = journal === undefined ? undefined : journalEntries(ops, buckets, journal.maxRecordBytes)
-    const truncate = journal !== undefined && (entries === undefined || journal.bytes >= options!.truncateBytes)
+    // open from ready() until close(), which waits for every write
+    if (journal === undefined) throw new StoreClosedError()
+    const { truncateBytes, maxBehindBytes } = this.#journalOptions
+    const entries = journalEntries(ops, buckets, journal.maxRecordBytes)
+    const truncate = entries === undefined || journal.bytes >= truncateBytes
     // the journal is emptied only once LevelDB has all of it
     if (truncate) await this.caughtUp()
-    else if (options !== undefined && this.#queuedBytes >= options.maxBehindBytes) await this.#room(options.maxBehindBytes)
+    else if (this.#queuedBytes >= maxBehindBytes) await this.#room(maxBehindBytes)
     if (this.#failed !== undefined) throw this.#failed
     let bytes = 0
     try {
       // emptied, a replay cannot put the journal's values back over a later direct write
       if (truncate) journal.truncate()
-      if (entries === undefined) {
-        await this.#db.batch(ops)
-      } else {
-        bytes = journal!.bytes
-        journal!.append(entries)
-        bytes = journal!.bytes - bytes
-      }
+      if (entries === undefined) await this.#db.batch(ops)
+      else bytes = journal.append(entries)
     } catch (err) {
       if (isNotOpen(err)) throw new StoreClosedError()
       throw err

@@ -1,10 +1,10 @@
 /**
  * The store's journal: a file in the level database's directory (LevelDB
  * leaves files it does not name alone) to which a small commit is
- * appended, with one synchronous write, before the commit resolves. LevelDB gets the same operations right after, in the
- * background, one batch at a time and in the journal's order; a process
- * that dies in between replays them from the journal when the store opens
- * again (`StoreContext`).
+ * appended, with one synchronous write, before the commit resolves.
+ * LevelDB gets the same operations in the background, in the journal's
+ * order; a process that dies in between replays them from the journal
+ * when the store opens again (`StoreContext`).
  *
  * Why: a LevelDB write is a round trip through libuv's thread pool, 0.1 –
  * 0.2 ms on a busy 2-core host, and one sat on the path of every message
@@ -178,12 +178,12 @@ export class Journal {
   }
 
   /**
-   * Append `entries` as one record. Throws if the write fails, after
-   * cutting the file back to where it was, so a failed append leaves no
-   * record behind; throws a `RangeError`, writing nothing, for a record
-   * that could pass `maxRecordBytes`.
+   * Append `entries` as one record; returns its length in bytes. Throws if
+   * the write fails, after cutting the file back to where it was, so a
+   * failed append leaves no record behind; throws a `RangeError`, writing
+   * nothing, for a record that could pass `maxRecordBytes`.
    */
-  append (entries: readonly JournalEntry[]): void {
+  append (entries: readonly JournalEntry[]): number {
     if (this.#broken) throw new Error('journal: an earlier append failed and could not be undone')
     const bound = recordBound(entries)
     if (bound > this.#scratch.length) throw new RangeError(`journal: a record of up to ${bound} bytes, past the ${this.#scratch.length} it takes`)
@@ -201,6 +201,7 @@ export class Journal {
       throw err
     }
     this.#bytes += length
+    return length
   }
 
   /** Empty the file: only once LevelDB holds everything in it. */

@@ -26,7 +26,7 @@ import { STORE_FORMATS } from './value-cipher.js'
 import type { ValueCipherName } from './value-cipher.js'
 import type { ContactStore } from './contacts.js'
 import type { RequestStore } from './requests.js'
-import type { Bucket, StoreOp } from './context.js'
+import type { Bucket, JournalBounds, StoreOp } from './context.js'
 import type { ConversationStore } from './conversations.js'
 import type { ArchiveLimits, ArchiveStore } from './archive.js'
 import type { DenStore } from './dens.js'
@@ -80,7 +80,7 @@ export interface StoreOptions {
    * Bounds of the journal in the database's directory (`<path>/journal`, `journal.ts`).
    * @default { maxRecordBytes: JOURNAL_MAX_RECORD_BYTES (64 KiB), truncateBytes: JOURNAL_TRUNCATE_BYTES (1 MiB), maxBehindBytes: JOURNAL_MAX_BEHIND_BYTES (64 KiB) }
    */
-  journal?: { maxRecordBytes?: number, truncateBytes?: number, maxBehindBytes?: number }
+  journal?: JournalBounds
 }
 
 /** What `store.write()` takes: operations, or a function that builds them while no other write runs. */
@@ -185,6 +185,8 @@ class LevelStore implements Store {
   }
 }
 
+const JOURNAL_BOUNDS: ReadonlySet<string> = new Set<keyof JournalBounds>(['maxRecordBytes', 'truncateBytes', 'maxBehindBytes'])
+
 function checkOptions (options: StoreOptions): void {
   if (typeof options.path !== 'string' || options.path.length === 0) throw new StoreQueryError('openStore: path must be a non-empty string')
   if (!(options.storageKey instanceof Uint8Array) || options.storageKey.length !== STORAGE_KEY_LENGTH) {
@@ -197,6 +199,7 @@ function checkOptions (options: StoreOptions): void {
     throw new StoreQueryError('openStore: maxOutbox must be a positive integer')
   }
   for (const [name, value] of Object.entries(options.journal ?? {})) {
+    if (!JOURNAL_BOUNDS.has(name)) throw new StoreQueryError(`openStore: journal.${name} is not a journal bound (${[...JOURNAL_BOUNDS].join(', ')})`)
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) throw new StoreQueryError(`openStore: journal.${name} must be a positive integer`)
   }
 }

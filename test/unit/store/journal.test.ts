@@ -145,7 +145,9 @@ describe('the journal file', () => {
     expect(small.bytes).toBe(0)
     small.close()
     const exact = new Journal(file, bound)
-    exact.append(SECOND)
+    const length = exact.append(SECOND)
+    expect(length).toBe(exact.bytes)
+    expect(length).toBe(record(SECOND).length)
     exact.close()
     expect(readJournal(file)).toEqual({ entries: SECOND, dropped: 0 })
   })
@@ -375,6 +377,8 @@ describe('a store with a journal', () => {
     await expect(fx.open({ journal: { maxRecordBytes: 0 } })).rejects.toMatchObject({ name: 'StoreQueryError' })
     await expect(fx.open({ journal: { truncateBytes: 1.5 } })).rejects.toMatchObject({ name: 'StoreQueryError' })
     await expect(fx.open({ journal: { maxBehindBytes: -1 } })).rejects.toMatchObject({ name: 'StoreQueryError' })
+    // a misspelt bound is refused, not ignored
+    await expect(fx.open({ journal: { maxBehindByte: 1024 } as never })).rejects.toThrow(/journal.maxBehindByte is not a journal bound/)
     // no stored value reaches the journal unsealed
     const again = await fx.open()
     await again.meta.put('secret', 'the launch code is 0000-swordfish')
