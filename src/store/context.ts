@@ -388,7 +388,8 @@ export class StoreContext {
       try {
         await this.#db.batch(batch.length === 1 ? batch[0]!.ops : batch.flatMap(b => b.ops))
       } catch (err) {
-        this.#failed = new StoreWriteError(isNotOpen(err) ? 'store: closed under a write' : 'store: a write to LevelDB failed; open the store again to replay its journal', { cause: err })
+        // not a close: close() waits for this loop before it closes LevelDB
+        this.#failed = new StoreWriteError('store: a write to LevelDB failed; open the store again to replay its journal', { cause: err })
         log.error('%s: %e', this.#failed.message, err)
         // queued in the meantime: kept by the journal too; no commit is queued after this
         this.#queue.length = 0

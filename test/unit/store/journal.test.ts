@@ -2,7 +2,7 @@
  * The store's journal: its record format, and a store that commits through
  * it while LevelDB lags behind, fails, or never got a commit at all.
  */
-import { cp, readFile, stat, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { Level } from 'level'
@@ -251,6 +251,22 @@ describe('a store with a journal', () => {
     } finally {
       await reopened.close()
     }
+  })
+
+  it('refuses to open when the journal cannot be read, and replays it once it can', async () => {
+    const store = await fx.open()
+    await store.meta.put('kept', 1)
+    await store.close()
+    // unreadable for root too: a directory where the file should be
+    await rm(journalFile(fx.dir))
+    await mkdir(journalFile(fx.dir))
+    await expect(fx.open()).rejects.toMatchObject({ code: 'EISDIR' })
+    await rm(journalFile(fx.dir), { recursive: true })
+    await writeFile(journalFile(fx.dir), record([{ bucket: 'meta', key: 'k', value: new Uint8Array([7]) }]))
+    const again = await fx.open()
+    expect(await again.meta.get('kept')).toBe(1)
+    // replayed as it was (not a sealed value: the read says so)
+    await expect(again.meta.get('k')).rejects.toMatchObject({ name: 'StoreCorruptionError' })
   })
 
   it('drops a record cut short at the end of the journal and keeps the ones before it', async () => {
