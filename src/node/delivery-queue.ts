@@ -5,8 +5,8 @@
  * read and decrypt of every queued envelope on every flush.
  *
  * It also coalesces the writes that may be lost in a crash without harm:
- * `sent` states and ack results are gathered and written together, one batch
- * at a time (`Coalescer`). A lost `sent` is reported again on the resend; a
+ * `sent` states and ack results are gathered and recorded together, one
+ * batch at a time (`Coalescer`). A lost `sent` is reported again on the resend; a
  * lost ack means one resend, which the recipient acks as a duplicate.
  */
 import type { PendingEnvelope } from '../protocols/dm/dm-service.js'
@@ -53,9 +53,10 @@ export const SENT_HOLD = 200
 
 /**
  * `sent` states held back for up to `hold` ms: one whose ack comes meanwhile
- * is released just before it, so the two go in one store write (the message
- * record sealed and written once, not twice). Safe because a lost `sent`
- * costs nothing (it is reported again on the resend); its event comes at most
+ * is released just before it, so the two go in one store write (with the
+ * event log on, its two entries; the record itself keeps `sent` in memory
+ * only, see `MessageStore.setStatusOps`). Safe because a lost `sent` costs
+ * nothing (it is reported again on the resend); its event comes at most
  * `hold` ms later than the write to the stream.
  */
 export class SentHold<T> {

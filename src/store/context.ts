@@ -59,7 +59,7 @@ export interface Built<T> {
   result: T
 }
 
-interface Tx {
+export interface Tx {
   /** Plaintext written in this transaction, by `bucket\0key`; null once deleted. */
   readonly overlay: Map<string, Uint8Array | null>
   /** Overlay buffers a cache took over at commit (not wiped with the rest). */
@@ -325,7 +325,12 @@ export class StoreContext {
    * state (caches, counters) once it is on disk.
    */
   private async commit (ops: StoreOp[], tx: Tx | undefined): Promise<void> {
-    if (ops.length === 0) return
+    // a write of nothing may still move in-memory state (a `sent` held in memory only)
+    if (ops.length > 0) await this.#write(ops, tx)
+    if (tx !== undefined) for (const fn of tx.afterCommit) fn()
+  }
+
+  async #write (ops: StoreOp[], tx: Tx | undefined): Promise<void> {
     ops = this.#sealPending(ops, tx)
     const buckets = ops.map(op => this.#bucketOf(op))
     const journal = this.#journal
@@ -356,7 +361,6 @@ export class StoreContext {
       if (bucket.committed(op.key, tx?.uncached.has(name) === true ? undefined : plaintext) && plaintext != null) tx?.adopted.add(plaintext)
     })
     if (entries !== undefined) this.#writeBehind({ ops, buckets, entries, bytes })
-    if (tx !== undefined) for (const fn of tx.afterCommit) fn()
   }
 
   #bucketOf (op: StoreOp): Bucket {

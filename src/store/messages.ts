@@ -18,7 +18,7 @@ import { joinKey, keyPart, lastPart, padNumber, padTime, splitKey, under } from 
 import { checkLimit, checkOffset, checkOptionalString, checkTime } from './query.js'
 import { Sequence } from './sequence.js'
 import type { LevelConversationStore } from './conversations.js'
-import type { Bucket, Built, StoreContext, StoreOp } from './context.js'
+import type { Bucket, Built, StoreContext, StoreOp, Tx } from './context.js'
 
 export type DeliveryStatus = 'queued' | 'sent' | 'relayed' | 'delivered' | 'read' | 'processed' | 'failed'
 
@@ -121,6 +121,13 @@ export interface MessageStore {
    * delivery arrives. Returns the updated record, `false` when the change is
    * not allowed or changes nothing (nothing is written), `undefined` for an
    * unknown message.
+   *
+   * `sent` (written to a stream, no ack yet) is kept in memory, not written:
+   * reads see it, but after a restart the message reads `queued` until it is
+   * sent again. It is the one state a crash may lose without harm (the
+   * outbox sends the message again), and writing it rewrote the whole record
+   * between `queued` and `delivered`. At most `maxSentInMemory` such states
+   * are held; past that, `sent` is written like any other.
    */
   setStatus(messageId: string, status: DeliveryStatus, reason?: string): Promise<MessageRecord | false | undefined>
   setStatusOps(messageId: string, status: DeliveryStatus, reason?: string): Promise<Built<MessageRecord | false | undefined>>
@@ -263,12 +270,17 @@ export class LevelMessageStore implements MessageStore {
   readonly #bucket: Bucket
   readonly #conversations: LevelConversationStore
   readonly #sequence: Sequence
+  /** Messages whose `sent` is held in memory (stored as `queued`), at most `#maxSent`. */
+  readonly #sent = new Set<string>()
+  readonly #maxSent: number
 
-  constructor (ctx: StoreContext, conversations: LevelConversationStore) {
+  /** `maxSentInMemory`: the bound on `sent` states held in memory only (the outbox's size is a natural one). */
+  constructor (ctx: StoreContext, conversations: LevelConversationStore, maxSentInMemory: number) {
     this.#ctx = ctx
     this.#bucket = ctx.bucket('messages', { cacheSize: MESSAGE_CACHE_SIZE })
     this.#conversations = conversations
     this.#sequence = new Sequence(ctx, this.#bucket, SEQUENCE)
+    this.#maxSent = maxSentInMemory
   }
 
   /** @internal */
@@ -333,12 +345,46 @@ export class LevelMessageStore implements MessageStore {
     this.#ctx.requireTx('messages.setStatusOps')
     if (!isStatus(status)) throw new StoreQueryError('messages: unknown status')
     checkOptionalString(reason, 'reason')
+    const tx = this.#ctx.requireTx('messages.setStatusOps')
     const stored = await this.#read(messageId)
     if (stored === undefined) return { ops: [], result: undefined }
     if (!statusTransitionAllowed(stored.status, status)) return { ops: [], result: false }
     const { statusReason: _, ...rest } = stored
     const next: StoredMessage = status === 'failed' && reason !== undefined ? { ...rest, status, statusReason: reason } : { ...rest, status }
+    const pending = this.#pendingSent(tx)
+    if (status === 'sent' && stored.status === 'queued' && this.#sent.size + pending.size < this.#maxSent) {
+      // what is stored stays `queued`; reads see `sent` from here on (see MessageStore.setStatusOps)
+      pending.add(messageId)
+      return { ops: [], result: toRecord(next) }
+    }
+    this.#forgetSent(tx, messageId)
     return { ops: [this.#bucket.putJson(recordKey(messageId), next, awaitsAck(next))], result: toRecord(next) }
+  }
+
+  /** Message ids this write moved to `sent` in memory (they join `#sent` when it commits). */
+  #pendingSent (tx: Tx): Set<string> {
+    let pending = tx.scratch.get(this) as Set<string> | undefined
+    if (pending === undefined) {
+      const created = new Set<string>()
+      tx.scratch.set(this, created)
+      tx.afterCommit.push(() => { for (const id of created) this.#sent.add(id) })
+      pending = created
+    }
+    return pending
+  }
+
+  /** The record is written or deleted by this write: its `sent` in memory goes when it commits. */
+  #forgetSent (tx: Tx, messageId: string): void {
+    this.#pendingSent(tx).delete(messageId)
+    if (this.#sent.has(messageId)) tx.afterCommit.push(() => { this.#sent.delete(messageId) })
+  }
+
+  /** The record as reads see it: `sent` when that is held in memory (this write's first). */
+  #view (stored: StoredMessage): StoredMessage {
+    if (stored.status !== 'queued') return stored
+    const id = stored.messageId
+    const pending = this.#ctx.currentTx()?.scratch.get(this) as Set<string> | undefined
+    return this.#sent.has(id) || pending?.has(id) === true ? { ...stored, status: 'sent' } : stored
   }
 
   async markRead (messageId: string): Promise<boolean> {
@@ -391,7 +437,7 @@ export class LevelMessageStore implements MessageStore {
   }
 
   async deleteConversationOps (conversationId: string): Promise<StoreOp[]> {
-    this.#ctx.requireTx('messages.deleteConversationOps')
+    const tx = this.#ctx.requireTx('messages.deleteConversationOps')
     keyPart(conversationId, 'conversationId')
     const ops: StoreOp[] = []
     for (const key of await this.#bucket.keys(under(CONVERSATION, conversationId))) {
@@ -399,6 +445,7 @@ export class LevelMessageStore implements MessageStore {
       const parts = splitKey(key)
       const seq = parts[parts.length - 2]!
       const id = parts[parts.length - 1]!
+      this.#forgetSent(tx, id)
       ops.push(
         this.#bucket.del(key),
         this.#bucket.del(recordKey(id)),
@@ -438,9 +485,10 @@ export class LevelMessageStore implements MessageStore {
   }
 
   async deleteOps (messageId: string): Promise<Built<MessageRecord | undefined>> {
-    this.#ctx.requireTx('messages.deleteOps')
+    const tx = this.#ctx.requireTx('messages.deleteOps')
     const stored = await this.#read(messageId)
     if (stored === undefined) return { ops: [], result: undefined }
+    this.#forgetSent(tx, messageId)
     const padded = padNumber(stored.seq)
     const ops = [
       this.#bucket.del(recordKey(messageId)),
@@ -455,12 +503,13 @@ export class LevelMessageStore implements MessageStore {
 
   async #read (messageId: string): Promise<StoredMessage | undefined> {
     if (!isMessageId(messageId)) return undefined
-    return await this.#bucket.getJson<StoredMessage>(recordKey(messageId))
+    const stored = await this.#bucket.getJson<StoredMessage>(recordKey(messageId))
+    return stored === undefined ? undefined : this.#view(stored)
   }
 
   async #records (ids: string[]): Promise<MessageRecord[]> {
     const stored = await this.#bucket.getManyJson<StoredMessage>(ids.map(recordKey))
     // an index entry read just before a concurrent delete removed its record
-    return stored.filter((s): s is StoredMessage => s !== undefined).map(toRecord)
+    return stored.filter((s): s is StoredMessage => s !== undefined).map(s => toRecord(this.#view(s)))
   }
 }

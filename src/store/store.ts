@@ -153,7 +153,7 @@ class LevelStore implements Store {
   constructor (ctx: StoreContext, maxOutbox: number, maxEvents: number, eventLog: boolean, mailbox: MailboxLimits = {}, archive: ArchiveLimits = {}) {
     this.#ctx = ctx
     this.conversations = new LevelConversationStore(ctx)
-    this.messages = new LevelMessageStore(ctx, this.conversations)
+    this.messages = new LevelMessageStore(ctx, this.conversations, maxOutbox)
     this.sessions = new LevelSessionStore(ctx)
     this.outbox = new LevelOutboxStore(ctx, maxOutbox)
     this.replay = new LevelReplayStore(ctx)

@@ -167,10 +167,75 @@ describe('messages: the cache of outgoing records waiting for an ack', () => {
     await store.close()
     store = await fx.open()
     expect((await store.messages.get(records[0]!.messageId))?.status).toBe('read')
-    expect((await store.messages.get(records[19]!.messageId))?.status).toBe('sent')
+    // `sent` was held in memory only: after a reopen the message is queued until it is sent again
+    expect((await store.messages.get(records[19]!.messageId))?.status).toBe('queued')
+    expect(await store.messages.setStatus(records[19]!.messageId, 'sent')).toMatchObject({ status: 'sent' })
     await store.messages.deleteConversation('conv')
     expect(await store.messages.get(records[19]!.messageId)).toBeUndefined()
     expect(await store.messages.setStatus(records[19]!.messageId, 'delivered')).toBeUndefined()
+  })
+
+  it('holds `sent` in memory: nothing is written, every read sees it, a reopen reads `queued`', async () => {
+    const records = Array.from({ length: 3 }, () => outgoing('conv'))
+    for (const r of records) await store.messages.put(r)
+    const batch = vi.spyOn(Level.prototype, 'batch')
+    try {
+      await store.write(async () => {
+        const first = await store.messages.setStatusOps(records[0]!.messageId, 'sent')
+        expect(first).toEqual({ ops: [], result: expect.objectContaining({ status: 'sent' }) })
+        // the same write sees its own `sent`: a second one changes nothing
+        expect(await store.messages.setStatusOps(records[0]!.messageId, 'sent')).toEqual({ ops: [], result: false })
+        return first.ops
+      })
+      expect(await store.messages.setStatus(records[1]!.messageId, 'sent')).toMatchObject({ status: 'sent' })
+      expect(batch).not.toHaveBeenCalled()
+    } finally {
+      batch.mockRestore()
+    }
+    // point reads, history and inbox-style pages alike
+    expect((await store.messages.get(records[0]!.messageId))?.status).toBe('sent')
+    expect((await store.messages.getOrdered(records[1]!.messageId))?.record.status).toBe('sent')
+    expect((await store.messages.history('conv')).messages.map(m => m.status)).toEqual(['sent', 'sent', 'queued'])
+    // forward from `sent`, not back to it
+    expect(await store.messages.setStatus(records[0]!.messageId, 'sent')).toBe(false)
+    expect(await store.messages.setStatus(records[0]!.messageId, 'failed', 'gave up')).toMatchObject({ status: 'failed', statusReason: 'gave up' })
+    expect(await store.messages.setStatus(records[1]!.messageId, 'delivered')).toMatchObject({ status: 'delivered' })
+    await store.close()
+    store = await fx.open()
+    expect((await store.messages.history('conv')).messages.map(m => m.status)).toEqual(['failed', 'delivered', 'queued'])
+  })
+
+  it('holds at most maxOutbox `sent` states in memory, writes the next, and frees room as records are written or deleted', async () => {
+    await store.close()
+    store = await fx.open({ maxOutbox: 2 })
+    const records = Array.from({ length: 5 }, () => outgoing('conv'))
+    for (const r of [...records, outgoing('other')]) await store.messages.put(r)
+    /** how many operations moving `id` to `sent` wrote */
+    const sent = async (id: string): Promise<number> => {
+      let written = -1
+      await store.write(async () => {
+        const { ops } = await store.messages.setStatusOps(id, 'sent')
+        written = ops.length
+        return ops
+      })
+      return written
+    }
+    // two in memory, the third written
+    expect(await sent(records[0]!.messageId)).toBe(0)
+    expect(await sent(records[1]!.messageId)).toBe(0)
+    expect(await sent(records[2]!.messageId)).toBe(1)
+    // a record written (delivered) frees its room
+    await store.messages.setStatus(records[0]!.messageId, 'delivered')
+    expect(await sent(records[3]!.messageId)).toBe(0)
+    expect(await sent(records[4]!.messageId)).toBe(1)
+    await store.close()
+    store = await fx.open({ maxOutbox: 2 })
+    expect((await store.messages.history('conv')).messages.map(m => m.status)).toEqual(['delivered', 'queued', 'sent', 'queued', 'sent'])
+    // a deleted conversation frees the room its `sent` states held
+    for (const id of [records[1]!.messageId, records[3]!.messageId]) expect(await sent(id)).toBe(0)
+    await store.messages.deleteConversation('conv')
+    const [other] = (await store.messages.history('other')).messages
+    expect(await sent(other!.messageId)).toBe(0)
   })
 
   it('is not moved by a batch that fails', async () => {
@@ -178,6 +243,12 @@ describe('messages: the cache of outgoing records waiting for an ack', () => {
     await store.messages.put(record)
     await expect(store.write(async () => [
       ...(await store.messages.setStatusOps(record.messageId, 'delivered')).ops,
+      { type: 'put', key: 'x' } as never
+    ])).rejects.toThrow()
+    expect((await store.messages.get(record.messageId))?.status).toBe('queued')
+    // nor by one whose `sent` was held in memory only
+    await expect(store.write(async () => [
+      ...(await store.messages.setStatusOps(record.messageId, 'sent')).ops,
       { type: 'put', key: 'x' } as never
     ])).rejects.toThrow()
     expect((await store.messages.get(record.messageId))?.status).toBe('queued')
