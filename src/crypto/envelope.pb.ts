@@ -3,6 +3,9 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+/** The value of an absent bytes field: shared, since a zero-length array cannot be written to (scripts/generate.sh). */
+const EMPTY_BYTES = uint8ArrayAlloc(0)
+
 export interface Envelope {
   version: number
   id: Uint8Array<ArrayBuffer>
@@ -92,14 +95,14 @@ export namespace Envelope {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          id: uint8ArrayAlloc(0),
-          from: uint8ArrayAlloc(0),
-          to: uint8ArrayAlloc(0),
+          id: EMPTY_BYTES,
+          from: EMPTY_BYTES,
+          to: EMPTY_BYTES,
           sentAt: 0,
           kind: Kind.KIND_UNSPECIFIED,
-          header: uint8ArrayAlloc(0),
-          ciphertext: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          header: EMPTY_BYTES,
+          ciphertext: EMPTY_BYTES,
+          signature: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length

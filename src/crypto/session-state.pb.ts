@@ -3,6 +3,9 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+/** The value of an absent bytes field: shared, since a zero-length array cannot be written to (scripts/generate.sh). */
+const EMPTY_BYTES = uint8ArrayAlloc(0)
+
 export interface X3dhHeader {
   ephemeralKey: Uint8Array<ArrayBuffer>
   signedPrekeyId: number
@@ -39,7 +42,7 @@ export namespace X3dhHeader {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          ephemeralKey: uint8ArrayAlloc(0),
+          ephemeralKey: EMPTY_BYTES,
           signedPrekeyId: 0
         }
 
@@ -191,11 +194,11 @@ export namespace RatchetHeader {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          dh: uint8ArrayAlloc(0),
+          dh: EMPTY_BYTES,
           n: 0,
           leaf: 0,
-          leafKey: uint8ArrayAlloc(0),
-          nonce: uint8ArrayAlloc(0)
+          leafKey: EMPTY_BYTES,
+          nonce: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -400,11 +403,11 @@ export namespace SendChain {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          chainKey: uint8ArrayAlloc(0),
+          chainKey: EMPTY_BYTES,
           n: 0,
           leaf: 0,
-          leafKey: uint8ArrayAlloc(0),
-          refreshKey: uint8ArrayAlloc(0)
+          leafKey: EMPTY_BYTES,
+          refreshKey: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -570,7 +573,7 @@ export namespace SkippedRefresh {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           leaf: 0,
-          refreshKey: uint8ArrayAlloc(0),
+          refreshKey: EMPTY_BYTES,
           storedAt: 0
         }
 
@@ -718,9 +721,9 @@ export namespace ReceiveStep {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          theirRatchet: uint8ArrayAlloc(0),
-          refreshKey: uint8ArrayAlloc(0),
-          ourPrivate: uint8ArrayAlloc(0),
+          theirRatchet: EMPTY_BYTES,
+          refreshKey: EMPTY_BYTES,
+          ourPrivate: EMPTY_BYTES,
           nextLeaf: 0,
           skippedRefresh: []
         }
@@ -927,9 +930,9 @@ export namespace ReceiveChain {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          theirRatchet: uint8ArrayAlloc(0),
+          theirRatchet: EMPTY_BYTES,
           leaf: 0,
-          chainKey: uint8ArrayAlloc(0),
+          chainKey: EMPTY_BYTES,
           n: 0
         }
 
@@ -1091,10 +1094,10 @@ export namespace SkippedKey {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          theirRatchet: uint8ArrayAlloc(0),
+          theirRatchet: EMPTY_BYTES,
           leaf: 0,
           n: 0,
-          messageKey: uint8ArrayAlloc(0),
+          messageKey: EMPTY_BYTES,
           storedAt: 0
         }
 
@@ -1315,14 +1318,14 @@ export namespace SessionState {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          rootKey: uint8ArrayAlloc(0),
-          ourRatchetPublic: uint8ArrayAlloc(0),
-          ourRatchetPrivate: uint8ArrayAlloc(0),
-          theirRatchet: uint8ArrayAlloc(0),
+          rootKey: EMPTY_BYTES,
+          ourRatchetPublic: EMPTY_BYTES,
+          ourRatchetPrivate: EMPTY_BYTES,
+          theirRatchet: EMPTY_BYTES,
           steps: [],
           chains: [],
           skipped: [],
-          associatedData: uint8ArrayAlloc(0)
+          associatedData: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1768,10 +1771,10 @@ export namespace StoredSession {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          peerIdentityKey: uint8ArrayAlloc(0),
-          baseKey: uint8ArrayAlloc(0),
+          peerIdentityKey: EMPTY_BYTES,
+          baseKey: EMPTY_BYTES,
           initiator: false,
-          ratchet: uint8ArrayAlloc(0)
+          ratchet: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length

@@ -3,6 +3,9 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+/** The value of an absent bytes field: shared, since a zero-length array cannot be written to (scripts/generate.sh). */
+const EMPTY_BYTES = uint8ArrayAlloc(0)
+
 export interface AgentCard {
   version: number
   peerId: Uint8Array<ArrayBuffer>
@@ -56,8 +59,8 @@ export namespace AgentCard {
         }, (reader, length, opts = {}) => {
           const obj: any = {
             id: 0,
-            publicKey: uint8ArrayAlloc(0),
-            signature: uint8ArrayAlloc(0)
+            publicKey: EMPTY_BYTES,
+            signature: EMPTY_BYTES
           }
 
           const end = length == null ? reader.len : reader.pos + length
@@ -186,7 +189,7 @@ export namespace AgentCard {
           }
         }, (reader, length, opts = {}) => {
           const obj: any = {
-            peerId: uint8ArrayAlloc(0),
+            peerId: EMPTY_BYTES,
             addrs: []
           }
 
@@ -660,7 +663,7 @@ export namespace AgentCard {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          peerId: uint8ArrayAlloc(0),
+          peerId: EMPTY_BYTES,
           name: '',
           description: '',
           relays: [],
@@ -669,7 +672,7 @@ export namespace AgentCard {
           skills: [],
           seq: 0,
           issuedAt: 0,
-          signature: uint8ArrayAlloc(0)
+          signature: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1057,7 +1060,7 @@ export namespace CardResponse {
         }, (reader, length, opts = {}) => {
           const obj: any = {
             id: 0,
-            publicKey: uint8ArrayAlloc(0)
+            publicKey: EMPTY_BYTES
           }
 
           const end = length == null ? reader.len : reader.pos + length
@@ -1168,7 +1171,7 @@ export namespace CardResponse {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          card: uint8ArrayAlloc(0)
+          card: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length

@@ -3,6 +3,9 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+/** The value of an absent bytes field: shared, since a zero-length array cannot be written to (scripts/generate.sh). */
+const EMPTY_BYTES = uint8ArrayAlloc(0)
+
 export interface DenDescriptor {
   version: number
   slug: string
@@ -109,12 +112,12 @@ export namespace DenDescriptor {
           slug: '',
           title: '',
           kind: Kind.KIND_UNSPECIFIED,
-          owner: uint8ArrayAlloc(0),
+          owner: EMPTY_BYTES,
           members: [],
           createdAt: 0,
           expiresAt: 0,
-          nonce: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          nonce: EMPTY_BYTES,
+          signature: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -390,11 +393,11 @@ export namespace DenRoster {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          denId: uint8ArrayAlloc(0),
+          denId: EMPTY_BYTES,
           epoch: 0,
           members: [],
           issuedAt: 0,
-          signature: uint8ArrayAlloc(0)
+          signature: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -659,18 +662,18 @@ export namespace DenEnvelope {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          id: uint8ArrayAlloc(0),
-          denId: uint8ArrayAlloc(0),
-          from: uint8ArrayAlloc(0),
+          id: EMPTY_BYTES,
+          denId: EMPTY_BYTES,
+          from: EMPTY_BYTES,
           sentAt: 0,
           kind: Kind.KIND_UNSPECIFIED,
           epoch: 0,
           iteration: 0,
-          nonce: uint8ArrayAlloc(0),
-          ciphertext: uint8ArrayAlloc(0),
-          credential: uint8ArrayAlloc(0),
-          control: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          nonce: EMPTY_BYTES,
+          ciphertext: EMPTY_BYTES,
+          credential: EMPTY_BYTES,
+          control: EMPTY_BYTES,
+          signature: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -969,9 +972,9 @@ export namespace DenKey {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          denId: uint8ArrayAlloc(0),
+          denId: EMPTY_BYTES,
           epoch: 0,
-          chainKey: uint8ArrayAlloc(0),
+          chainKey: EMPTY_BYTES,
           iteration: 0
         }
 
@@ -1127,9 +1130,9 @@ export namespace DenControl {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          descriptor: uint8ArrayAlloc(0),
-          roster: uint8ArrayAlloc(0),
-          destroy: uint8ArrayAlloc(0)
+          descriptor: EMPTY_BYTES,
+          roster: EMPTY_BYTES,
+          destroy: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1302,7 +1305,7 @@ export namespace DenSyncRequest {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          denId: uint8ArrayAlloc(0),
+          denId: EMPTY_BYTES,
           since: 0,
           limit: 0
         }
@@ -1463,7 +1466,7 @@ export namespace DenSyncResponse {
         const obj: any = {
           envelopes: [],
           hasMore: false,
-          roster: uint8ArrayAlloc(0),
+          roster: EMPTY_BYTES,
           error: ''
         }
 

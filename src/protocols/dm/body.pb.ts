@@ -3,6 +3,9 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+/** The value of an absent bytes field: shared, since a zero-length array cannot be written to (scripts/generate.sh). */
+const EMPTY_BYTES = uint8ArrayAlloc(0)
+
 export interface MediaRef {
   url: string
   mimeType: string
@@ -48,7 +51,7 @@ export namespace MediaRef {
           url: '',
           mimeType: '',
           size: 0,
-          sha256: uint8ArrayAlloc(0)
+          sha256: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -767,8 +770,8 @@ export namespace Body {
           metadata: '',
           replyTo: '',
           conversationId: '',
-          den: uint8ArrayAlloc(0),
-          padding: uint8ArrayAlloc(0)
+          den: EMPTY_BYTES,
+          padding: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length

@@ -3,6 +3,9 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+/** The value of an absent bytes field: shared, since a zero-length array cannot be written to (scripts/generate.sh). */
+const EMPTY_BYTES = uint8ArrayAlloc(0)
+
 export interface Ack {
   id: Uint8Array<ArrayBuffer>
   status: Ack.Status
@@ -59,7 +62,7 @@ export namespace Ack {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          id: uint8ArrayAlloc(0),
+          id: EMPTY_BYTES,
           status: Status.OK,
           reason: ''
         }
@@ -195,7 +198,7 @@ export namespace DmFrame {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          envelope: uint8ArrayAlloc(0)
+          envelope: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length

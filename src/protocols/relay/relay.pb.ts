@@ -3,6 +3,9 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+/** The value of an absent bytes field: shared, since a zero-length array cannot be written to (scripts/generate.sh). */
+const EMPTY_BYTES = uint8ArrayAlloc(0)
+
 export interface Deposit {
   envelope: Uint8Array<ArrayBuffer>
 }
@@ -27,7 +30,7 @@ export namespace Deposit {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          envelope: uint8ArrayAlloc(0)
+          envelope: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -130,7 +133,7 @@ export namespace Fetch {
         const obj: any = {
           after: 0n,
           limit: 0,
-          mailbox: uint8ArrayAlloc(0)
+          mailbox: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -260,7 +263,7 @@ export namespace Ack {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           ids: [],
-          mailbox: uint8ArrayAlloc(0)
+          mailbox: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -382,7 +385,7 @@ export namespace Subscribe {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          mailbox: uint8ArrayAlloc(0)
+          mailbox: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -477,8 +480,8 @@ export namespace ArchiveEntry {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          key: uint8ArrayAlloc(0),
-          blob: uint8ArrayAlloc(0)
+          key: EMPTY_BYTES,
+          blob: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -708,7 +711,7 @@ export namespace ArchiveList {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          after: uint8ArrayAlloc(0),
+          after: EMPTY_BYTES,
           limit: 0
         }
 
@@ -820,8 +823,8 @@ export namespace DenHost {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          descriptor: uint8ArrayAlloc(0),
-          roster: uint8ArrayAlloc(0)
+          descriptor: EMPTY_BYTES,
+          roster: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -933,7 +936,7 @@ export namespace Held {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           seq: 0n,
-          envelope: uint8ArrayAlloc(0)
+          envelope: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length

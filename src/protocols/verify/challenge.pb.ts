@@ -3,6 +3,9 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+/** The value of an absent bytes field: shared, since a zero-length array cannot be written to (scripts/generate.sh). */
+const EMPTY_BYTES = uint8ArrayAlloc(0)
+
 export interface Request {
   level: string
 }
@@ -122,7 +125,7 @@ export namespace Task {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          seed: uint8ArrayAlloc(0),
+          seed: EMPTY_BYTES,
           iterations: 0
         }
 
@@ -523,7 +526,7 @@ export namespace Result {
           refusal: Refusal.NONE,
           detail: '',
           retryAfterMs: 0,
-          credential: uint8ArrayAlloc(0)
+          credential: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length

@@ -3,6 +3,9 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+/** The value of an absent bytes field: shared, since a zero-length array cannot be written to (scripts/generate.sh). */
+const EMPTY_BYTES = uint8ArrayAlloc(0)
+
 export interface Credential {
   version: number
   subject: Uint8Array<ArrayBuffer>
@@ -64,12 +67,12 @@ export namespace Credential {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          subject: uint8ArrayAlloc(0),
-          issuer: uint8ArrayAlloc(0),
+          subject: EMPTY_BYTES,
+          issuer: EMPTY_BYTES,
           level: '',
           issuedAt: 0,
           expiresAt: 0,
-          signature: uint8ArrayAlloc(0)
+          signature: EMPTY_BYTES
         }
 
         const end = length == null ? reader.len : reader.pos + length
