@@ -1,16 +1,21 @@
 /**
  * Sealed envelopes waiting for an ack (DESIGN.md §5), in enqueue order per
- * recipient, with a time index for the retry loop.
+ * recipient, with the time of each one's next attempt.
  *
  * Keys (sublevel `outbox`):
  * - `m \0 messageId` → sealed entry (envelope as base64 inside the JSON, and its sequence number)
- * - `p \0 to \0 seq \0 messageId` → empty (per-recipient order)
- * - `d \0 nextAttemptAt \0 seq \0 messageId` → empty (due order)
+ * - `p \0 to \0 seq \0 messageId \0 nextAttemptAt` → empty: per-recipient order, and
+ *   everything the in-memory index needs, so it loads from these keys alone
  * - `n` → sealed sequence reservation (see `Sequence`)
+ *
+ * Two keys an entry: one put each when it is queued, one delete each when it
+ * is acked. Stores written before this layout kept the time in a third key,
+ * `d \0 nextAttemptAt \0 seq \0 messageId`, beside `p \0 to \0 seq \0 messageId`;
+ * `load` rewrites them into this layout in one batch.
  */
 import { checkBytes, fromBase64, toBase64 } from './encoding.js'
 import { OutboxFullError, StoreQueryError } from './errors.js'
-import { joinKey, keyPart, lastPart, padNumber, padTime, splitKey, under } from './keys.js'
+import { joinKey, keyPart, padNumber, padTime, splitKey, under } from './keys.js'
 import { checkOptionalString, checkTime } from './query.js'
 import { Sequence } from './sequence.js'
 import type { Bucket, Built, StoreContext, StoreOp } from './context.js'
@@ -90,19 +95,16 @@ interface StoredEntry {
 
 const RECORD = 'm'
 const PEER = 'p'
-const DUE = 'd'
+/** the due index of the earlier layout (see the header) */
+const LEGACY_DUE = 'd'
 const SEQUENCE = 'n'
 
 function recordKey (messageId: string): string {
   return joinKey(RECORD, messageId)
 }
 
-function peerKey (s: Pick<StoredEntry, 'to' | 'seq' | 'messageId'>): string {
-  return joinKey(PEER, s.to, padNumber(s.seq), s.messageId)
-}
-
-function dueKey (s: Pick<StoredEntry, 'nextAttemptAt' | 'seq' | 'messageId'>): string {
-  return joinKey(DUE, padTime(s.nextAttemptAt), padNumber(s.seq), s.messageId)
+function peerKey (s: Pick<StoredEntry, 'to' | 'seq' | 'messageId' | 'nextAttemptAt'>): string {
+  return joinKey(PEER, s.to, padNumber(s.seq), s.messageId, padTime(s.nextAttemptAt))
 }
 
 function checkAttempts (value: unknown): number {
@@ -141,17 +143,29 @@ export class LevelOutboxStore implements OutboxStore {
   async load (): Promise<void> {
     await this.#sequence.load()
     this.#index.clear()
-    const due = new Map<string, number>()
-    // d \0 nextAttemptAt \0 seq \0 messageId, then p \0 to \0 seq \0 messageId
-    for (const key of await this.#bucket.keys(under(DUE))) {
+    // the earlier layout: d \0 nextAttemptAt \0 seq \0 messageId beside p \0 to \0 seq \0 messageId
+    const legacyDue = new Map<string, number>()
+    const rewrite: StoreOp[] = []
+    for (const key of await this.#bucket.keys(under(LEGACY_DUE))) {
       const parts = splitKey(key)
-      due.set(parts[3]!, Number(parts[1]))
+      legacyDue.set(parts[3]!, Number(parts[1]))
+      rewrite.push(this.#bucket.del(key))
     }
     for (const key of await this.#bucket.keys(under(PEER))) {
-      const [, to, seq, messageId] = splitKey(key) as [string, string, string, string]
-      const nextAttemptAt = due.get(messageId)
-      if (nextAttemptAt !== undefined) this.#index.set(messageId, { to, seq: Number(seq), nextAttemptAt })
+      const parts = splitKey(key)
+      const [, to, seq, messageId] = parts as [string, string, string, string]
+      let nextAttemptAt = Number(parts[4])
+      if (parts.length === 4) {
+        const legacy = legacyDue.get(messageId)
+        // an entry without its time was never indexed: left as it was
+        if (legacy === undefined) continue
+        nextAttemptAt = legacy
+        const keys = { to, seq: Number(seq), nextAttemptAt }
+        rewrite.push(this.#bucket.del(key), this.#bucket.index(peerKey({ messageId, ...keys })))
+      }
+      this.#index.set(messageId, { to, seq: Number(seq), nextAttemptAt })
     }
+    if (rewrite.length > 0) await this.#ctx.write(rewrite)
   }
 
   /** The entry's index keys as this write sees them: its own writes first, then what is committed. */
@@ -179,11 +193,7 @@ export class LevelOutboxStore implements OutboxStore {
     const { seq, ops } = this.#sequence.take('outbox.enqueueOps')
     tx.afterCommit.push(() => { this.#index.set(messageId, { to, seq, nextAttemptAt }) })
     const stored: StoredEntry = { messageId, to, envelope: toBase64(envelope), createdAt, attempts, nextAttemptAt, seq }
-    ops.push(
-      this.#bucket.putJson(recordKey(messageId), stored),
-      this.#bucket.index(peerKey(stored)),
-      this.#bucket.index(dueKey(stored))
-    )
+    ops.push(this.#bucket.putJson(recordKey(messageId), stored), this.#bucket.index(peerKey(stored)))
     return ops
   }
 
@@ -202,7 +212,7 @@ export class LevelOutboxStore implements OutboxStore {
     tx.scratch.set(this, ((tx.scratch.get(this) as number | undefined) ?? 0) - 1)
     tx.afterCommit.push(() => { this.#index.delete(messageId) })
     const stored = { messageId, ...keys }
-    return [this.#bucket.del(recordKey(messageId)), this.#bucket.del(peerKey(stored)), this.#bucket.del(dueKey(stored))]
+    return [this.#bucket.del(recordKey(messageId)), this.#bucket.del(peerKey(stored))]
   }
 
   async remove (messageId: string): Promise<boolean> {
@@ -219,7 +229,8 @@ export class LevelOutboxStore implements OutboxStore {
 
   async forPeer (peerId: string): Promise<OutboxEntry[]> {
     const keys = await this.#bucket.keys(under(PEER, keyPart(peerId, 'peerId')))
-    return await this.#entries(keys.map(lastPart))
+    // p \0 to \0 seq \0 messageId \0 nextAttemptAt
+    return await this.#entries(keys.map(key => splitKey(key)[3]!))
   }
 
   async peers (): Promise<string[]> {
@@ -243,11 +254,11 @@ export class LevelOutboxStore implements OutboxStore {
   async due (now: number, limit?: number): Promise<OutboxEntry[]> {
     checkTime(now, 'now')
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StoreQueryError('outbox: limit must be a positive integer')
-    // every key whose padded time is at most floor(now)
-    const keys = await this.#bucket.keys({ gte: under(DUE).gte, lt: joinKey(DUE, padTime(Math.floor(now) + 1)) })
-    const ordered = keys.map(splitKey).sort((a, b) => (a[2]! < b[2]! ? -1 : a[2]! > b[2]! ? 1 : 0))
-    const ids = ordered.slice(0, limit ?? ordered.length).map(parts => parts[3]!)
-    return await this.#entries(ids)
+    this.#ctx.assertReadable()
+    // every committed entry whose time, as its key holds it, is at most floor(now); in enqueue order
+    const until = padTime(Math.floor(now))
+    const due = [...this.#index].filter(([, keys]) => padTime(keys.nextAttemptAt) <= until).sort(([, a], [, b]) => a.seq - b.seq)
+    return await this.#entries(due.slice(0, limit ?? due.length).map(([messageId]) => messageId))
   }
 
   async recordAttempt (messageId: string, attempt: OutboxAttempt): Promise<OutboxEntry | undefined> {
@@ -263,7 +274,7 @@ export class LevelOutboxStore implements OutboxStore {
     const next: StoredEntry = { ...stored, attempts: stored.attempts + 1, nextAttemptAt }
     if (error !== undefined) next.lastError = error
     const ops = [this.#bucket.putJson(recordKey(messageId), next)]
-    if (dueKey(next) !== dueKey(stored)) ops.push(this.#bucket.del(dueKey(stored)), this.#bucket.index(dueKey(next)))
+    if (peerKey(next) !== peerKey(stored)) ops.push(this.#bucket.del(peerKey(stored)), this.#bucket.index(peerKey(next)))
     this.#ctx.currentTx()!.afterCommit.push(() => { this.#index.set(messageId, { to: next.to, seq: next.seq, nextAttemptAt: next.nextAttemptAt }) })
     return { ops, result: this.#decode(next) }
   }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MAX_OUTBOX } from '../../../src/store/index.js'
-import { BOB, CAROL, messageId, storeFixture } from './helpers.js'
+import { BOB, CAROL, messageId, rawEntries, storeFixture, withRawDb } from './helpers.js'
 import type { Store } from '../../../src/store/index.js'
 import type { StoreFixture } from './helpers.js'
 
@@ -169,5 +169,64 @@ describe('outbox: the in-memory index of entries', () => {
     expect(await store.outbox.size()).toBe(1)
     expect(await store.outbox.remove(a)).toBe(true)
     expect(await store.outbox.size()).toBe(0)
+  })
+})
+
+describe('outbox: keys on disk', () => {
+  const outboxKeys = async (): Promise<string[]> => (await rawEntries(fx.dir))
+    .map(([key]) => key)
+    .filter(key => key.startsWith('!outbox!') && key !== '!outbox!n')
+    .map(key => key.slice('!outbox!'.length))
+
+  it('keeps two keys an entry, the time of its next attempt in the order key, and none once it is removed', async () => {
+    const a = messageId()
+    const b = messageId()
+    await store.outbox.enqueue({ messageId: a, to: BOB, envelope: envelope(1) })
+    await store.outbox.enqueue({ messageId: b, to: BOB, envelope: envelope(2) })
+    await store.outbox.recordAttempt(b, { nextAttemptAt: fx.clock.now + 5000 })
+    await store.outbox.remove(a)
+    await store.close()
+    const time = (ms: number): string => String(ms).padStart(16, '0')
+    expect((await outboxKeys()).sort()).toEqual([`m\0${b}`, `p\0${BOB}\0${'1'.padStart(16, '0')}\0${b}\0${time(fx.clock.now + 5000)}`])
+  })
+
+  it('rewrites a store of the earlier layout (a due key beside each order key) at open, and keeps its order and times', async () => {
+    const now = fx.clock.now
+    const ids = [messageId(), messageId(), messageId()]
+    await store.outbox.enqueue({ messageId: ids[0]!, to: BOB, envelope: envelope(0) })
+    await store.outbox.enqueue({ messageId: ids[1]!, to: CAROL, envelope: envelope(1), nextAttemptAt: now + 100 })
+    await store.outbox.enqueue({ messageId: ids[2]!, to: BOB, envelope: envelope(2) })
+    await store.outbox.recordAttempt(ids[0]!, { nextAttemptAt: now + 2000, error: 'down' })
+    await store.close()
+    // back to the earlier layout: p \0 to \0 seq \0 messageId and d \0 nextAttemptAt \0 seq \0 messageId
+    const stray = messageId()
+    await withRawDb(fx.dir, async (db) => {
+      const ops: Array<{ type: 'put' | 'del', key: string, value?: Uint8Array }> = []
+      for await (const key of db.keys({ gte: '!outbox!p\0', lt: '!outbox!p\x01' })) {
+        const [, to, seq, id, at] = key.slice('!outbox!'.length).split('\0')
+        ops.push({ type: 'del', key }, { type: 'put', key: `!outbox!p\0${to}\0${seq}\0${id}`, value: new Uint8Array(0) }, { type: 'put', key: `!outbox!d\0${at}\0${seq}\0${id}`, value: new Uint8Array(0) })
+      }
+      // a due key whose entry is gone
+      ops.push({ type: 'put', key: `!outbox!d\0${String(now).padStart(16, '0')}\0${'9'.padStart(16, '0')}\0${stray}`, value: new Uint8Array(0) })
+      expect(ops).toHaveLength(10)
+      await db.batch(ops as never)
+    })
+    expect((await outboxKeys()).filter(key => key.startsWith('d'))).toHaveLength(4)
+
+    store = await fx.open()
+    expect(await store.outbox.size()).toBe(3)
+    expect((await store.outbox.forPeer(BOB)).map(e => e.messageId)).toEqual([ids[0], ids[2]])
+    expect((await store.outbox.due(now)).map(e => e.messageId)).toEqual([ids[2]])
+    expect((await store.outbox.due(now + 2000)).map(e => e.messageId)).toEqual(ids)
+    expect(await store.outbox.get(ids[0]!)).toMatchObject({ attempts: 1, nextAttemptAt: now + 2000, lastError: 'down', envelope: envelope(0) })
+    expect(await store.outbox.remove(ids[1]!)).toBe(true)
+    await store.close()
+    const keys = await outboxKeys()
+    expect(keys.filter(key => key.startsWith('d'))).toEqual([])
+    expect(keys.filter(key => key.startsWith('p')).map(key => key.split('\0').length)).toEqual([5, 5])
+
+    // and the rewritten store opens as it was
+    store = await fx.open()
+    expect((await store.outbox.due(now + 2000)).map(e => e.messageId)).toEqual([ids[0], ids[2]])
   })
 })
