@@ -342,49 +342,49 @@ export class LevelMessageStore implements MessageStore {
   }
 
   async setStatusOps (messageId: string, status: DeliveryStatus, reason?: string): Promise<Built<MessageRecord | false | undefined>> {
-    this.#ctx.requireTx('messages.setStatusOps')
+    const tx = this.#ctx.requireTx('messages.setStatusOps')
     if (!isStatus(status)) throw new StoreQueryError('messages: unknown status')
     checkOptionalString(reason, 'reason')
-    const tx = this.#ctx.requireTx('messages.setStatusOps')
     const stored = await this.#read(messageId)
     if (stored === undefined) return { ops: [], result: undefined }
     if (!statusTransitionAllowed(stored.status, status)) return { ops: [], result: false }
     const { statusReason: _, ...rest } = stored
     const next: StoredMessage = status === 'failed' && reason !== undefined ? { ...rest, status, statusReason: reason } : { ...rest, status }
-    const pending = this.#pendingSent(tx)
-    if (status === 'sent' && stored.status === 'queued' && this.#sent.size + pending.size < this.#maxSent) {
+    if (status === 'sent' && stored.status === 'queued' && this.#sent.size + (this.#pending(tx)?.size ?? 0) < this.#maxSent) {
       // what is stored stays `queued`; reads see `sent` from here on (see MessageStore.setStatusOps)
-      pending.add(messageId)
+      this.#holdSent(tx, messageId)
       return { ops: [], result: toRecord(next) }
     }
     this.#forgetSent(tx, messageId)
     return { ops: [this.#bucket.putJson(recordKey(messageId), next, awaitsAck(next))], result: toRecord(next) }
   }
 
-  /** Message ids this write moved to `sent` in memory (they join `#sent` when it commits). */
-  #pendingSent (tx: Tx): Set<string> {
-    let pending = tx.scratch.get(this) as Set<string> | undefined
-    if (pending === undefined) {
-      const created = new Set<string>()
-      tx.scratch.set(this, created)
-      tx.afterCommit.push(() => { for (const id of created) this.#sent.add(id) })
-      pending = created
-    }
-    return pending
+  /** Message ids `tx` moved to `sent` in memory: they join `#sent` when it commits. */
+  #pending (tx: Tx | undefined): Set<string> | undefined {
+    return tx?.scratch.get(this) as Set<string> | undefined
   }
 
-  /** The record is written or deleted by this write: its `sent` in memory goes when it commits. */
+  #holdSent (tx: Tx, messageId: string): void {
+    let pending = this.#pending(tx)
+    if (pending === undefined) {
+      const created = pending = new Set<string>()
+      tx.scratch.set(this, created)
+      tx.afterCommit.push(() => { for (const id of created) this.#sent.add(id) })
+    }
+    pending.add(messageId)
+  }
+
+  /** The record is written or deleted by `tx`: its `sent` in memory goes when it commits. */
   #forgetSent (tx: Tx, messageId: string): void {
-    this.#pendingSent(tx).delete(messageId)
+    this.#pending(tx)?.delete(messageId)
     if (this.#sent.has(messageId)) tx.afterCommit.push(() => { this.#sent.delete(messageId) })
   }
 
-  /** The record as reads see it: `sent` when that is held in memory (this write's first). */
+  /** The record as reads see it: `sent` when that is held in memory (this write's own first). */
   #view (stored: StoredMessage): StoredMessage {
     if (stored.status !== 'queued') return stored
     const id = stored.messageId
-    const pending = this.#ctx.currentTx()?.scratch.get(this) as Set<string> | undefined
-    return this.#sent.has(id) || pending?.has(id) === true ? { ...stored, status: 'sent' } : stored
+    return this.#sent.has(id) || this.#pending(this.#ctx.currentTx())?.has(id) === true ? { ...stored, status: 'sent' } : stored
   }
 
   async markRead (messageId: string): Promise<boolean> {
