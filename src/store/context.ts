@@ -53,6 +53,9 @@ export type Sublevel = ReturnType<typeof makeSublevel>
  */
 export type StoreOp = BatchOperation<Db, string, Uint8Array>
 
+/** Reads a stored value from its plaintext (`key` names it in errors); must not keep the plaintext. */
+export type Decode<T> = (key: string, plaintext: Uint8Array) => T
+
 /** What a builder that also has an answer returns: the writes, and the answer they stand for once committed. */
 export interface Built<T> {
   ops: StoreOp[]
@@ -658,9 +661,17 @@ export class Bucket {
   }
 
   async getJson<T> (key: string): Promise<T | undefined> {
+    return await this.getDecoded(key, (k, plaintext) => this.decodeJson<T>(k, plaintext))
+  }
+
+  /**
+   * The value under `key` as `decode` reads it from the plaintext, which it
+   * must not keep: the plaintext is wiped after, unless the cache holds it.
+   */
+  async getDecoded<T> (key: string, decode: Decode<T>): Promise<T | undefined> {
     const found = this.#lookup(key)
     if (found === undefined) return undefined
-    const value = this.decodeJson<T>(key, found.plaintext)
+    const value = decode(key, found.plaintext)
     // the decrypted bytes are ours alone: do not leave them behind (prekeys, for one, are secrets)
     if (!found.shared) found.plaintext.fill(0)
     return value
@@ -668,6 +679,11 @@ export class Bucket {
 
   /** Several JSON values at once (one round trip to level for the ones this write did not touch). */
   async getManyJson<T> (keys: string[]): Promise<Array<T | undefined>> {
+    return await this.getManyDecoded(keys, (k, plaintext) => this.decodeJson<T>(k, plaintext))
+  }
+
+  /** Several values at once, as `decode` reads them (see `getDecoded`). */
+  async getManyDecoded<T> (keys: string[], decode: Decode<T>): Promise<Array<T | undefined>> {
     const tx = this.#ctx.currentTx()
     const out: Array<T | undefined> = new Array(keys.length)
     const missing: number[] = []
@@ -675,28 +691,28 @@ export class Bucket {
       const pending = tx?.overlay.get(this.name + '\0' + key)
       const known = pending !== undefined ? pending : this.#cache?.get(key)
       if (known !== undefined) {
-        out[i] = known === null ? undefined : this.decodeJson<T>(key, known)
+        out[i] = known === null ? undefined : decode(key, known)
         return
       }
       const behind = this.#behind.get(key)
       if (behind === undefined) missing.push(i)
-      else if (behind !== null) out[i] = this.#openJson<T>(key, behind)
+      else if (behind !== null) out[i] = this.#openDecoded(key, behind, decode)
     })
     if (missing.length > 0) {
       const values = await this.#ctx.guard(async () => await this.sublevel.getMany(missing.map(i => keys[i]!)))
       missing.forEach((i, j) => {
         const value = values[j]
         if (value === undefined) return
-        out[i] = this.#openJson<T>(keys[i]!, value)
+        out[i] = this.#openDecoded(keys[i]!, value, decode)
       })
     }
     return out
   }
 
-  #openJson<T> (key: string, value: Uint8Array): T {
+  #openDecoded<T> (key: string, value: Uint8Array, decode: Decode<T>): T {
     const plaintext = this.#ctx.open(this.name, key, value)
     try {
-      return this.decodeJson<T>(key, plaintext)
+      return decode(key, plaintext)
     } finally {
       plaintext.fill(0)
     }

@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MAX_OUTBOX } from '../../../src/store/index.js'
 import { BOB, CAROL, messageId, rawEntries, storeFixture, withRawDb } from './helpers.js'
@@ -228,5 +229,70 @@ describe('outbox: keys on disk', () => {
     // and the rewritten store opens as it was
     store = await fx.open()
     expect((await store.outbox.due(now + 2000)).map(e => e.messageId)).toEqual([ids[0], ids[2]])
+  })
+})
+
+describe('outbox: entry values', () => {
+  /** The plaintext of the value under `m \0 id`, opened with node:crypto (format 2: ChaCha20-Poly1305, AAD bucket \0 key). */
+  async function rawEntry (id: string): Promise<Buffer> {
+    let value: Uint8Array | undefined
+    await withRawDb(fx.dir, async (db) => { value = await db.get(`!outbox!m\0${id}`) })
+    const decipher = createDecipheriv('chacha20-poly1305' as 'aes-256-gcm', fx.storageKey, value!.subarray(0, 12), { authTagLength: 16 })
+    decipher.setAAD(Buffer.from(`outbox\0m\0${id}`))
+    decipher.setAuthTag(value!.subarray(value!.length - 16))
+    return Buffer.concat([decipher.update(value!.subarray(12, value!.length - 16)), decipher.final()])
+  }
+
+  /** Seal `plaintext` as the value of `m \0 id`, the way the store does. */
+  async function putRawEntry (id: string, plaintext: Uint8Array): Promise<void> {
+    const nonce = randomBytes(12)
+    const cipher = createCipheriv('chacha20-poly1305' as 'aes-256-gcm', fx.storageKey, nonce, { authTagLength: 16 })
+    cipher.setAAD(Buffer.from(`outbox\0m\0${id}`))
+    const sealed = Buffer.concat([nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
+    await withRawDb(fx.dir, async (db) => { await db.put(`!outbox!m\0${id}`, new Uint8Array(sealed)) })
+  }
+
+  it('keeps the envelope as raw bytes after a JSON header, not as base64', async () => {
+    const id = messageId()
+    const sealed = new Uint8Array(randomBytes(600))
+    await store.outbox.enqueue({ messageId: id, to: BOB, envelope: sealed })
+    await store.close()
+    const plaintext = await rawEntry(id)
+    expect(plaintext[0]).toBe(1)
+    const length = plaintext.readUInt32BE(1)
+    expect(JSON.parse(plaintext.subarray(5, 5 + length).toString('utf8'))).toEqual({ messageId: id, to: BOB, createdAt: fx.clock.now, attempts: 0, nextAttemptAt: fx.clock.now, seq: 0 })
+    expect(new Uint8Array(plaintext.subarray(5 + length))).toEqual(sealed)
+    expect(plaintext.length).toBe(5 + length + 600)
+  })
+
+  it('reads an entry of the earlier layout (JSON, the envelope in base64), and writes it anew in the binary one', async () => {
+    const id = messageId()
+    await store.outbox.enqueue({ messageId: id, to: BOB, envelope: envelope(0) })
+    await store.close()
+    const legacy = { messageId: id, to: BOB, envelope: Buffer.from(envelope(7)).toString('base64'), createdAt: fx.clock.now, attempts: 2, nextAttemptAt: fx.clock.now, lastError: 'down', seq: 0 }
+    await putRawEntry(id, Buffer.from(JSON.stringify(legacy)))
+    store = await fx.open()
+    const expected = { messageId: id, to: BOB, envelope: envelope(7), createdAt: fx.clock.now, attempts: 2, nextAttemptAt: fx.clock.now, lastError: 'down' }
+    expect(await store.outbox.get(id)).toEqual(expected)
+    expect(await store.outbox.forPeer(BOB)).toEqual([expected])
+    expect(await store.outbox.recordAttempt(id, { nextAttemptAt: fx.clock.now + 10 })).toEqual({ ...expected, attempts: 3, nextAttemptAt: fx.clock.now + 10 })
+    await store.close()
+    expect((await rawEntry(id))[0]).toBe(1)
+    store = await fx.open()
+    expect((await store.outbox.get(id))?.envelope).toEqual(envelope(7))
+    expect(await store.outbox.remove(id)).toBe(true)
+  })
+
+  it('reports a value that opens but is no entry as StoreCorruptionError', async () => {
+    const ids = [messageId(), messageId(), messageId()]
+    for (const id of ids) await store.outbox.enqueue({ messageId: id, to: BOB, envelope: envelope(1) })
+    await store.close()
+    // an unknown format byte; a header longer than the value; a header that is not JSON
+    await putRawEntry(ids[0]!, new Uint8Array([2, 0, 0, 0, 0]))
+    await putRawEntry(ids[1]!, new Uint8Array([1, 0, 0, 1, 0, 0x7b, 0x7d]))
+    await putRawEntry(ids[2]!, new Uint8Array([1, 0, 0, 0, 2, 0x7b, 0x7b, 9]))
+    store = await fx.open()
+    for (const id of ids) await expect(store.outbox.get(id)).rejects.toMatchObject({ name: 'StoreCorruptionError', sublevel: 'outbox' })
+    await expect(store.outbox.forPeer(BOB)).rejects.toMatchObject({ name: 'StoreCorruptionError' })
   })
 })
