@@ -105,7 +105,7 @@ const encoder = new TextEncoder()
 
 /**
  * An entry's value: the envelope as raw bytes after a JSON header, not as
- * base64 inside the JSON (a third smaller, and no base64 either way).
+ * base64 inside the JSON (a fifth smaller sealed, and no base64 either way).
  */
 function encodeEntry (entry: StoredEntry): Uint8Array {
   const { envelope, ...header } = entry
