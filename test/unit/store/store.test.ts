@@ -90,6 +90,8 @@ describe('openStore', () => {
     await expect(store.messages.put(incoming('c'))).rejects.toMatchObject({ name: 'StoreClosedError' })
     await expect(store.sessions.put(BOB, new Uint8Array(1))).rejects.toMatchObject({ name: 'StoreClosedError' })
     await expect(store.outbox.size()).rejects.toMatchObject({ name: 'StoreClosedError' })
+    // answered from memory, but not once closed
+    await expect(store.outbox.due(Date.now())).rejects.toMatchObject({ name: 'StoreClosedError' })
   })
 })
 
