@@ -126,8 +126,9 @@ export interface MessageStore {
    * reads see it, but after a restart the message reads `queued` until it is
    * sent again. It is the one state a crash may lose without harm (the
    * outbox sends the message again), and writing it rewrote the whole record
-   * between `queued` and `delivered`. At most `maxSentInMemory` such states
-   * are held; past that, `sent` is written like any other.
+   * between `queued` and `delivered`. At most the store's `maxOutbox` such
+   * states are held (the outbox's own bound on messages waiting for an ack);
+   * past that, `sent` is written like any other.
    */
   setStatus(messageId: string, status: DeliveryStatus, reason?: string): Promise<MessageRecord | false | undefined>
   setStatusOps(messageId: string, status: DeliveryStatus, reason?: string): Promise<Built<MessageRecord | false | undefined>>

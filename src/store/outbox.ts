@@ -169,6 +169,8 @@ export class LevelOutboxStore implements OutboxStore {
    * for a duplicate without a disk read.
    */
   readonly #index = new Map<string, EntryKeys>()
+  /** `decodeEntry` for this bucket, as the bucket's decoding reads take it */
+  readonly #decodeEntry = (key: string, plaintext: Uint8Array): StoredEntry => decodeEntry(this.#bucket, key, plaintext)
 
   constructor (ctx: StoreContext, max: number) {
     this.#ctx = ctx
@@ -321,8 +323,6 @@ export class LevelOutboxStore implements OutboxStore {
     this.#ctx.assertReadable()
     return this.#index.size
   }
-
-  readonly #decodeEntry = (key: string, plaintext: Uint8Array): StoredEntry => decodeEntry(this.#bucket, key, plaintext)
 
   async #read (messageId: string): Promise<StoredEntry | undefined> {
     return await this.#bucket.getDecoded(recordKey(keyPart(messageId, 'messageId')), this.#decodeEntry)

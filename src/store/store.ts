@@ -58,7 +58,8 @@ export interface StoreOptions {
    */
   now?: () => number
   /**
-   * Most entries the outbox holds.
+   * Most entries the outbox holds; also the most `sent` states held in
+   * memory only (see `MessageStore.setStatusOps`).
    * @default MAX_OUTBOX (10 000)
    */
   maxOutbox?: number
