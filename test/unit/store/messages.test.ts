@@ -236,6 +236,17 @@ describe('messages: the cache of outgoing records waiting for an ack', () => {
     await store.messages.deleteConversation('conv')
     const [other] = (await store.messages.history('other')).messages
     expect(await sent(other!.messageId)).toBe(0)
+    // so does an expired message
+    const expiring = outgoing('other', { expiresAt: fx.clock.now + 1000 })
+    await store.messages.put(expiring)
+    expect(await sent(expiring.messageId)).toBe(0)
+    const third = outgoing('other')
+    await store.messages.put(third)
+    expect(await sent(third.messageId)).toBe(1)
+    await store.write(async () => (await store.messages.expireOps(fx.clock.now + 1000)).ops)
+    const fourth = outgoing('other')
+    await store.messages.put(fourth)
+    expect(await sent(fourth.messageId)).toBe(0)
   })
 
   it('is not moved by a batch that fails', async () => {

@@ -284,13 +284,14 @@ describe('outbox: entry values', () => {
   })
 
   it('reports a value that opens but is no entry as StoreCorruptionError', async () => {
-    const ids = [messageId(), messageId(), messageId()]
+    const ids = [messageId(), messageId(), messageId(), messageId()]
     for (const id of ids) await store.outbox.enqueue({ messageId: id, to: BOB, envelope: envelope(1) })
     await store.close()
-    // an unknown format byte; a header longer than the value; a header that is not JSON
+    // an unknown format byte; a header longer than the value; a header that is not JSON; nothing at all
     await putRawEntry(ids[0]!, new Uint8Array([2, 0, 0, 0, 0]))
     await putRawEntry(ids[1]!, new Uint8Array([1, 0, 0, 1, 0, 0x7b, 0x7d]))
     await putRawEntry(ids[2]!, new Uint8Array([1, 0, 0, 0, 2, 0x7b, 0x7b, 9]))
+    await putRawEntry(ids[3]!, new Uint8Array(0))
     store = await fx.open()
     for (const id of ids) await expect(store.outbox.get(id)).rejects.toMatchObject({ name: 'StoreCorruptionError', sublevel: 'outbox' })
     await expect(store.outbox.forPeer(BOB)).rejects.toMatchObject({ name: 'StoreCorruptionError' })
