@@ -14,6 +14,7 @@
  * the AEAD binds the id; the signature covers both.
  */
 import { equalBytes, toHex, utf8 } from './bytes.js'
+import { transientBytes } from './transient-bytes.js'
 import { ENVELOPE_VERSION } from './constants.js'
 import { EncodingError, ReplayError, SignatureError, WrongRecipientError } from './errors.js'
 import { Envelope } from './envelope.pb.js'
@@ -53,7 +54,7 @@ class ByteWriter {
   offset = 0
 
   constructor (length: number) {
-    this.bytes = new Uint8Array(length)
+    this.bytes = transientBytes(length)
   }
 
   u8 (v: number): this { this.bytes[this.offset++] = v; return this }

@@ -28,7 +28,8 @@
  * commits it only after the AEAD tag verified, so a failed decryption leaves
  * the state exactly as it was.
  */
-import { concatBytes, equalBytes, toHex, utf8, wipe } from './bytes.js'
+import { equalBytes, toHex, utf8, wipe } from './bytes.js'
+import { concatTransient } from './transient-bytes.js'
 import {
   FORCE_STEP_AFTER, MAX_RECEIVE_CHAINS, MAX_RECEIVE_STEPS, MAX_REFRESH_SKIP, MAX_SKIP, MAX_SKIPPED_KEYS,
   SESSION_STATE_VERSION, SKIPPED_KEY_TTL
@@ -285,7 +286,7 @@ export class Ratchet {
     const nonce = this.#prims.randomBytes(NONCE_LENGTH)
     const fields = { dh: this.#ours.publicKey, n: send.n, leaf: send.leaf, leafKey: send.leafKey ?? new Uint8Array(0), nonce }
     const header = RatchetHeader.encode((this.#pendingX3dh != null ? { ...fields, x3dh: this.#pendingX3dh } : fields) as Header)
-    const ad = concatBytes(this.associatedData, associate(header))
+    const ad = concatTransient(this.associatedData, associate(header))
     const ciphertext = this.#prims.aesGcmSeal(messageKey, nonce, plaintext, ad)
     wipe(messageKey)
     if (send !== current) wipe(current.chainKey, current.refreshKey)
@@ -303,7 +304,7 @@ export class Ratchet {
    */
   decrypt (headerBytes: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array = new Uint8Array(0), decoded?: Header): Uint8Array {
     const header = decoded ?? decodeHeader(headerBytes)
-    const ad = concatBytes(this.associatedData, associatedData)
+    const ad = concatTransient(this.associatedData, associatedData)
     const id = chainId(header.dh, header.leaf)
     const skipKey = `${id}#${header.n}`
 

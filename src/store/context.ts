@@ -26,6 +26,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { logger } from '@libp2p/logger'
 import type { BatchOperation, Level } from 'level'
+import { transientUtf8 } from '../crypto/transient-bytes.js'
 import { nativePrimitives } from '../crypto/native.js'
 import { Lru } from '../lru.js'
 import { JOURNAL_MAX_BEHIND_BYTES, JOURNAL_MAX_RECORD_BYTES, JOURNAL_TRUNCATE_BYTES, VALUE_NONCE_LENGTH } from './constants.js'
@@ -600,7 +601,9 @@ export class Bucket {
       throw new StoreQueryError(`${this.name}: value is not JSON-serialisable`, { cause: err })
     }
     if (json === undefined) throw new StoreQueryError(`${this.name}: value is not JSON-serialisable`)
-    return this.put(key, encoder.encode(json), true, cache)
+    // a value the cache will keep gets memory of its own; one that is sealed and dropped comes from the slab
+    const plaintext = this.#cache === undefined || !cache ? transientUtf8(json) : encoder.encode(json)
+    return this.put(key, plaintext, true, cache)
   }
 
   /**

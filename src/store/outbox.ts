@@ -15,6 +15,7 @@
  * `d \0 nextAttemptAt \0 seq \0 messageId`, beside `p \0 to \0 seq \0 messageId`;
  * `load` rewrites them into this layout in one batch.
  */
+import { transientBytes, transientUtf8 } from '../crypto/transient-bytes.js'
 import { checkBytes, fromBase64 } from './encoding.js'
 import { OutboxFullError, StoreCorruptionError, StoreQueryError } from './errors.js'
 import { joinKey, keyPart, padNumber, padTime, splitKey, under } from './keys.js'
@@ -101,18 +102,16 @@ const JSON_START = 0x7b
 /** format byte + u32 header length */
 const ENTRY_PREFIX = 5
 
-const encoder = new TextEncoder()
-
 /**
  * An entry's value: the envelope as raw bytes after a JSON header, not as
  * base64 inside the JSON (a fifth smaller sealed, and no base64 either way).
  */
 function encodeEntry (entry: StoredEntry): Uint8Array {
   const { envelope, ...header } = entry
-  const head = encoder.encode(JSON.stringify(header))
-  const value = new Uint8Array(ENTRY_PREFIX + head.length + envelope.length)
+  const head = transientUtf8(JSON.stringify(header))
+  const value = transientBytes(ENTRY_PREFIX + head.length + envelope.length)
   value[0] = ENTRY_FORMAT
-  new DataView(value.buffer).setUint32(1, head.length)
+  new DataView(value.buffer, value.byteOffset, value.byteLength).setUint32(1, head.length)
   value.set(head, ENTRY_PREFIX)
   value.set(envelope, ENTRY_PREFIX + head.length)
   return value

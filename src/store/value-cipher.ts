@@ -22,6 +22,7 @@
  */
 import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto'
 import type { CipherGCMTypes, KeyObject } from 'node:crypto'
+import { transientBytes } from '../crypto/transient-bytes.js'
 import { loadSodium } from '../crypto/sodium.js'
 import type { SodiumNative } from '../crypto/sodium.js'
 import { VALUE_NONCE_LENGTH } from './constants.js'
@@ -57,7 +58,7 @@ function opensslCipher (name: ValueCipherName, algorithm: CipherGCMTypes | 'chac
     seal (nonce, plaintext, aad) {
       const cipher = createCipheriv(algorithm as CipherGCMTypes, key, nonce, { authTagLength: VALUE_TAG_LENGTH })
       cipher.setAAD(aad)
-      const value = new Uint8Array(VALUE_NONCE_LENGTH + plaintext.length + VALUE_TAG_LENGTH)
+      const value = transientBytes(VALUE_NONCE_LENGTH + plaintext.length + VALUE_TAG_LENGTH)
       value.set(nonce, 0)
       value.set(cipher.update(plaintext), VALUE_NONCE_LENGTH)
       // both are stream modes: final() emits nothing, but computes the tag
@@ -94,7 +95,7 @@ function sodiumChaCha (sodium: SodiumNative, key: Uint8Array): ValueCipher {
     name: 'chacha20-poly1305',
     implementation: 'libsodium',
     seal (nonce, plaintext, aad) {
-      const value = new Uint8Array(VALUE_NONCE_LENGTH + plaintext.length + VALUE_TAG_LENGTH)
+      const value = transientBytes(VALUE_NONCE_LENGTH + plaintext.length + VALUE_TAG_LENGTH)
       value.set(nonce, 0)
       sodium.crypto_aead_chacha20poly1305_ietf_encrypt(value.subarray(VALUE_NONCE_LENGTH), plaintext, aad, null, nonce, key)
       return value
