@@ -35,6 +35,7 @@ import {
   SESSION_STATE_VERSION, SKIPPED_KEY_TTL
 } from './constants.js'
 import { DecryptError, EncodingError, InvalidInputError, ReplayError, SessionStateError, SkipLimitError } from './errors.js'
+import { encodeSessionState } from './session-state-encode.js'
 import { RatchetHeader, SessionState } from './session-state.pb.js'
 import type { KeyPair, Primitives } from './primitives.js'
 import type { X3dhHeader } from './x3dh.js'
@@ -564,7 +565,7 @@ export class Ratchet {
       skipped: [...this.#skipped.values()].map(k => ({ theirRatchet: k.theirRatchet, leaf: k.leaf, n: k.n, messageKey: k.key, storedAt: k.storedAt })),
       associatedData: this.associatedData
     }
-    return SessionState.encode({
+    return encodeSessionState({
       ...state,
       send: this.#send != null ? { ...this.#send, leafKey: this.#send.leafKey ?? new Uint8Array(0) } : undefined,
       pendingX3dh: this.#pendingX3dh

@@ -15,6 +15,7 @@ import { EncodingError, InvalidInputError, SessionStateError, WrongRecipientErro
 import { Envelope, encodeEnvelope, envelopeAssociatedData, envelopeId, envelopeSignatureInput } from './envelope.js'
 import { peerIdBytesFromPublicKey } from './identity.js'
 import { Ratchet, decodeHeader } from './ratchet.js'
+import { encodeStoredSession } from './session-state-encode.js'
 import { StoredSession } from './session-state.pb.js'
 import { x3dhInitiate, x3dhRespond } from './x3dh.js'
 import type { ReplayGuard, VerifiedEnvelope } from './envelope.js'
@@ -171,7 +172,7 @@ export class Session {
   }
 
   serialize (): Uint8Array {
-    return StoredSession.encode({
+    return encodeStoredSession({
       version: SESSION_STATE_VERSION,
       peerIdentityKey: this.peerIdentityKey,
       baseKey: this.baseKey,
