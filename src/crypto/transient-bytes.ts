@@ -61,10 +61,15 @@ export function transientUtf8 (s: string): Uint8Array {
   return take(start, written)
 }
 
-/** `a || b`, short-lived. */
-export function concatTransient (a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = transientBytes(a.length + b.length)
-  out.set(a, 0)
-  out.set(b, a.length)
+/** The parts one after another, short-lived. */
+export function concatTransient (...parts: Uint8Array[]): Uint8Array {
+  let length = 0
+  for (const p of parts) length += p.length
+  const out = transientBytes(length)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
   return out
 }

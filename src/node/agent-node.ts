@@ -962,7 +962,7 @@ export class AgentNode extends EventTarget {
             ops.push(...await store.outbox.enqueueOps({ messageId: id, to, envelope: sealed[i]!.envelope, createdAt: job.sentAt }))
             ops.push(...await job.extraOps(id))
           }
-          ops.push(...store.sessions.putOps(to, session))
+          ops.push(...store.sessions.putOps(to, session, true))
           return ops
         })
         const queued = written.then(() => { for (let i = 0; i < batch.length; i++) this.#queue.add(to, ids[i]!, sealed[i]!.envelope) })

@@ -218,7 +218,7 @@ export class Receiver {
   async #plan (sender: string, verified: VerifiedEnvelope, bytes: Uint8Array, messageId: string, opened: Opened, epoch: number, options: DeliverOptions): Promise<ReceivePlan> {
     const { store, tasks } = this.#deps
     const common = (): StoreOp[] => [
-      ...opened.writes.flatMap(([key, bytes]) => bytes == null ? store.sessions.deleteOps(key) : store.sessions.putOps(key, bytes)),
+      ...opened.writes.flatMap(([key, bytes]) => bytes == null ? store.sessions.deleteOps(key) : store.sessions.putOps(key, bytes, true)),
       ...store.replay.addOps(messageId, Date.now())
     ]
     const consume = async (): Promise<StoreOp[]> => await this.#consumeOps(opened.consumedOneTimePrekey)

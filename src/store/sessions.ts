@@ -9,7 +9,12 @@ import type { Bucket, StoreContext, StoreOp } from './context.js'
 
 export interface SessionStore {
   get(peerId: string): Promise<Uint8Array | undefined>
-  putOps(peerId: string, session: Uint8Array): StoreOp[]
+  /**
+   * `handOver`: the caller gives the buffer up (a session just serialised),
+   * so it is sealed as it is, not copied first; the caller must not touch it
+   * again.
+   */
+  putOps(peerId: string, session: Uint8Array, handOver?: boolean): StoreOp[]
   put(peerId: string, session: Uint8Array): Promise<void>
   deleteOps(peerId: string): StoreOp[]
   delete(peerId: string): Promise<void>
@@ -29,9 +34,9 @@ export class LevelSessionStore implements SessionStore {
     return await this.#bucket.get(keyPart(peerId, 'peerId'))
   }
 
-  putOps (peerId: string, session: Uint8Array): StoreOp[] {
+  putOps (peerId: string, session: Uint8Array, handOver = false): StoreOp[] {
     if (!(session instanceof Uint8Array)) throw new StoreQueryError('sessions: session must be a Uint8Array')
-    return [this.#bucket.put(keyPart(peerId, 'peerId'), session)]
+    return [this.#bucket.put(keyPart(peerId, 'peerId'), session, handOver)]
   }
 
   async put (peerId: string, session: Uint8Array): Promise<void> {

@@ -6,6 +6,7 @@
  * field, before anything is stored or sealed) and again on receive (an
  * invalid body from the network is rejected, never stored).
  */
+import { transientBytes } from '../../crypto/transient-bytes.js'
 import { decodeWithNativeStrings } from '../decode.js'
 import { Body, Consent, Receipt } from './body.pb.js'
 import { BodyValidationError } from './errors.js'
@@ -273,6 +274,8 @@ export type ControlBody = { type: 'receipt', receipt: Receipt } | { type: 'den',
  * Encode and pad to a multiple of BODY_PADDING_BUCKET bytes, so the
  * ciphertext length says only which 256-byte bucket a message is in.
  * Throws `BodyValidationError` if the encoded body exceeds MAX_BODY_BYTES.
+ * The result is for sealing, not keeping: a padded body is a view of a
+ * shared slab (src/crypto/transient-bytes.ts).
  */
 export function encodeBody (body: ValidBody | ControlBody, conversationId: string): Uint8Array {
   const control = { content: '', payload: '', metadata: '', replyTo: '', conversationId, den: new Uint8Array(0), padding: new Uint8Array(0) }
@@ -283,10 +286,32 @@ export function encodeBody (body: ValidBody | ControlBody, conversationId: strin
       : 'consent' in body
         ? { ...control, type: 'consent', consent: body.consent } as Body
         : toProto(body, conversationId)
-  const pad = paddingFor(Body.encode(proto).length)
-  const encoded = Body.encode({ ...proto, padding: new Uint8Array(pad) } as Body)
+  const encoded = withPadding(Body.encode({ ...proto, padding: NO_PADDING }))
   if (encoded.length > MAX_BODY_BYTES) fail('body', `encodes to ${encoded.length} bytes, more than ${MAX_BODY_BYTES}`)
   return encoded
+}
+
+const NO_PADDING = new Uint8Array(0)
+/** `padding` (field 15, length-delimited): the last field, so protons writes it after every other */
+const PADDING_TAG = (15 << 3) | 2
+
+/**
+ * The bare encoding with its padding field appended: the bytes
+ * `Body.encode` writes with that padding (zeroes), without encoding twice.
+ */
+function withPadding (bare: Uint8Array): Uint8Array {
+  const pad = paddingFor(bare.length)
+  if (pad === 0) return bare
+  // zeroed: the padding needs only its tag and length. Short-lived: sealed, then dropped
+  const out = transientBytes(bare.length + 1 + varintLength(pad) + pad)
+  out.set(bare, 0)
+  let at = bare.length
+  out[at++] = PADDING_TAG
+  for (let n = pad; ; n >>>= 7) {
+    if (n < 0x80) { out[at++] = n; break }
+    out[at++] = (n & 0x7f) | 0x80
+  }
+  return out
 }
 
 /** The smallest padding that makes the encoded body a whole number of buckets. */

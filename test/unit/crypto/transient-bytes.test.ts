@@ -67,6 +67,8 @@ describe('transient bytes', () => {
   it('concatenates', () => {
     const out = concatTransient(Uint8Array.of(1, 2), Uint8Array.of(3))
     expect([...out]).toEqual([1, 2, 3])
+    expect([...concatTransient(Uint8Array.of(4), new Uint8Array(0), Uint8Array.of(5, 6))]).toEqual([4, 5, 6])
     expect(concatTransient(new Uint8Array(0), new Uint8Array(0)).length).toBe(0)
+    expect(concatTransient().length).toBe(0)
   })
 })

@@ -41,6 +41,20 @@ describe('sessions', () => {
     expect(await store.sessions.get(BOB)).toEqual(new Uint8Array([1, 2, 3]))
   })
 
+  it('copies what it is given, unless it is handed over', async () => {
+    const kept = Uint8Array.of(1, 2, 3)
+    const handed = Uint8Array.of(4, 5, 6)
+    await store.write(() => {
+      const ops = [...store.sessions.putOps(BOB, kept), ...store.sessions.putOps(CAROL, handed, true)]
+      // the caller changes both before the write commits: only the handed-over buffer is sealed as it is then
+      kept.fill(9)
+      handed.fill(7)
+      return ops
+    })
+    expect(await store.sessions.get(BOB)).toEqual(Uint8Array.of(1, 2, 3))
+    expect(await store.sessions.get(CAROL)).toEqual(Uint8Array.of(7, 7, 7))
+  })
+
   it('refuses what is not bytes or not a peer id', () => {
     expect(() => store.sessions.putOps(BOB, 'abc' as unknown as Uint8Array)).toThrow(expect.objectContaining({ name: 'StoreQueryError' }))
     expect(() => store.sessions.putOps('', new Uint8Array(1))).toThrow(expect.objectContaining({ name: 'StoreQueryError' }))

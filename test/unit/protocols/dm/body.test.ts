@@ -103,6 +103,17 @@ describe('message bodies', () => {
     }), { numRuns: 300 })
   })
 
+  it('writes the bytes protons writes with the padding as a field, for any length', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 1200 }), fc.string({ maxLength: 300 }), (content, metadata) => {
+      fc.pre(content.length > 0)
+      const wire = encodeBody(validateBody({ type: 'text', content, metadata: { note: metadata } }), conv)
+      const decoded = Body.decode(wire)
+      const again = Body.encode({ ...decoded, padding: new Uint8Array(decoded.padding.length) })
+      expect(Buffer.from(wire).equals(Buffer.from(again))).toBe(true)
+      expect(decoded.padding.every(b => b === 0)).toBe(true)
+    }), { numRuns: 300 })
+  })
+
   it('counts characters as code points and metadata as bytes, everywhere', () => {
     expect(refused({ type: 'media', media: { url: 'https://x.test/a.png', mimeType: 'image/png' }, content: '😀'.repeat(MAX_TEXT_CHARS) })).toBeUndefined()
     expect(refused({ type: 'task-response', task: { taskId: '😀'.repeat(128), state: 'completed' } })).toBeUndefined()
