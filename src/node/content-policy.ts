@@ -11,7 +11,7 @@
  * stored or sent; on receive the message is refused unread (the sender's
  * copy turns `failed`) and nothing of it is stored.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { ContentPolicyError, NodeOptionsError } from './errors.js'
 import type { ValidBody } from '../protocols/dm/body.js'
 
@@ -45,14 +45,12 @@ export const SPAM_TRACKED = 10_000
 
 /** What makes two bodies "the same content": type, text, payload, media (not metadata, replyTo or task ids). */
 function contentKey (body: ValidBody): string {
-  const hash = createHash('sha256')
-  hash.update(body.type).update('\0').update(body.content ?? '').update('\0')
-  if (body.payload !== undefined) hash.update(JSON.stringify(body.payload))
-  hash.update('\0')
-  if (body.media !== undefined) hash.update(body.media.url)
+  const payload = body.payload === undefined ? '' : JSON.stringify(body.payload)
+  const media = body.media === undefined ? '' : body.media.url
   // a task's id is part of what it is: a worker answers many requesters alike
-  if (body.task !== undefined) hash.update('\0').update(body.task.taskId)
-  return hash.digest('base64')
+  const task = body.task === undefined ? '' : '\0' + body.task.taskId
+  // one call: ~0.5 µs, against ~1.5 µs for a hash object fed field by field (the same digest)
+  return hash('sha256', body.type + '\0' + (body.content ?? '') + '\0' + payload + '\0' + media + task, 'base64')
 }
 
 /** Recipients of each content within the window (send side). */

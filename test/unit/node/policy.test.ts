@@ -79,6 +79,18 @@ describe('SpamGuard', () => {
     expect(guard.check(done('t1'), peer(3))).toMatchObject({ policy: 'spam' })
   })
 
+  it('keys content on type, text, payload and media, not on metadata or replyTo', () => {
+    const guard = new SpamGuard({ spamRecipients: 1 }, () => 0)
+    const json = (payload: unknown, extra: Partial<ValidBody> = {}): ValidBody => ({ type: 'json', payload, ...extra })
+    expect(guard.check(json({ a: 1 }), peer(1))).toBe('allow')
+    expect(guard.check(json({ a: 2 }), peer(2))).toBe('allow')
+    expect(guard.check(json({ a: 1 }, { metadata: { n: 1 }, replyTo: 'x' }), peer(3))).toMatchObject({ policy: 'spam' })
+    const media = (url: string): ValidBody => ({ type: 'media', content: 'look', media: { url, mimeType: 'image/png' } })
+    expect(guard.check(media('https://x.test/a.png'), peer(1))).toBe('allow')
+    expect(guard.check(media('https://x.test/b.png'), peer(2))).toBe('allow')
+    expect(guard.check(media('https://x.test/a.png'), peer(3))).toMatchObject({ policy: 'spam' })
+  })
+
   it('tracks at most SPAM_TRACKED contents, forgetting the least recently sent', () => {
     const guard = new SpamGuard({ spamRecipients: 1 }, () => 0)
     guard.check(text('first'), peer(1))
