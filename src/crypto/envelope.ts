@@ -11,7 +11,9 @@
  *   AEAD AD  = "agentmsg/v1/envelope-ad" || u8 version || lp(from) || lp(to) || lp(header) || id
  *
  * where lp(x) = u32be(len(x)) || x. The id cannot cover the ciphertext because
- * the AEAD binds the id; the signature covers both.
+ * the AEAD binds the id; the signature covers both. The signed bytes and the
+ * AD are short-lived memory from a shared slab (transient-bytes.ts): used
+ * for one message, not kept.
  */
 import { equalBytes, toHex, utf8 } from './bytes.js'
 import { transientBytes } from './transient-bytes.js'

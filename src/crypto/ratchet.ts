@@ -546,7 +546,7 @@ export class Ratchet {
     }
   }
 
-  /** Serialise the whole state (secrets included) for the node's encrypted-at-rest store. */
+  /** Serialise the whole state (secrets included) for the node's encrypted-at-rest store (short-lived memory: see Session.serialize). */
   serialize (): Uint8Array {
     const state = {
       version: SESSION_STATE_VERSION,

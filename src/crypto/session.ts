@@ -171,6 +171,11 @@ export class Session {
     return plaintext
   }
 
+  /**
+   * The session (secrets included) for the node's encrypted-at-rest store:
+   * short-lived memory from a shared slab (transient-bytes.ts), to be sealed
+   * or copied, not kept.
+   */
   serialize (): Uint8Array {
     return encodeStoredSession({
       version: SESSION_STATE_VERSION,
