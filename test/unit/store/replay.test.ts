@@ -1,7 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { Level } from 'level'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { IdFilter } from '../../../src/store/id-filter.js'
 import { REPLAY_WINDOW } from '../../../src/store/index.js'
 import { messageId, storeFixture } from './helpers.js'
 import type { Store } from '../../../src/store/index.js'
+import type { LevelReplayStore } from '../../../src/store/replay.js'
 import type { StoreFixture } from './helpers.js'
 
 let fx: StoreFixture
@@ -69,5 +74,125 @@ describe('replay', () => {
     const id = messageId()
     await store.write([...store.replay.addOps(id, 1), ...store.meta.putOps('x', 1)])
     expect(await store.replay.has(id)).toBe(true)
+  })
+})
+
+describe('replay: the filter of seen ids', () => {
+  const filtered = async (s: Store): Promise<void> => { await (s.replay as LevelReplayStore).filtered }
+  /** classic-level's synchronous get (not in `level`'s types): where `has` ends when it asks LevelDB */
+  const spyReads = () => vi.spyOn(Level.prototype as unknown as { _getSync: (...args: unknown[]) => unknown }, '_getSync')
+
+  it('answers "not seen" without a LevelDB read once the ids on disk are in, and "seen" for every stored id', async () => {
+    const stored = Array.from({ length: 50 }, () => messageId())
+    await store.write(() => stored.flatMap(id => store.replay.addOps(id, 1)))
+    await store.close()
+    const reopened = await fx.open()
+    await filtered(reopened)
+    const reads = spyReads()
+    try {
+      for (let i = 0; i < 200; i++) expect(await reopened.replay.has(messageId())).toBe(false)
+      // 200 unseen ids among 50 in a 2^23-bit filter: a false positive (a read) is ~1e-20 likely
+      expect(reads).not.toHaveBeenCalled()
+      for (const id of stored) expect(await reopened.replay.has(id)).toBe(true)
+      expect(reads).toHaveBeenCalledTimes(stored.length)
+    } finally {
+      reads.mockRestore()
+    }
+  })
+
+  it('holds an id from the moment its write is built, and LevelDB decides for one whose write failed or was purged', async () => {
+    await filtered(store)
+    const id = messageId()
+    await expect(store.write(() => {
+      store.replay.addOps(id, 1)
+      throw new Error('the write is abandoned')
+    })).rejects.toThrow('abandoned')
+    const reads = spyReads()
+    try {
+      expect(await store.replay.has(id)).toBe(false)
+      expect(reads).toHaveBeenCalledTimes(1)
+    } finally {
+      reads.mockRestore()
+    }
+    await store.replay.add(id, 1)
+    expect(await store.replay.purge(2)).toBe(1)
+    expect(await store.replay.has(id)).toBe(false)
+  })
+
+  it('reads ids into the filter in chunks, and answers the same before and after', async () => {
+    const stored = Array.from({ length: 25_000 }, () => messageId())
+    await store.write(() => stored.flatMap(id => store.replay.addOps(id, 1)))
+    await store.close()
+    const reopened = await fx.open()
+    // before the filter is full, LevelDB answers
+    expect(await reopened.replay.has(stored[24_999]!)).toBe(true)
+    await filtered(reopened)
+    for (const id of [stored[0]!, stored[9_999]!, stored[10_000]!, stored[19_999]!, stored[20_000]!, stored[24_999]!]) {
+      expect(await reopened.replay.has(id)).toBe(true)
+    }
+    expect(await reopened.replay.has(messageId())).toBe(false)
+  })
+
+  it('stays exact when the filter is nearly all false positives', async () => {
+    const tiny = await fx.open({ path: join(fx.dir, 'tiny'), replayFilterBits: 32 })
+    await filtered(tiny)
+    const ids = Array.from({ length: 40 }, () => messageId())
+    for (const id of ids.slice(0, 20)) await tiny.replay.add(id, 1)
+    // 32 bits after 20 ids: nearly every unseen id is a false positive, which LevelDB answers
+    for (const id of ids.slice(0, 20)) expect(await tiny.replay.has(id)).toBe(true)
+    for (const id of ids.slice(20)) expect(await tiny.replay.has(id)).toBe(false)
+  })
+
+  it('refuses a filter size that is not a power of two from 2^5 to 2^24', async () => {
+    for (const bits of [16, 100, 2 ** 25]) {
+      await expect(fx.open({ path: join(fx.dir, 'bad'), replayFilterBits: bits })).rejects.toMatchObject({ name: 'StoreQueryError' })
+    }
+  })
+
+  it('answers a closed store with StoreClosedError, as a read does', async () => {
+    await filtered(store)
+    await store.close()
+    await expect(store.replay.has(messageId())).rejects.toMatchObject({ name: 'StoreClosedError' })
+  })
+
+  it('stops filling when the store closes under it, without an unhandled rejection', async () => {
+    await store.write(() => Array.from({ length: 30_000 }, () => store.replay.addOps(messageId(), 1)).flat())
+    await store.close()
+    const reopened = await fx.open()
+    await reopened.close()
+    await filtered(reopened)
+    await expect(reopened.replay.has(messageId())).rejects.toMatchObject({ name: 'StoreClosedError' })
+  })
+})
+
+describe('IdFilter', () => {
+  /** an envelope id's shape: 16 uniform bytes in hex */
+  const envelopeId = (): string => randomBytes(16).toString('hex')
+
+  it('never misses an id it was given, of any shape', () => {
+    const filter = new IdFilter(2 ** 10)
+    const ids = [...Array.from({ length: 100 }, () => envelopeId()), 'ABCDEF0123456789ABCDEF0123456789', 'x'.repeat(40), 'é'.repeat(30)]
+    for (const id of ids) filter.add(id)
+    for (const id of ids) expect(filter.mayHave(id)).toBe(true)
+  })
+
+  it('answers "maybe" for ids too short to read positions from', () => {
+    const filter = new IdFilter(2 ** 10)
+    expect(filter.mayHave('a'.repeat(29))).toBe(true)
+    expect(filter.mayHave('a'.repeat(30))).toBe(false)
+  })
+
+  it('keeps false positives near the design rate', () => {
+    const filter = new IdFilter(2 ** 16)
+    for (let i = 0; i < 6_000; i++) filter.add(envelopeId())
+    let hits = 0
+    for (let i = 0; i < 20_000; i++) if (filter.mayHave(envelopeId())) hits++
+    // 65,536 bits, 6,000 ids, 5 positions: (1 - e^(-5 * 6000 / 65536))^5 ≈ 1.9 %
+    expect(hits / 20_000).toBeGreaterThan(0.005)
+    expect(hits / 20_000).toBeLessThan(0.04)
+  })
+
+  it('refuses a size that is not a power of two from 2^5 to 2^24', () => {
+    for (const bits of [0, 16, 100, 2 ** 25, 1.5]) expect(() => new IdFilter(bits)).toThrow(RangeError)
   })
 })
