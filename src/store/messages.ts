@@ -14,6 +14,7 @@
  */
 import { MESSAGE_CACHE_SIZE } from './constants.js'
 import { StoreQueryError } from './errors.js'
+import { StoredIds } from './id-filter.js'
 import { joinKey, keyPart, lastPart, padNumber, padTime, splitKey, under } from './keys.js'
 import { checkLimit, checkOffset, checkOptionalString, checkTime } from './query.js'
 import { Sequence } from './sequence.js'
@@ -271,14 +272,17 @@ export class LevelMessageStore implements MessageStore {
   readonly #bucket: Bucket
   readonly #conversations: LevelConversationStore
   readonly #sequence: Sequence
+  /** every message id ever put (since open, and on disk once filled): `putOps` skips its lookup for a new one */
+  readonly #ids: StoredIds
   /** Messages whose `sent` is held in memory (stored as `queued`), at most `#maxSent`. */
   readonly #sent = new Set<string>()
   readonly #maxSent: number
 
   /** `maxSentInMemory`: the bound on `sent` states held in memory only (the outbox's size is a natural one). */
-  constructor (ctx: StoreContext, conversations: LevelConversationStore, maxSentInMemory: number) {
+  constructor (ctx: StoreContext, conversations: LevelConversationStore, maxSentInMemory: number, idFilterBits?: number) {
     this.#ctx = ctx
     this.#bucket = ctx.bucket('messages', { cacheSize: MESSAGE_CACHE_SIZE })
+    this.#ids = new StoredIds(this.#bucket, RECORD, idFilterBits)
     this.#conversations = conversations
     this.#sequence = new Sequence(ctx, this.#bucket, SEQUENCE)
     this.#maxSent = maxSentInMemory
@@ -289,12 +293,25 @@ export class LevelMessageStore implements MessageStore {
     await this.#sequence.load()
   }
 
+  /** @internal Read the message ids on disk into the filter, in the background (`putOps` and `has` use it once they are all in). */
+  startFilter (): void {
+    this.#ids.fill()
+  }
+
+  /** @internal Settles once the filter holds every message id on disk (or filling it stopped). */
+  get filtered (): Promise<void> {
+    return this.#ids.filled
+  }
+
   async putOps (input: MessageRecord, options: { fresh?: boolean } = {}): Promise<StoreOp[]> {
     this.#ctx.requireTx('messages.putOps')
     const record = checkRecord(input)
-    if (options.fresh !== true && await this.#bucket.has(recordKey(record.messageId))) return []
-    const { seq, ops } = this.#sequence.take('messages.putOps')
     const id = record.messageId
+    // a new id (the usual case) is ruled out by the filter without a LevelDB read
+    if (options.fresh !== true && this.#ids.mayHave(id) && await this.#bucket.has(recordKey(id))) return []
+    const { seq, ops } = this.#sequence.take('messages.putOps')
+    // from now on, whether or not this write commits: the filter never rules out a stored id
+    this.#ids.add(id)
     const padded = padNumber(seq)
     const incoming = record.direction === 'in'
     ops.push(
@@ -335,6 +352,11 @@ export class LevelMessageStore implements MessageStore {
 
   async has (messageId: string): Promise<boolean> {
     if (!isMessageId(messageId)) return false
+    if (!this.#ids.mayHave(messageId)) {
+      // a closed store answers as it does for a read
+      this.#ctx.assertReadable()
+      return false
+    }
     return await this.#bucket.has(recordKey(messageId))
   }
 

@@ -3,31 +3,19 @@
  *
  * Every message received asks `has` for an id it has almost never seen, and
  * a LevelDB read that finds nothing still looks through the memtable and
- * every level (~5 µs in the dm bench, 3 % of the receiver). So an in-memory
- * Bloom filter (`IdFilter`, 1 MiB) answers "not seen" first. It holds every
- * id on disk once `startFilter` has read them in, in the background after
- * the store opens (until then `has` reads LevelDB), and every id added since
- * the store opened, from the moment its write is built: so it can answer
- * "seen" for an id whose write failed or was purged (LevelDB then decides),
- * never "not seen" for one that is stored.
+ * every level (~5 µs in the dm bench, 3 % of the receiver). So a Bloom filter
+ * of the ids (`StoredIds`, id-filter.ts) answers "not seen" first, once the
+ * ids on disk are read into it after the store opens.
  *
  * Keys (sublevel `replay`):
  * - `i \0 id` → sealed `{ at }`
  * - `t \0 at \0 id` → empty (time index: a purge reads only what it removes)
  */
-import { logger } from '@libp2p/logger'
 import { REPLAY_WINDOW } from './constants.js'
-import { IdFilter } from './id-filter.js'
+import { StoredIds } from './id-filter.js'
 import { joinKey, keyPart, lastPart, padTime, under } from './keys.js'
 import { checkTime } from './query.js'
 import type { Bucket, StoreContext, StoreOp } from './context.js'
-
-const log = logger('agentmsg:store:replay')
-
-/** Bits of the filter of seen ids: 1 MiB, ~1 % false positives at 870,000 ids (more ids, more LevelDB reads). */
-export const REPLAY_FILTER_BITS = 2 ** 23
-/** Ids read into the filter per LevelDB read. */
-const FILTER_CHUNK = 10_000
 
 export interface ReplayStore {
   has(id: string): Promise<boolean>
@@ -54,38 +42,27 @@ const PURGE_CHUNK = 1000
 export class LevelReplayStore implements ReplayStore {
   readonly #ctx: StoreContext
   readonly #bucket: Bucket
-  readonly #filter: IdFilter
-  /** every id on disk is in the filter */
-  #filtered = false
-  /** Settles once the filter holds every id on disk, or filling it stopped (the store closed, a read failed). */
-  filtered: Promise<void> = Promise.resolve()
+  readonly #seen: StoredIds
 
-  constructor (ctx: StoreContext, filterBits = REPLAY_FILTER_BITS) {
+  constructor (ctx: StoreContext, filterBits?: number) {
     this.#ctx = ctx
     this.#bucket = ctx.bucket('replay')
-    this.#filter = new IdFilter(filterBits)
+    this.#seen = new StoredIds(this.#bucket, ID, filterBits)
   }
 
   /** Read the ids on disk into the filter, in the background; `has` uses it once they are all in. */
   startFilter (): void {
-    this.filtered = this.#fill().catch((err: Error) => { log('seen ids not read into the filter (LevelDB answers): %s', err.message) })
+    this.#seen.fill()
   }
 
-  async #fill (): Promise<void> {
-    const all = under(ID)
-    let after: string | undefined
-    for (;;) {
-      const keys = await this.#bucket.keys({ ...(after === undefined ? all : { gt: after, lt: all.lt }), limit: FILTER_CHUNK })
-      for (const key of keys) this.#filter.add(lastPart(key))
-      if (keys.length < FILTER_CHUNK) break
-      after = keys[keys.length - 1]
-    }
-    this.#filtered = true
+  /** Settles once the filter holds every id on disk (or filling it stopped). */
+  get filtered (): Promise<void> {
+    return this.#seen.filled
   }
 
   async has (id: string): Promise<boolean> {
     const key = joinKey(ID, keyPart(id, 'id'))
-    if (this.#filtered && !this.#filter.mayHave(id)) {
+    if (!this.#seen.mayHave(id)) {
       // a closed store answers as it does for a read
       this.#ctx.assertReadable()
       return false
@@ -96,7 +73,7 @@ export class LevelReplayStore implements ReplayStore {
   addOps (id: string, at: number = this.#ctx.now()): StoreOp[] {
     keyPart(id, 'id')
     // before the write is even built: `has` must never miss an id that may be on disk
-    this.#filter.add(id)
+    this.#seen.add(id)
     // whole ms, so the time in the key is the stored time
     at = Math.max(0, Math.floor(checkTime(at, 'at')))
     // an id added twice leaves its earlier time entry; purge checks the stored time before it forgets

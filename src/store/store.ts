@@ -64,12 +64,13 @@ export interface StoreOptions {
    */
   maxOutbox?: number
   /**
-   * Size in bits of the in-memory filter of seen envelope ids (replay.ts): a
-   * power of two from 2^5 to 2^24. Its false positives cost a LevelDB read
-   * each, ~1 % at 870,000 ids in 30 days with the default.
-   * @default REPLAY_FILTER_BITS (2^23: 1 MiB)
+   * Size in bits of each in-memory filter of ids (id-filter.ts: the seen
+   * envelope ids, the message ids): a power of two from 2^5 to 2^24. Their
+   * false positives cost a LevelDB read each, ~1 % at 870,000 ids with the
+   * default.
+   * @default ID_FILTER_BITS (2^23: 1 MiB each)
    */
-  replayFilterBits?: number
+  idFilterBits?: number
   /** Limits of the mailboxes a relay holds for other agents. */
   mailbox?: MailboxLimits
   /** Quota of each agent's history archive a relay holds. */
@@ -158,13 +159,13 @@ class LevelStore implements Store {
   readonly webhooks: LevelWebhookStore
   readonly #ctx: StoreContext
 
-  constructor (ctx: StoreContext, maxOutbox: number, maxEvents: number, eventLog: boolean, mailbox: MailboxLimits = {}, archive: ArchiveLimits = {}, replayFilterBits?: number) {
+  constructor (ctx: StoreContext, maxOutbox: number, maxEvents: number, eventLog: boolean, mailbox: MailboxLimits = {}, archive: ArchiveLimits = {}, idFilterBits?: number) {
     this.#ctx = ctx
     this.conversations = new LevelConversationStore(ctx)
-    this.messages = new LevelMessageStore(ctx, this.conversations, maxOutbox)
+    this.messages = new LevelMessageStore(ctx, this.conversations, maxOutbox, idFilterBits)
     this.sessions = new LevelSessionStore(ctx)
     this.outbox = new LevelOutboxStore(ctx, maxOutbox)
-    this.replay = new LevelReplayStore(ctx, replayFilterBits)
+    this.replay = new LevelReplayStore(ctx, idFilterBits)
     this.contacts = new LevelContactStore(ctx)
     this.requests = new LevelRequestStore(ctx)
     this.prekeys = new LevelOwnPrekeyStore(ctx)
@@ -206,9 +207,9 @@ function checkOptions (options: StoreOptions): void {
   if (options.maxOutbox !== undefined && (!Number.isSafeInteger(options.maxOutbox) || options.maxOutbox < 1)) {
     throw new StoreQueryError('openStore: maxOutbox must be a positive integer')
   }
-  const bits = options.replayFilterBits
+  const bits = options.idFilterBits
   if (bits !== undefined && (!Number.isSafeInteger(bits) || bits < 32 || bits > 2 ** 24 || (bits & (bits - 1)) !== 0)) {
-    throw new StoreQueryError('openStore: replayFilterBits must be a power of two from 2^5 to 2^24')
+    throw new StoreQueryError('openStore: idFilterBits must be a power of two from 2^5 to 2^24')
   }
   for (const [name, value] of Object.entries(options.journal ?? {})) {
     if (!JOURNAL_BOUNDS.has(name)) throw new StoreQueryError(`openStore: journal.${name} is not a journal bound (${[...JOURNAL_BOUNDS].join(', ')})`)
@@ -254,7 +255,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
   // prefix-compressed within blocks either way, and blocks written compressed still read
   const db = new Level<string, Uint8Array>(options.path, { keyEncoding: 'utf8', valueEncoding: 'view', compression: false })
   const ctx = new StoreContext(db, options.storageKey, options.now ?? Date.now, cipherOf(options.format ?? STORE_FORMAT_VERSION)!, { path: join(options.path, JOURNAL_FILE), ...options.journal })
-  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS, options.eventLog ?? true, options.mailbox, options.archive, options.replayFilterBits)
+  const store = new LevelStore(ctx, options.maxOutbox ?? MAX_OUTBOX, options.maxEvents ?? MAX_EVENTS, options.eventLog ?? true, options.mailbox, options.archive, options.idFilterBits)
   const check = ctx.bucket(STORE)
   try {
     await ctx.ready()
@@ -270,8 +271,9 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     await store.mailbox.load()
     await store.dens.load()
     await store.events.load()
-    // not awaited: a store of many seen ids opens at once, and reads LevelDB until the filter is full
+    // not awaited: a store of many ids opens at once, and reads LevelDB until its filters are full
     store.replay.startFilter()
+    store.messages.startFilter()
     return store
   } catch (err) {
     await ctx.close()

@@ -1,9 +1,11 @@
+import { join } from 'node:path'
 import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { statusTransitionAllowed } from '../../../src/store/index.js'
 import { BOB, CAROL, incoming, messageId, outgoing, storeFixture } from './helpers.js'
 import type { DeliveryStatus, Store } from '../../../src/store/index.js'
 import type { StoreFixture } from './helpers.js'
+import type { LevelMessageStore } from '../../../src/store/messages.js'
 
 let fx: StoreFixture
 let store: Store
@@ -119,21 +121,55 @@ describe('messages: delivery status', () => {
     await expect(store.messages.setStatus(msg.messageId, 'lost' as DeliveryStatus)).rejects.toMatchObject({ name: 'StoreQueryError' })
   })
 
-  it('putOps looks the id up unless the caller says it is fresh', async () => {
+  it('putOps looks up an id its filter cannot rule out, unless the caller says it is fresh', async () => {
     // classic-level's synchronous get (not in `level`'s types): where a lookup of a key not written lately ends
     const reads = vi.spyOn(Level.prototype as unknown as { _getSync: (...args: unknown[]) => unknown }, '_getSync')
-    const first = outgoing('conv')
-    await store.write(async () => await store.messages.putOps(first))
-    expect(reads).toHaveBeenCalled()
-    reads.mockClear()
-    const fresh = outgoing('conv')
-    await store.write(async () => await store.messages.putOps(fresh, { fresh: true }))
-    expect(reads).not.toHaveBeenCalled()
-    expect(await store.messages.get(fresh.messageId)).toEqual(fresh)
-    expect((await store.messages.history('conv')).messages).toEqual([first, fresh])
-    // without it, a known id writes nothing
-    expect(await store.messages.put(first)).toBe(false)
-    reads.mockRestore()
+    try {
+      const reopened = await fx.open({ path: join(fx.dir, 'fresh-db') })
+      // one put while the ids on disk may still be being read in (then the filter answers "maybe")
+      const early = outgoing('conv')
+      await reopened.write(async () => await reopened.messages.putOps(early))
+      await (reopened.messages as LevelMessageStore).filtered
+      reads.mockClear()
+      // a new id: ruled out by the filter, no read
+      const first = outgoing('conv')
+      await reopened.write(async () => await reopened.messages.putOps(first))
+      expect(reads).not.toHaveBeenCalled()
+      // a known id: looked up (here in the bucket's cache), and nothing is written
+      expect(await reopened.messages.put(first)).toBe(false)
+      reads.mockClear()
+      const fresh = outgoing('conv')
+      await reopened.write(async () => await reopened.messages.putOps(fresh, { fresh: true }))
+      expect(reads).not.toHaveBeenCalled()
+      expect(await reopened.messages.get(fresh.messageId)).toEqual(fresh)
+      expect((await reopened.messages.history('conv')).messages).toEqual([early, first, fresh])
+    } finally {
+      reads.mockRestore()
+    }
+  })
+
+  it('never takes a stored message for a new one: ids on disk, ids of this process, a write that failed', async () => {
+    const stored = Array.from({ length: 30 }, () => outgoing('conv'))
+    for (const msg of stored) await store.messages.put(msg)
+    await store.close()
+    const reopened = await fx.open()
+    await (reopened.messages as LevelMessageStore).filtered
+    for (const msg of stored) {
+      expect(await reopened.messages.has(msg.messageId)).toBe(true)
+      expect(await reopened.messages.put(msg)).toBe(false)
+    }
+    const later = outgoing('conv')
+    await reopened.messages.put(later)
+    expect(await reopened.messages.put(later)).toBe(false)
+    // a write that failed leaves its id in the filter: the lookup then finds nothing, and the next put writes it
+    const failed = outgoing('conv')
+    await expect(reopened.write(async () => {
+      await reopened.messages.putOps(failed)
+      throw new Error('abandoned')
+    })).rejects.toThrow('abandoned')
+    expect(await reopened.messages.has(failed.messageId)).toBe(false)
+    expect(await reopened.messages.put(failed)).toBe(true)
+    expect((await reopened.messages.history('conv')).messages).toHaveLength(stored.length + 2)
   })
 
   it('has an ops variant that commits with other writes', async () => {

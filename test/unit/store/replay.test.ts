@@ -134,7 +134,7 @@ describe('replay: the filter of seen ids', () => {
   })
 
   it('stays exact when the filter is nearly all false positives', async () => {
-    const tiny = await fx.open({ path: join(fx.dir, 'tiny'), replayFilterBits: 32 })
+    const tiny = await fx.open({ path: join(fx.dir, 'tiny'), idFilterBits: 32 })
     await filtered(tiny)
     const ids = Array.from({ length: 40 }, () => messageId())
     for (const id of ids.slice(0, 20)) await tiny.replay.add(id, 1)
@@ -145,7 +145,7 @@ describe('replay: the filter of seen ids', () => {
 
   it('refuses a filter size that is not a power of two from 2^5 to 2^24', async () => {
     for (const bits of [16, 100, 2 ** 25]) {
-      await expect(fx.open({ path: join(fx.dir, 'bad'), replayFilterBits: bits })).rejects.toMatchObject({ name: 'StoreQueryError' })
+      await expect(fx.open({ path: join(fx.dir, 'bad'), idFilterBits: bits })).rejects.toMatchObject({ name: 'StoreQueryError' })
     }
   })
 
