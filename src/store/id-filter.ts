@@ -2,13 +2,18 @@
  * A Bloom filter over envelope ids: "certainly not stored" without a LevelDB
  * read, and `StoredIds`, which keeps one over the ids under a key prefix.
  *
+ * Blocked (Putze, Sanders and Singler, "Cache-, hash- and space-efficient
+ * Bloom filters", 2007): an id's K bits all fall in one 512-bit block, so a
+ * lookup touches one cache line, not K. In the dm bench, K scattered reads
+ * of a 1 MiB array took ~1.3 µs an id on a busy host.
+ *
  * An id is the hex of the first 16 bytes of a SHA-256 (DESIGN §5), so its
- * bits are already uniform: the K bit positions are read straight from its
- * first 30 hex digits, 24 bits each, no hashing. Whoever picks envelope
+ * bits are already uniform: the block and the K positions in it are read
+ * straight from its first 21 hex digits, no hashing. Whoever picks envelope
  * fields to aim ids at the same bits only earns false positives, which cost
  * the LevelDB read the filter would have saved, never a wrong answer. An id
- * of any other shape still maps to positions deterministically (so `add`
- * then `mayHave` is never wrong), just less evenly; one shorter than 30
+ * of any other shape still maps to bits deterministically (so `add` then
+ * `mayHave` is never wrong), just less evenly; one shorter than 21
  * characters is never answered from the filter.
  */
 
@@ -23,55 +28,61 @@ const log = logger('agentmsg:store:ids')
  * 870,000 ids (more ids, more LevelDB reads; never a wrong answer).
  */
 export const ID_FILTER_BITS = 2 ** 23
+/** The smallest filter: one block. */
+export const MIN_ID_FILTER_BITS = 2 ** 9
+export const MAX_ID_FILTER_BITS = 2 ** 24
 /** Keys read into a filter per LevelDB read while filling it. */
 const FILL_CHUNK = 10_000
 
-/** Bit positions per id. */
+/** Bits set per id, all in one block. */
 const K = 5
-/** Hex digits per position (24 bits, of which the filter's size uses the low bits). */
-const DIGITS = 6
-const MIN_LENGTH = K * DIGITS
+/** A block: 512 bits (one 64-byte cache line), 16 words of 32. */
+const BLOCK_WORDS = 16
+/** Hex digits that choose the block (24 bits, of which the number of blocks uses the low ones). */
+const BLOCK_DIGITS = 6
+/** Hex digits per bit within the block (12 bits, of which 9 are used). */
+const BIT_DIGITS = 3
+const MIN_LENGTH = BLOCK_DIGITS + K * BIT_DIGITS
+
+/** `count` hex digits of `id` from `at`, as a number: lowercase hex exactly, anything else to some nibble, the same every time. */
+function digits (id: string, at: number, count: number): number {
+  let v = 0
+  for (let i = at; i < at + count; i++) {
+    const c = id.charCodeAt(i)
+    v = (v << 4) | ((c <= 57 ? c - 48 : c - 87) & 0xf)
+  }
+  return v
+}
 
 export class IdFilter {
-  readonly #bits: Uint32Array
-  readonly #mask: number
-  /** the positions of the id being added or looked up (each call runs to its end) */
-  readonly #at = new Int32Array(K)
+  readonly #words: Uint32Array
+  readonly #blockMask: number
 
-  /** `bits`: the filter's size, a power of two from 2^5 to 2^24. */
+  /** `bits`: the filter's size, a power of two from 2^9 (one block) to 2^24. */
   constructor (bits: number) {
-    if (!Number.isSafeInteger(bits) || bits < 32 || bits > 2 ** 24 || (bits & (bits - 1)) !== 0) {
-      throw new RangeError(`IdFilter size must be a power of two from 2^5 to 2^24 bits, got ${bits}`)
+    if (!Number.isSafeInteger(bits) || bits < MIN_ID_FILTER_BITS || bits > MAX_ID_FILTER_BITS || (bits & (bits - 1)) !== 0) {
+      throw new RangeError(`IdFilter size must be a power of two from 2^9 to 2^24 bits, got ${bits}`)
     }
-    this.#bits = new Uint32Array(bits / 32)
-    this.#mask = bits - 1
+    this.#words = new Uint32Array(bits / 32)
+    this.#blockMask = bits / 512 - 1
   }
 
   add (id: string): void {
-    if (!this.#positions(id)) return
-    for (const p of this.#at) this.#bits[p >>> 5]! |= 1 << (p & 31)
+    if (id.length < MIN_LENGTH) return
+    const base = (digits(id, 0, BLOCK_DIGITS) & this.#blockMask) * BLOCK_WORDS
+    for (let k = 0, at = BLOCK_DIGITS; k < K; k++, at += BIT_DIGITS) {
+      const bit = digits(id, at, BIT_DIGITS) & 511
+      this.#words[base + (bit >>> 5)]! |= 1 << (bit & 31)
+    }
   }
 
   /** False only for an id never added. */
   mayHave (id: string): boolean {
-    if (!this.#positions(id)) return true
-    for (const p of this.#at) {
-      if ((this.#bits[p >>> 5]! & (1 << (p & 31))) === 0) return false
-    }
-    return true
-  }
-
-  #positions (id: string): boolean {
-    if (id.length < MIN_LENGTH) return false
-    let i = 0
-    for (let k = 0; k < K; k++) {
-      let v = 0
-      for (let end = i + DIGITS; i < end; i++) {
-        const c = id.charCodeAt(i)
-        // lowercase hex exactly; anything else to some nibble, the same every time
-        v = (v << 4) | ((c <= 57 ? c - 48 : c - 87) & 0xf)
-      }
-      this.#at[k] = v & this.#mask
+    if (id.length < MIN_LENGTH) return true
+    const base = (digits(id, 0, BLOCK_DIGITS) & this.#blockMask) * BLOCK_WORDS
+    for (let k = 0, at = BLOCK_DIGITS; k < K; k++, at += BIT_DIGITS) {
+      const bit = digits(id, at, BIT_DIGITS) & 511
+      if ((this.#words[base + (bit >>> 5)]! & (1 << (bit & 31))) === 0) return false
     }
     return true
   }

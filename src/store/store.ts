@@ -19,6 +19,7 @@ import { LevelMessageStore } from './messages.js'
 import { LevelMetaStore } from './meta.js'
 import { LevelOutboxStore } from './outbox.js'
 import { LevelOwnPrekeyStore } from './prekeys.js'
+import { MAX_ID_FILTER_BITS, MIN_ID_FILTER_BITS } from './id-filter.js'
 import { LevelReplayStore } from './replay.js'
 import { LevelSessionStore } from './sessions.js'
 import { LevelWebhookStore } from './webhooks.js'
@@ -65,7 +66,7 @@ export interface StoreOptions {
   maxOutbox?: number
   /**
    * Size in bits of each in-memory filter of ids (id-filter.ts: the seen
-   * envelope ids, the message ids): a power of two from 2^5 to 2^24. Their
+   * envelope ids, the message ids): a power of two from 2^9 to 2^24. Their
    * false positives cost a LevelDB read each, ~1 % at 870,000 ids with the
    * default.
    * @default ID_FILTER_BITS (2^23: 1 MiB each)
@@ -208,8 +209,8 @@ function checkOptions (options: StoreOptions): void {
     throw new StoreQueryError('openStore: maxOutbox must be a positive integer')
   }
   const bits = options.idFilterBits
-  if (bits !== undefined && (!Number.isSafeInteger(bits) || bits < 32 || bits > 2 ** 24 || (bits & (bits - 1)) !== 0)) {
-    throw new StoreQueryError('openStore: idFilterBits must be a power of two from 2^5 to 2^24')
+  if (bits !== undefined && (!Number.isSafeInteger(bits) || bits < MIN_ID_FILTER_BITS || bits > MAX_ID_FILTER_BITS || (bits & (bits - 1)) !== 0)) {
+    throw new StoreQueryError('openStore: idFilterBits must be a power of two from 2^9 to 2^24')
   }
   for (const [name, value] of Object.entries(options.journal ?? {})) {
     if (!JOURNAL_BOUNDS.has(name)) throw new StoreQueryError(`openStore: journal.${name} is not a journal bound (${[...JOURNAL_BOUNDS].join(', ')})`)
