@@ -105,10 +105,13 @@ describe.each(cases)('$name connections that send each send in one piece', { tim
   it('send a Noise message in one piece, where the stock transport takes two', async () => {
     const [a, b] = await nodes.spawn(2, ours)
     await echo(b!)
-    // a frame there, its echo back: one Noise message each way, and nothing else (yamux gives window back at half a window)
+    // a frame there, its echo back: one Noise message each way (yamux gives window back at half a window).
+    // The count is every send in the process, so the connections' own traffic (ping, identify, the DHT)
+    // adds a few, more the longer the rounds take on a loaded host (411 in one CI run): the bound allows
+    // a quarter more, far under the 4 a round that split messages take
     const joined = await rounds(a!, b!)
     expect(joined).toBeGreaterThanOrEqual(2 * ROUNDS)
-    expect(joined).toBeLessThanOrEqual(2 * ROUNDS + 10)
+    expect(joined).toBeLessThanOrEqual(2.5 * ROUNDS)
 
     const [c, d] = await nodes.spawn(2, stock)
     await echo(d!)
