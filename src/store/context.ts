@@ -722,6 +722,11 @@ export class Bucket {
   }
 
   /** Whether a key exists (values are not opened). */
+  /** Throws `StoreClosedError` once the store is closing: what an answer given without a read checks. */
+  assertReadable (): void {
+    this.#ctx.assertReadable()
+  }
+
   async has (key: string): Promise<boolean> {
     const pending = this.#ctx.currentTx()?.overlay.get(this.name + '\0' + key)
     if (pending !== undefined) return pending !== null

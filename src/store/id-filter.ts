@@ -18,7 +18,7 @@
  */
 
 import { logger } from '@libp2p/logger'
-import { lastPart, under } from './keys.js'
+import { joinKey, lastPart, under } from './keys.js'
 import type { Bucket } from './context.js'
 
 const log = logger('agentmsg:store:ids')
@@ -93,7 +93,7 @@ export class IdFilter {
  * `fill` reads those on disk in the background once the store is open; the
  * owner `add`s each id it writes from the moment the write is built (so a
  * write that fails or a key deleted later only costs a false positive).
- * Until the fill is done, `mayHave` answers "maybe" for everything.
+ * Until the fill is done, `has` asks the bucket for everything.
  */
 export class StoredIds {
   readonly #bucket: Bucket
@@ -129,8 +129,15 @@ export class StoredIds {
     this.#filter.add(id)
   }
 
-  /** False only when `prefix \0 id` is certainly not in the bucket (nor in a write being built). */
-  mayHave (id: string): boolean {
-    return !this.#filled || this.#filter.mayHave(id)
+  /**
+   * Whether `prefix \0 id` is in the bucket, this write's own puts and
+   * deletes included: "no" from the filter when it rules the id out (no
+   * write being built can hold it then), else the bucket's answer.
+   */
+  async has (id: string): Promise<boolean> {
+    if (!this.#filled || this.#filter.mayHave(id)) return await this.#bucket.has(joinKey(this.#prefix, id))
+    // a closed store answers as it does for a read
+    this.#bucket.assertReadable()
+    return false
   }
 }

@@ -308,7 +308,7 @@ export class LevelMessageStore implements MessageStore {
     const record = checkRecord(input)
     const id = record.messageId
     // a new id (the usual case) is ruled out by the filter without a LevelDB read
-    if (options.fresh !== true && this.#ids.mayHave(id) && await this.#bucket.has(recordKey(id))) return []
+    if (options.fresh !== true && await this.#ids.has(id)) return []
     const { seq, ops } = this.#sequence.take('messages.putOps')
     // from now on, whether or not this write commits: the filter never rules out a stored id
     this.#ids.add(id)
@@ -352,12 +352,7 @@ export class LevelMessageStore implements MessageStore {
 
   async has (messageId: string): Promise<boolean> {
     if (!isMessageId(messageId)) return false
-    if (!this.#ids.mayHave(messageId)) {
-      // a closed store answers as it does for a read
-      this.#ctx.assertReadable()
-      return false
-    }
-    return await this.#bucket.has(recordKey(messageId))
+    return await this.#ids.has(messageId)
   }
 
   async setStatus (messageId: string, status: DeliveryStatus, reason?: string): Promise<MessageRecord | false | undefined> {

@@ -61,21 +61,15 @@ export class LevelReplayStore implements ReplayStore {
   }
 
   async has (id: string): Promise<boolean> {
-    const key = joinKey(ID, keyPart(id, 'id'))
-    if (!this.#seen.mayHave(id)) {
-      // a closed store answers as it does for a read
-      this.#ctx.assertReadable()
-      return false
-    }
-    return await this.#bucket.has(key)
+    return await this.#seen.has(keyPart(id, 'id'))
   }
 
   addOps (id: string, at: number = this.#ctx.now()): StoreOp[] {
     keyPart(id, 'id')
-    // before the write is even built: `has` must never miss an id that may be on disk
-    this.#seen.add(id)
     // whole ms, so the time in the key is the stored time
     at = Math.max(0, Math.floor(checkTime(at, 'at')))
+    // before the write is even built: `has` must never miss an id that may be on disk
+    this.#seen.add(id)
     // an id added twice leaves its earlier time entry; purge checks the stored time before it forgets
     return [
       this.#bucket.putJson(joinKey(ID, id), { at } satisfies Seen),

@@ -170,6 +170,9 @@ describe('messages: delivery status', () => {
     expect(await reopened.messages.has(failed.messageId)).toBe(false)
     expect(await reopened.messages.put(failed)).toBe(true)
     expect((await reopened.messages.history('conv')).messages).toHaveLength(stored.length + 2)
+    // an id the filter rules out still meets a closed store as a read does
+    await reopened.close()
+    await expect(reopened.messages.has(messageId())).rejects.toMatchObject({ name: 'StoreClosedError' })
   })
 
   it('has an ops variant that commits with other writes', async () => {
