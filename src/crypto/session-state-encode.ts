@@ -1,7 +1,10 @@
 /**
  * `SessionState` and `StoredSession` (session-state.proto) encoded by hand,
  * to the bytes protons' generated encoders write (a test checks that on
- * random states): the size first, then one buffer.
+ * random states): the size first, then one buffer. Each message's fields
+ * are listed once (`sessionState`, `sendChain`, ...), and run twice: on a
+ * `Measure`, which adds up their encoded length, then on a `FieldWriter`,
+ * which writes them (measuring each nested message again for its length).
  *
  * Both sides of a 1:1 conversation store their session after every message.
  * protons' writer keeps a list of operation objects, one per field, and
@@ -44,71 +47,63 @@ function checkUint64 (what: string, value: number): number {
   return value
 }
 
-/** Bytes of one field: tag, length when delimited, value. Zero when protons would leave it out. */
-const size = {
-  bytes (b: Uint8Array | undefined): number {
-    return b == null || b.byteLength === 0 ? 0 : 1 + varintLength(b.byteLength) + b.byteLength
-  },
-  uint32 (v: number | undefined): number {
-    return v == null || v === 0 ? 0 : 1 + varintLength(v >>> 0)
-  },
-  /** an `optional uint32`: written when present, 0 included */
-  optionalUint32 (v: number | undefined): number {
-    return v == null ? 0 : 1 + varintLength(v >>> 0)
-  },
-  uint64 (what: string, v: number | undefined): number {
-    return v == null || v === 0 ? 0 : 1 + varintLength(checkUint64(what, v))
-  },
-  message (length: number): number {
-    return 1 + varintLength(length) + length
+/** Where a message's fields go: measured, or written. Every tag here fits one byte (field numbers ≤ 15). */
+interface Fields {
+  bytes(field: number, value: Uint8Array | undefined): void
+  uint32(field: number, value: number | undefined): void
+  /** an `optional uint32`: present, 0 included */
+  optionalUint32(field: number, value: number | undefined): void
+  uint64(field: number, value: number | undefined): void
+  bool(field: number, value: boolean | undefined): void
+  message<T>(field: number, value: T, fields: (f: Fields, value: T) => void): void
+}
+
+/** The encoded length of what is given, field by field: zero for what protons leaves out. */
+class Measure implements Fields {
+  length = 0
+
+  bytes (_field: number, value: Uint8Array | undefined): void {
+    if (value != null && value.byteLength > 0) this.length += 1 + varintLength(value.byteLength) + value.byteLength
+  }
+
+  uint32 (_field: number, value: number | undefined): void {
+    if (value != null && value !== 0) this.length += 1 + varintLength(value >>> 0)
+  }
+
+  optionalUint32 (_field: number, value: number | undefined): void {
+    if (value != null) this.length += 1 + varintLength(value >>> 0)
+  }
+
+  uint64 (_field: number, value: number | undefined): void {
+    if (value != null && value !== 0) this.length += 1 + varintLength(checkUint64('storedAt', value))
+  }
+
+  bool (_field: number, value: boolean | undefined): void {
+    if (value === true) this.length += 2
+  }
+
+  message<T>(_field: number, value: T, fields: (f: Fields, value: T) => void): void {
+    const inner = lengthOf(value, fields)
+    this.length += 1 + varintLength(inner) + inner
   }
 }
 
-function x3dhHeaderLength (h: X3dhHeader): number {
-  return size.bytes(h.ephemeralKey) + size.uint32(h.signedPrekeyId) + size.optionalUint32(h.oneTimePrekeyId)
+/** One for every measurement: each runs to its end, and a nested one puts back the count it interrupted. */
+const measure = new Measure()
+
+function lengthOf<T> (value: T, fields: (f: Fields, value: T) => void): number {
+  const outer = measure.length
+  measure.length = 0
+  try {
+    fields(measure, value)
+    return measure.length
+  } finally {
+    measure.length = outer
+  }
 }
 
-function sendChainLength (s: SendChain): number {
-  return size.bytes(s.chainKey) + size.uint32(s.n) + size.uint32(s.leaf) + size.bytes(s.leafKey) + size.bytes(s.refreshKey)
-}
-
-function skippedRefreshLength (r: SkippedRefresh): number {
-  return size.uint32(r.leaf) + size.bytes(r.refreshKey) + size.uint64('storedAt', r.storedAt)
-}
-
-function receiveStepLength (s: ReceiveStep): number {
-  let length = size.bytes(s.theirRatchet) + size.bytes(s.refreshKey) + size.bytes(s.ourPrivate) + size.uint32(s.nextLeaf)
-  for (const r of s.skippedRefresh ?? []) length += size.message(skippedRefreshLength(r))
-  return length
-}
-
-function receiveChainLength (c: ReceiveChain): number {
-  return size.bytes(c.theirRatchet) + size.uint32(c.leaf) + size.bytes(c.chainKey) + size.uint32(c.n)
-}
-
-function skippedKeyLength (k: SkippedKey): number {
-  return size.bytes(k.theirRatchet) + size.uint32(k.leaf) + size.uint32(k.n) + size.bytes(k.messageKey) + size.uint64('storedAt', k.storedAt)
-}
-
-function sessionStateLength (s: SessionState): number {
-  let length = size.uint32(s.version) + size.bytes(s.rootKey) + size.bytes(s.ourRatchetPublic) +
-    size.bytes(s.ourRatchetPrivate) + size.bytes(s.theirRatchet)
-  if (s.send != null) length += size.message(sendChainLength(s.send))
-  for (const step of s.steps ?? []) length += size.message(receiveStepLength(step))
-  for (const chain of s.chains ?? []) length += size.message(receiveChainLength(chain))
-  for (const key of s.skipped ?? []) length += size.message(skippedKeyLength(key))
-  length += size.bytes(s.associatedData)
-  if (s.pendingX3dh != null) length += size.message(x3dhHeaderLength(s.pendingX3dh))
-  return length
-}
-
-function storedSessionLength (s: StoredSession): number {
-  return size.uint32(s.version) + size.bytes(s.peerIdentityKey) + size.bytes(s.baseKey) +
-    (s.initiator === true ? 2 : 0) + size.bytes(s.ratchet)
-}
-
-/** Writes fields into a buffer sized by the functions above. */
-class FieldWriter {
+/** Writes fields into a buffer of the length `Measure` found (uint64s were checked there). */
+class FieldWriter implements Fields {
   readonly buffer: Uint8Array
   #pos = 0
 
@@ -120,7 +115,7 @@ class FieldWriter {
     return this.#pos
   }
 
-  varint (value: number): void {
+  #varint (value: number): void {
     const b = this.buffer
     let pos = this.#pos
     let v = value
@@ -135,7 +130,7 @@ class FieldWriter {
   bytes (field: number, value: Uint8Array | undefined): void {
     if (value == null || value.byteLength === 0) return
     this.buffer[this.#pos++] = tag(field, LENGTH_DELIMITED)
-    this.varint(value.byteLength)
+    this.#varint(value.byteLength)
     this.buffer.set(value, this.#pos)
     this.#pos += value.byteLength
   }
@@ -143,20 +138,19 @@ class FieldWriter {
   uint32 (field: number, value: number | undefined): void {
     if (value == null || value === 0) return
     this.buffer[this.#pos++] = tag(field, VARINT)
-    this.varint(value >>> 0)
+    this.#varint(value >>> 0)
   }
 
   optionalUint32 (field: number, value: number | undefined): void {
     if (value == null) return
     this.buffer[this.#pos++] = tag(field, VARINT)
-    this.varint(value >>> 0)
+    this.#varint(value >>> 0)
   }
 
-  /** checked while sizing */
   uint64 (field: number, value: number | undefined): void {
     if (value == null || value === 0) return
     this.buffer[this.#pos++] = tag(field, VARINT)
-    this.varint(value)
+    this.#varint(value)
   }
 
   bool (field: number, value: boolean | undefined): void {
@@ -165,100 +159,92 @@ class FieldWriter {
     this.buffer[this.#pos++] = 1
   }
 
-  /** a message field's tag and length; its fields follow */
-  message (field: number, length: number): void {
+  message<T>(field: number, value: T, fields: (f: Fields, value: T) => void): void {
     this.buffer[this.#pos++] = tag(field, LENGTH_DELIMITED)
-    this.varint(length)
+    this.#varint(lengthOf(value, fields))
+    fields(this, value)
   }
 }
 
-function writeX3dhHeader (w: FieldWriter, h: X3dhHeader): void {
-  w.bytes(1, h.ephemeralKey)
-  w.uint32(2, h.signedPrekeyId)
-  w.optionalUint32(3, h.oneTimePrekeyId)
+function x3dhHeader (f: Fields, h: X3dhHeader): void {
+  f.bytes(1, h.ephemeralKey)
+  f.uint32(2, h.signedPrekeyId)
+  f.optionalUint32(3, h.oneTimePrekeyId)
 }
 
-function writeSendChain (w: FieldWriter, s: SendChain): void {
-  w.bytes(1, s.chainKey)
-  w.uint32(2, s.n)
-  w.uint32(3, s.leaf)
-  w.bytes(4, s.leafKey)
-  w.bytes(5, s.refreshKey)
+function sendChain (f: Fields, s: SendChain): void {
+  f.bytes(1, s.chainKey)
+  f.uint32(2, s.n)
+  f.uint32(3, s.leaf)
+  f.bytes(4, s.leafKey)
+  f.bytes(5, s.refreshKey)
 }
 
-function writeReceiveStep (w: FieldWriter, s: ReceiveStep): void {
-  w.bytes(1, s.theirRatchet)
-  w.bytes(2, s.refreshKey)
-  w.bytes(3, s.ourPrivate)
-  w.uint32(4, s.nextLeaf)
-  for (const r of s.skippedRefresh ?? []) {
-    w.message(5, skippedRefreshLength(r))
-    w.uint32(1, r.leaf)
-    w.bytes(2, r.refreshKey)
-    w.uint64(3, r.storedAt)
-  }
+function skippedRefresh (f: Fields, r: SkippedRefresh): void {
+  f.uint32(1, r.leaf)
+  f.bytes(2, r.refreshKey)
+  f.uint64(3, r.storedAt)
 }
 
-function writeReceiveChain (w: FieldWriter, c: ReceiveChain): void {
-  w.bytes(1, c.theirRatchet)
-  w.uint32(2, c.leaf)
-  w.bytes(3, c.chainKey)
-  w.uint32(4, c.n)
+function receiveStep (f: Fields, s: ReceiveStep): void {
+  f.bytes(1, s.theirRatchet)
+  f.bytes(2, s.refreshKey)
+  f.bytes(3, s.ourPrivate)
+  f.uint32(4, s.nextLeaf)
+  for (const r of s.skippedRefresh ?? []) f.message(5, r, skippedRefresh)
 }
 
-function writeSkippedKey (w: FieldWriter, k: SkippedKey): void {
-  w.bytes(1, k.theirRatchet)
-  w.uint32(2, k.leaf)
-  w.uint32(3, k.n)
-  w.bytes(4, k.messageKey)
-  w.uint64(5, k.storedAt)
+function receiveChain (f: Fields, c: ReceiveChain): void {
+  f.bytes(1, c.theirRatchet)
+  f.uint32(2, c.leaf)
+  f.bytes(3, c.chainKey)
+  f.uint32(4, c.n)
 }
 
-/** Checks that the sizing and the writing agreed: a mismatch is a bug here, never silently short bytes. */
-function done (w: FieldWriter): Uint8Array {
+function skippedKey (f: Fields, k: SkippedKey): void {
+  f.bytes(1, k.theirRatchet)
+  f.uint32(2, k.leaf)
+  f.uint32(3, k.n)
+  f.bytes(4, k.messageKey)
+  f.uint64(5, k.storedAt)
+}
+
+function sessionState (f: Fields, s: SessionState): void {
+  f.uint32(1, s.version)
+  f.bytes(2, s.rootKey)
+  f.bytes(3, s.ourRatchetPublic)
+  f.bytes(4, s.ourRatchetPrivate)
+  f.bytes(5, s.theirRatchet)
+  if (s.send != null) f.message(6, s.send, sendChain)
+  for (const step of s.steps ?? []) f.message(7, step, receiveStep)
+  for (const chain of s.chains ?? []) f.message(8, chain, receiveChain)
+  for (const key of s.skipped ?? []) f.message(9, key, skippedKey)
+  f.bytes(10, s.associatedData)
+  if (s.pendingX3dh != null) f.message(11, s.pendingX3dh, x3dhHeader)
+}
+
+function storedSession (f: Fields, s: StoredSession): void {
+  f.uint32(1, s.version)
+  f.bytes(2, s.peerIdentityKey)
+  f.bytes(3, s.baseKey)
+  f.bool(4, s.initiator)
+  f.bytes(5, s.ratchet)
+}
+
+/** Measured, then written; a mismatch between the two is a bug here, never silently short bytes. */
+function encode<T> (value: T, fields: (f: Fields, value: T) => void): Uint8Array {
+  const w = new FieldWriter(lengthOf(value, fields))
+  fields(w, value)
   if (w.written !== w.buffer.byteLength) throw new Error(`session state encoder: wrote ${w.written} of ${w.buffer.byteLength} bytes`)
   return w.buffer
 }
 
 /** The same bytes as `SessionState.encode(state)`. */
 export function encodeSessionState (state: SessionState): Uint8Array {
-  const w = new FieldWriter(sessionStateLength(state))
-  w.uint32(1, state.version)
-  w.bytes(2, state.rootKey)
-  w.bytes(3, state.ourRatchetPublic)
-  w.bytes(4, state.ourRatchetPrivate)
-  w.bytes(5, state.theirRatchet)
-  if (state.send != null) {
-    w.message(6, sendChainLength(state.send))
-    writeSendChain(w, state.send)
-  }
-  for (const step of state.steps ?? []) {
-    w.message(7, receiveStepLength(step))
-    writeReceiveStep(w, step)
-  }
-  for (const chain of state.chains ?? []) {
-    w.message(8, receiveChainLength(chain))
-    writeReceiveChain(w, chain)
-  }
-  for (const key of state.skipped ?? []) {
-    w.message(9, skippedKeyLength(key))
-    writeSkippedKey(w, key)
-  }
-  w.bytes(10, state.associatedData)
-  if (state.pendingX3dh != null) {
-    w.message(11, x3dhHeaderLength(state.pendingX3dh))
-    writeX3dhHeader(w, state.pendingX3dh)
-  }
-  return done(w)
+  return encode(state, sessionState)
 }
 
 /** The same bytes as `StoredSession.encode(stored)`. */
 export function encodeStoredSession (stored: StoredSession): Uint8Array {
-  const w = new FieldWriter(storedSessionLength(stored))
-  w.uint32(1, stored.version)
-  w.bytes(2, stored.peerIdentityKey)
-  w.bytes(3, stored.baseKey)
-  w.bool(4, stored.initiator)
-  w.bytes(5, stored.ratchet)
-  return done(w)
+  return encode(stored, storedSession)
 }
